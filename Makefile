@@ -1,0 +1,63 @@
+# The whole set-up: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+MODEL := models/current.tar.gz
+# Python 3.10, found portably: $PYTHON310, python3.10 on PATH, pyenv, system paths.
+PYTHON310 = $(shell ./scripts/find-python310.sh)
+
+export PYTHONPATH := $(CURDIR)
+export RASA_TELEMETRY_ENABLED := false
+export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
+export TRACKER_DB ?= $(CURDIR)/var/tracker.db
+export STATUS_URL ?= http://127.0.0.1:8080/api/status
+
+TRAIN_INPUTS := config.yml $(shell find data domain -type f -name '*.yml' -o -name '*.txt' | grep -v '^data/service_points.yml$$' | grep -v '^data/contacts.yml$$') $(wildcard bot/nlu/*.py)
+
+.PHONY: help install train run test validate nlu-eval core-test pytest bench clean
+
+help:
+	@echo "make run    install, train if the data changed, start everything, print the URLs"
+	@echo "make test   validate, train, evaluate NLU and stories, run the tests"
+	@echo "make bench  speed, memory and accuracy figures"
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(PY) || { py="$(PYTHON310)"; test -n "$$py" && "$$py" -m venv $(VENV); }
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	@touch $@
+
+train: $(MODEL)
+
+$(MODEL): $(VENV)/.installed $(TRAIN_INPUTS)
+	$(RASA) train --config config.yml --domain domain --data data --out models --fixed-model-name current
+	@touch $@
+
+run: $(MODEL)
+	@mkdir -p var
+	./scripts/run.sh
+
+validate: $(VENV)/.installed
+	$(RASA) data validate --config config.yml --domain domain --data data --fail-on-warnings
+
+nlu-eval: $(MODEL)
+	$(PY) -m bot.nlu.evaluate --model $(MODEL) --data tests/nlu/heldout.yml --min-accuracy 0.90
+
+core-test: $(MODEL)
+	$(RASA) test core --model $(MODEL) --stories tests/stories --out results/core --fail-on-prediction-errors
+
+pytest: $(MODEL)
+	$(PY) -m pytest -q tests
+
+test: validate $(MODEL) nlu-eval core-test pytest
+
+bench: $(MODEL)
+	$(PY) -m bot.bench --model $(MODEL)
+
+clean:
+	rm -rf models results var .pytest_cache

@@ -1,0 +1,53 @@
+"""Unanswered messages: say what the bot can do, and after two misses in a row offer a human."""
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.contacts import load_contacts
+from bot.faq.catalogue import load_catalogue
+from bot.faq.decision import CLARIFY, decide, trailing_misses
+
+MISSES_BEFORE_HUMAN = 2
+
+
+def user_parses(tracker: Tracker) -> List[Dict[Text, Any]]:
+    return [e.get("parse_data") or {} for e in tracker.events if e.get("event") == "user"]
+
+
+def utter_clarification(dispatcher: CollectingDispatcher, topics: List[Text]) -> None:
+    """"您是想问：" with the close candidates as buttons."""
+    catalogue = load_catalogue()
+    dispatcher.utter_message(
+        response="utter_clarify",
+        buttons=[{"title": catalogue[t].title, "payload": catalogue[t].payload} for t in topics],
+    )
+
+
+def handle_miss(
+    dispatcher: CollectingDispatcher, tracker: Tracker, contacts: Dict[Text, str]
+) -> List[Dict[Text, Any]]:
+    """The reply to a miss; the count comes from the conversation itself, not a slot."""
+    misses = trailing_misses(user_parses(tracker), load_catalogue())
+    if misses >= MISSES_BEFORE_HUMAN:
+        dispatcher.utter_message(response="utter_offer_human", **contacts)
+    else:
+        dispatcher.utter_message(response="utter_can_help_with", **contacts)
+    return []
+
+
+class ActionHandleMiss(Action):
+    """For nlu_fallback and out_of_scope; a near-FAQ with two close topics is clarified."""
+
+    def name(self) -> Text:
+        return "action_handle_miss"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        parse = tracker.latest_message
+        decision = decide(parse, load_catalogue())
+        if (parse.get("intent") or {}).get("name") == "nlu_fallback" and decision.kind == CLARIFY:
+            utter_clarification(dispatcher, list(decision.topics))
+            return []
+        return handle_miss(dispatcher, tracker, load_contacts().template_vars())

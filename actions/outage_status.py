@@ -1,0 +1,25 @@
+"""The live outage status, read from STATUS_URL; never a date from training data."""
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.status.client import default_client
+from bot.status.phrasing import describe
+
+
+class ActionOutageStatus(Action):
+    def name(self) -> Text:
+        return "action_outage_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        reading = await default_client().read()
+        state = reading.status.state if reading.status else None
+        buttons = [{"title": "恢复了通知我", "payload": "/subscribe_restoration"}]
+        if state != "normal":
+            buttons.insert(0, {"title": "急需开票怎么办", "payload": '/faq{"faq_topic":"urgent_invoice"}'})
+        dispatcher.utter_message(text=describe(reading), buttons=buttons)
+        return [SlotSet("outage_state", state)]

@@ -1,0 +1,54 @@
+"""Restoration notices: subscribe, unsubscribe, and the notice itself (an external event)."""
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.status.client import default_client
+from bot.status.phrasing import describe
+from bot.status.subscriptions import subscription_store
+
+
+class ActionSubscribeRestoration(Action):
+    def name(self) -> Text:
+        return "action_subscribe_restoration"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        reading = await default_client().read()
+        if reading.fresh and reading.status and reading.status.state == "normal":
+            dispatcher.utter_message(response="utter_already_restored")
+            return [SlotSet("outage_state", "normal")]
+        subscription_store().subscribe(tracker.sender_id, tracker.get_latest_input_channel() or "")
+        dispatcher.utter_message(response="utter_subscribed")
+        return []
+
+
+class ActionUnsubscribeRestoration(Action):
+    def name(self) -> Text:
+        return "action_unsubscribe_restoration"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        removed = subscription_store().unsubscribe(tracker.sender_id)
+        dispatcher.utter_message(response="utter_unsubscribed" if removed else "utter_not_subscribed")
+        return []
+
+
+class ActionNotifyRestored(Action):
+    """Runs when the web app triggers EXTERNAL_service_restored in a subscriber's conversation."""
+
+    def name(self) -> Text:
+        return "action_notify_restored"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        reading = await default_client().read()
+        dispatcher.utter_message(response="utter_restoration_notice")
+        if reading.status:
+            dispatcher.utter_message(text=describe(reading))
+        return [SlotSet("outage_state", reading.status.state if reading.status else None)]

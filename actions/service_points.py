@@ -1,0 +1,93 @@
+"""The service-point finder: a form that asks for the district unless a location came along."""
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.service_points.districts import DISTRICTS, canonical_district
+from bot.service_points.phrasing import ask_district, describe_district, describe_nearest
+from bot.service_points.source import current_points
+from bot.service_points.store import in_district, nearest
+
+# Intents whose message, when it names no district, is taken as an unknown place.
+PLACE_ANSWER_INTENTS = {"find_service_point", "out_of_scope", "nlu_fallback", "affirm"}
+
+
+def message_location(tracker: Tracker) -> Optional[Tuple[float, float]]:
+    """(latitude, longitude) sent as message metadata by the widget or WeChat."""
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    location = metadata.get("location") if isinstance(metadata.get("location"), dict) else metadata
+    try:
+        latitude, longitude = float(location["latitude"]), float(location["longitude"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if -90 <= latitude <= 90 and -180 <= longitude <= 180:
+        return latitude, longitude
+    return None
+
+
+class ValidateServicePointForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_service_point_form"
+
+    async def required_slots(
+        self,
+        domain_slots: List[Text],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[Text]:
+        return [] if message_location(tracker) else domain_slots
+
+    async def extract_district(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        """A reply naming no Guangzhou district still counts as an answer: asked again."""
+        if tracker.get_slot("requested_slot") != "district":
+            return {}
+        entities = tracker.get_latest_entity_values("district")
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if next(entities, None) is None and intent in PLACE_ANSWER_INTENTS:
+            return {"district": None}
+        return {}
+
+    def validate_district(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        return {"district": canonical_district(value if isinstance(value, str) else None)}
+
+
+class ActionAskDistrict(Action):
+    def name(self) -> Text:
+        return "action_ask_district"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        asked_before = tracker.get_slot("requested_slot") == "district"
+        dispatcher.utter_message(
+            text=ask_district(unrecognised=asked_before),
+            buttons=[{"title": d, "payload": '/find_service_point{"district":"%s"}' % d} for d in DISTRICTS],
+        )
+        return []
+
+
+class ActionFindServicePoint(Action):
+    def name(self) -> Text:
+        return "action_find_service_point"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        points = await current_points()
+        location = message_location(tracker)
+        district = canonical_district(tracker.get_slot("district"))
+        if location:
+            dispatcher.utter_message(text=describe_nearest(nearest(points, *location)))
+        elif district:
+            dispatcher.utter_message(text=describe_district(district, in_district(points, district)))
+        else:
+            dispatcher.utter_message(text=ask_district(unrecognised=True))
+        return [SlotSet("district", None)]

@@ -1,0 +1,103 @@
+"""Decide, from one parse, whether to answer a FAQ, ask which topic was meant, or miss.
+
+Why: a retrieval intent can be confidently `faq` while the response selector is unsure
+which answer fits (Rasa issues #9723/#9751); answering then gives a confident wrong
+answer. Here the response ranking itself decides: a clear winner is answered, two close
+candidates become "您是想问", and a weak winner counts as a miss.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+from bot.faq.catalogue import topic_of_key
+
+ANSWER, CLARIFY, MISS = "answer", "clarify", "miss"
+MISS_INTENTS = {"nlu_fallback", "out_of_scope"}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    # joint probability (intent x response) below which a FAQ answer is not trusted
+    min_confidence: float = 0.30
+    # the second candidate must be at least this likely (within the FAQ) to be offered...
+    clarify_floor: float = 0.25
+    # ...and the first no more than this far ahead of it
+    clarify_margin: float = 0.25
+
+
+@dataclass(frozen=True)
+class FaqDecision:
+    kind: str
+    topics: Tuple[str, ...] = ()
+
+
+def _faq_ranking(parse: Dict[str, Any]) -> List[Tuple[str, float]]:
+    selector = (parse.get("response_selector") or {}).get("faq") or {}
+    ranking = []
+    for item in selector.get("ranking") or []:
+        topic = topic_of_key(item.get("intent_response_key") or "")
+        if topic:
+            ranking.append((topic, float(item.get("confidence") or 0.0)))
+    return ranking
+
+
+def _faq_probability(parse: Dict[str, Any]) -> float:
+    for item in parse.get("intent_ranking") or []:
+        if item.get("name") == "faq":
+            return float(item.get("confidence") or 0.0)
+    intent = parse.get("intent") or {}
+    return float(intent.get("confidence") or 0.0) if intent.get("name") == "faq" else 0.0
+
+
+def button_topic(parse: Dict[str, Any], known: Iterable[str]) -> Optional[str]:
+    """The topic named by a button payload such as /faq{"faq_topic":"reason"}."""
+    known = set(known)
+    for entity in parse.get("entities") or []:
+        if entity.get("entity") == "faq_topic" and entity.get("value") in known:
+            return entity["value"]
+    return None
+
+
+def decide(
+    parse: Dict[str, Any], known: Iterable[str], thresholds: Thresholds = Thresholds()
+) -> FaqDecision:
+    """What to do with a message whose intent is (or nearly is) `faq`."""
+    known = list(known)
+    chosen = button_topic(parse, known)
+    if chosen:
+        return FaqDecision(ANSWER, (chosen,))
+    ranking = [(t, c) for t, c in _faq_ranking(parse) if t in known]
+    if not ranking:
+        return FaqDecision(MISS)
+    faq_probability = _faq_probability(parse)
+    (first, p1), (second, p2) = ranking[0], (ranking[1] if len(ranking) > 1 else ("", 0.0))
+    close = p2 >= thresholds.clarify_floor and p1 - p2 <= thresholds.clarify_margin
+    if close and faq_probability * (p1 + p2) >= thresholds.min_confidence:
+        return FaqDecision(CLARIFY, (first, second))
+    if faq_probability * p1 < thresholds.min_confidence:
+        return FaqDecision(MISS)
+    return FaqDecision(ANSWER, (first,))
+
+
+def is_miss(parse: Dict[str, Any], known: Iterable[str]) -> bool:
+    """Whether this user message went unanswered (fallback, out of scope, weak FAQ)."""
+    intent = (parse.get("intent") or {}).get("name")
+    if intent == "nlu_fallback":
+        return decide(parse, known).kind != CLARIFY  # a clarification is not a miss
+    if intent in MISS_INTENTS:
+        return True
+    if intent == "faq":
+        return decide(parse, known).kind == MISS
+    return False
+
+
+def trailing_misses(user_parses: List[Dict[str, Any]], known: Iterable[str]) -> int:
+    """How many of the latest user messages in a row were misses."""
+    known = list(known)
+    count = 0
+    for parse in reversed(user_parses):
+        if not is_miss(parse, known):
+            break
+        count += 1
+    return count

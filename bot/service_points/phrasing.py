@@ -1,0 +1,53 @@
+"""Service points as short Chinese text for a phone screen."""
+from __future__ import annotations
+
+from typing import Optional, Sequence, Tuple
+
+from bot.service_points.districts import DISTRICTS
+from bot.service_points.store import ServicePoint
+
+CHECK_FIRST = "出发前请先电话或12366确认。"
+
+
+def describe_point(point: ServicePoint, distance_km: Optional[float] = None) -> str:
+    title = f"**{point.name}**"
+    if distance_km is not None:
+        title += f"（约{distance_km:.1f}公里）"
+    lines = [title]
+    lines.append(f"- 地址：{point.address or '暂无核实的地址'}")
+    if point.hours:
+        lines.append(f"- 办公时间：{point.hours}")
+    if point.phone:
+        lines.append(f"- 电话：{point.phone}")
+    if point.booking:
+        lines.append(f"- 预约：{point.booking}")
+    if point.notes:
+        lines.append(f"- 备注：{point.notes}")
+    if not point.verified:
+        lines.append("- 此条信息尚未与官方来源核对")
+    return "\n".join(lines)
+
+
+def describe_district(district: str, points: Sequence[ServicePoint]) -> str:
+    if not points:
+        return (
+            f"暂时没有{district}区线下服务点的资料。请拨打12366或查看广州市税务局官网查询，"
+            + CHECK_FIRST
+        )
+    body = "\n\n".join(describe_point(p) for p in points)
+    return f"{district}区的线下办税服务点：\n\n{body}\n\n{CHECK_FIRST}"
+
+
+def describe_nearest(found: Sequence[Tuple[ServicePoint, float]]) -> str:
+    if not found:
+        return "暂时没有带位置信息的服务点资料，请告诉我您在哪个区。"
+    body = "\n\n".join(describe_point(p, d) for p, d in found)
+    return f"离您最近的线下办税服务点：\n\n{body}\n\n{CHECK_FIRST}"
+
+
+def ask_district(unrecognised: bool) -> str:
+    lead = "没有识别到广州市的区名。" if unrecognised else ""
+    return (
+        f"{lead}目前可以查询广州市11个区的线下服务点：{'、'.join(DISTRICTS)}。"
+        "请问您在哪个区？"
+    )

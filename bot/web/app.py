@@ -1,0 +1,81 @@
+"""The web app on :8080: status API (and, later, the widget and the staff console).
+
+    python -m bot.web.app            # WEB_HOST / WEB_PORT, default 127.0.0.1:8080
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from typing import Optional
+
+from aiohttp import web
+
+from bot.status.notifier import RestorationNotifier
+from bot.status.store import StatusStore
+from bot.web import status_api
+from bot.web.responses import json_response
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 64 * 1024
+NOTIFY_RETRY_SECONDS = float(os.environ.get("NOTIFY_RETRY_SECONDS", 60))
+
+
+async def health(_request: web.Request) -> web.Response:
+    return json_response({"ok": True})
+
+
+def create_app(
+    status_store: Optional[StatusStore] = None,
+    staff_token: Optional[str] = None,
+    rasa_url: Optional[str] = None,
+    rasa_token: Optional[str] = None,
+) -> web.Application:
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app["staff_token"] = staff_token if staff_token is not None else os.environ.get("STAFF_TOKEN", "")
+    app["status_store"] = status_store or StatusStore()
+    notifier = RestorationNotifier(
+        app["status_store"],
+        rasa_url or os.environ.get("RASA_URL", "http://127.0.0.1:5005"),
+        rasa_token if rasa_token is not None else os.environ.get("RASA_AUTH_TOKEN"),
+    )
+    app["notifier"] = notifier
+    tasks: set = set()
+
+    def notify() -> None:
+        """Send restoration notices in the background (the PUT does not wait for them)."""
+        task = asyncio.get_running_loop().create_task(notifier.notify_pending())
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    app["notify"] = notify
+
+    async def retry_notices(app: web.Application):
+        async def loop() -> None:
+            while True:
+                await asyncio.sleep(NOTIFY_RETRY_SECONDS)
+                try:
+                    await notifier.notify_pending()
+                except Exception:  # keep retrying; a failed round is logged
+                    logger.exception("restoration notice round failed")
+
+        task = asyncio.get_running_loop().create_task(loop())
+        yield
+        task.cancel()
+
+    app.cleanup_ctx.append(retry_notices)
+    app.router.add_get("/health", health)
+    app.add_routes(status_api.routes)
+    return app
+
+
+def main() -> None:
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    host = os.environ.get("WEB_HOST", "127.0.0.1")
+    port = int(os.environ.get("WEB_PORT", 8080))
+    web.run_app(create_app(), host=host, port=port, access_log=None, print=None)
+
+
+if __name__ == "__main__":
+    main()

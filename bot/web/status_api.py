@@ -1,0 +1,78 @@
+"""The status API: public read, staff write with history."""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Dict
+
+from aiohttp import web
+
+from bot.status.model import OutageStatus, StatusError
+from bot.status.store import now_utc
+from bot.web.auth import require_staff
+from bot.web.responses import json_response
+
+logger = logging.getLogger(__name__)
+routes = web.RouteTableDef()
+
+EDITABLE = ("state", "message", "started_at", "expected_resume_at", "source_url")
+
+
+def error(status: int, message: str, field: str | None = None) -> web.Response:
+    body: Dict[str, Any] = {"error": message}
+    if field:
+        body["field"] = field
+    return json_response(body, status=status)
+
+
+async def read_json(request: web.Request) -> Any:
+    """The request's JSON body; a clear 400 (or 413) otherwise, and nothing changed."""
+    try:
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise web.HTTPRequestEntityTooLarge(
+            max_size=request.app._client_max_size, actual_size=request.content_length or 0,
+            text='{"error": "body too large"}', content_type="application/json",
+        )
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise web.HTTPBadRequest(text='{"error": "body is not valid JSON"}', content_type="application/json")
+
+
+@routes.get("/api/status")
+async def get_status(request: web.Request) -> web.Response:
+    status = request.app["status_store"].current()
+    return json_response(status.to_dict(), headers={"Cache-Control": "no-cache"})
+
+
+@routes.put("/api/status")
+async def put_status(request: web.Request) -> web.Response:
+    require_staff(request)
+    body = await read_json(request)
+    if not isinstance(body, dict):
+        return error(422, "body must be a JSON object", "body")
+    unknown = sorted(set(body) - set(EDITABLE) - {"updated_by"})
+    if unknown:
+        return error(422, f"unknown field: {unknown[0]}", unknown[0])
+    data = {key: body.get(key) for key in EDITABLE}
+    data["updated_at"] = now_utc().isoformat()
+    data["updated_by"] = body.get("updated_by") or request.get("staff_name") or "staff"
+    try:
+        status = OutageStatus.from_dict(data)
+    except StatusError as problem:
+        return error(422, str(problem), problem.field)
+    store = request.app["status_store"]
+    previous = store.current()
+    store.put(status)
+    logger.info("status set to %s by %s", status.state, status.updated_by)
+    if status.state == "normal" and previous.state != "normal":
+        request.app["notify"]()
+    return json_response(status.to_dict())
+
+
+@routes.get("/api/status/history")
+async def get_history(request: web.Request) -> web.Response:
+    require_staff(request)
+    history = request.app["status_store"].history()
+    return json_response({"history": [s.to_dict() for s in history]})

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Start the action server, the Rasa server (and, where present, the web app); print the
+# URLs; stop everything on Ctrl-C. Called by `make run` after install and training.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p var
+
+if [[ -z "${RASA_AUTH_TOKEN:-}" ]]; then
+  RASA_AUTH_TOKEN=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))')
+  echo "RASA_AUTH_TOKEN was not set; generated one for this run: $RASA_AUTH_TOKEN"
+fi
+export RASA_AUTH_TOKEN
+if [[ -z "${STAFF_TOKEN:-}" ]]; then
+  STAFF_TOKEN=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))')
+  echo "STAFF_TOKEN was not set; generated one for this run: $STAFF_TOKEN"
+fi
+export STAFF_TOKEN
+export RASA_URL="http://127.0.0.1:5005"
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo; echo "Stopping..."
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+.venv/bin/python -m bot.web.app > var/web.log 2>&1 &
+pids+=($!)
+.venv/bin/rasa run actions --port 5055 --actions actions > var/actions.log 2>&1 &
+pids+=($!)
+.venv/bin/rasa run --model models/current.tar.gz --port 5005 --enable-api \
+  --auth-token "$RASA_AUTH_TOKEN" --credentials credentials.yml --endpoints endpoints.yml \
+  --cors "${CORS_ORIGINS:-http://127.0.0.1:8080}" > var/rasa.log 2>&1 &
+pids+=($!)
+
+wait_for() {  # name url seconds
+  for _ in $(seq "$3"); do
+    if curl -fs -o /dev/null "$2"; then return 0; fi
+    sleep 1
+  done
+  echo "$1 did not come up; see var/*.log" >&2
+  return 1
+}
+wait_for "web app" http://127.0.0.1:8080/health 30
+wait_for "action server" http://127.0.0.1:5055/health 60
+wait_for "Rasa server" http://127.0.0.1:5005/ 180
+
+cat <<MSG
+
+Everything is up (logs in var/):
+  Rasa server     http://127.0.0.1:5005   (REST: POST /webhooks/rest/webhook)
+  Rasa HTTP API   http://127.0.0.1:5005/status?token=\$RASA_AUTH_TOKEN
+  Action server   http://127.0.0.1:5055/health
+  Web app         http://127.0.0.1:8080
+  Live status     http://127.0.0.1:8080/api/status   (staff: PUT with Authorization: Bearer \$STAFF_TOKEN)
+
+Try:  curl -s http://127.0.0.1:5005/webhooks/rest/webhook -H 'Content-Type: application/json' \\
+        -d '{"sender": "me", "message": "网上开不了发票怎么办"}'
+
+Press Ctrl-C to stop.
+MSG
+wait -n "${pids[@]}"
+echo "A server stopped; see var/*.log" >&2

@@ -1,0 +1,42 @@
+"""A tiny REST-channel client for the end-to-end tests."""
+from __future__ import annotations
+
+import json
+import urllib.request
+import uuid
+from typing import Any, Dict, List, Optional
+
+
+def post_json(url: str, body: Dict[str, Any], headers: Optional[Dict[str, str]] = None) -> Any:
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), method="POST",
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read() or b"null")
+
+
+class Chat:
+    """One conversation over the REST channel."""
+
+    def __init__(self, rasa_url: str, sender: Optional[str] = None) -> None:
+        self.url = f"{rasa_url}/webhooks/rest/webhook"
+        self.sender = sender or f"test-{uuid.uuid4().hex[:12]}"
+
+    def say(self, text: str, metadata: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
+        body: Dict[str, Any] = {"sender": self.sender, "message": text}
+        if metadata:
+            body["metadata"] = metadata
+        return post_json(self.url, body)
+
+
+def texts(messages: List[Dict[str, Any]]) -> str:
+    return "\n".join(m.get("text") or "" for m in messages)
+
+
+def buttons(messages: List[Dict[str, Any]]) -> List[Dict[str, str]]:
+    return [b for m in messages for b in m.get("buttons") or []]
+
+
+def button_titles(messages: List[Dict[str, Any]]) -> List[str]:
+    return [b["title"] for b in buttons(messages)]

@@ -1,0 +1,67 @@
+"""Issue 2's must-hold conversations, over the real REST channel with real servers."""
+import re
+
+from tests.e2e.chat import Chat, button_titles, buttons, texts
+
+
+def test_cannot_issue_online_gets_the_options_and_next_steps(servers):
+    reply = Chat(servers.rasa).say("网上开不了发票怎么办")
+    text = texts(reply)
+    for option in ("线下", "纸质发票", "自助", "12366"):
+        assert option in text, (option, text)
+    assert {"查找线下服务点", "现在恢复了吗", "转人工"} <= set(button_titles(reply))
+
+
+def test_permanent_question_hears_it_is_temporary(servers):
+    text = texts(Chat(servers.rasa).say("电子发票以后都不能用了吗"))
+    assert "临时" in text and "不是永久" in text
+
+
+def test_weather_hears_what_the_assistant_can_help_with(servers):
+    reply = Chat(servers.rasa).say("今天天气怎么样")
+    assert "帮不上忙" in texts(reply) and "电子发票" in texts(reply)
+    assert "转人工" not in button_titles(reply)
+
+
+def test_two_misses_in_a_row_offer_a_human(servers):
+    chat = Chat(servers.rasa)
+    first = chat.say("今天天气怎么样")
+    second = chat.say("推荐一部好看的电影")
+    assert "转人工" not in button_titles(first)
+    assert "转人工" in button_titles(second)
+    assert "12366" in texts(second)
+    # a good answer in between resets the count
+    chat.say("为什么电子发票暂停了")
+    assert "转人工" not in button_titles(chat.say("今天天气怎么样"))
+
+
+def test_greeting_shows_a_menu_of_buttons(servers):
+    reply = Chat(servers.rasa).say("你好")
+    assert len(buttons(reply)) >= 3
+    assert all(b["payload"].startswith("/") for b in buttons(reply))
+
+
+def test_bot_challenge_says_plainly_it_is_automated(servers):
+    assert "自动" in texts(Chat(servers.rasa).say("你是真人还是机器人"))
+
+
+def test_menu_button_payload_opens_its_topic(servers):
+    chat = Chat(servers.rasa)
+    greeting_buttons = {b["title"]: b["payload"] for b in buttons(chat.say("你好"))}
+    reply = chat.say(greeting_buttons["为什么暂停"])
+    assert "维护" in texts(reply) and "升级" in texts(reply)
+
+
+def test_no_unfilled_placeholders_and_phone_sized_answers(servers):
+    chat = Chat(servers.rasa)
+    for question in ("客服电话是多少", "去哪里看官方通知", "线下开票要带什么", "没有发票怎么报销"):
+        reply = chat.say(question)
+        text = texts(reply)
+        assert text and not re.search(r"\{\w+\}", text), text
+        assert all(len(m.get("text") or "") <= 300 for m in reply)
+
+
+def test_traditional_cantonese_and_english_questions_are_understood(servers):
+    chat = Chat(servers.rasa)
+    assert "维护" in texts(chat.say("點解電子發票暫停咗"))
+    assert "临时" in texts(chat.say("is e-invoicing gone forever"))
