@@ -17,7 +17,7 @@ export STATUS_URL ?= http://127.0.0.1:8080/api/status
 
 TRAIN_INPUTS := config.yml $(shell find data domain -type f -name '*.yml' -o -name '*.txt' | grep -v '^data/service_points.yml$$' | grep -v '^data/contacts.yml$$') $(wildcard bot/nlu/*.py)
 
-.PHONY: help install train run test validate nlu-eval core-test pytest bench clean
+.PHONY: help install train run test validate nlu-eval core-test pytest bench compare clean
 
 help:
 	@echo "make run    install, train if the data changed, start everything, print the URLs"
@@ -57,7 +57,12 @@ pytest: $(MODEL)
 test: validate $(MODEL) nlu-eval core-test pytest
 
 bench: $(MODEL)
-	$(PY) -m bot.bench --model $(MODEL)
+	$(PY) -m bot.devtools.bench --model $(MODEL)
+
+# The stock DIET + ResponseSelector pipeline on the same data and held-out split (slow: minutes).
+compare: $(VENV)/.installed
+	/usr/bin/time -f "diet training: %e s, peak %M KB" $(RASA) train nlu --config tests/pipelines/diet.yml --nlu data/nlu --domain domain --out results/compare --fixed-model-name diet
+	$(PY) -m bot.nlu.evaluate --model results/compare/diet.tar.gz --out results/compare/diet_heldout.json
 
 clean:
 	rm -rf models results var .pytest_cache

@@ -1,14 +1,19 @@
-"""FAQ answers: the chosen topic's response, or "您是想问" when two topics are close."""
+"""FAQ answers for buttons that name their topic (/faq{"faq_topic": ...}).
+
+NLU-classified FAQs are answered by the stock `utter_faq`; this action serves the menu and
+"您是想问" buttons, and picks the restored-service variant of the urgent-invoice answer from
+the live status.
+"""
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.misses import handle_miss, utter_clarification
+from actions.misses import handle_miss
 from bot.contacts import load_contacts
 from bot.faq.catalogue import load_catalogue
-from bot.faq.decision import ANSWER, CLARIFY, decide
+from bot.faq.decision import button_topic
 from bot.status.client import default_client
 
 RESTORED_URGENT_RESPONSE = "utter_urgent_invoice_restored"
@@ -22,15 +27,11 @@ class ActionAnswerFaq(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         catalogue = load_catalogue()
-        decision = decide(tracker.latest_message, catalogue)
         contacts = load_contacts().template_vars()
-        if decision.kind == CLARIFY:
-            utter_clarification(dispatcher, list(decision.topics))
-            return []
-        if decision.kind != ANSWER:
+        topic = button_topic(tracker.latest_message, catalogue)
+        if topic is None:
             return handle_miss(dispatcher, tracker, contacts)
 
-        topic = decision.topics[0]
         events: List[Dict[Text, Any]] = []
         response = catalogue[topic].response
         if topic == "urgent_invoice":

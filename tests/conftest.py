@@ -7,17 +7,14 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = Path(sys.executable).parent
+from bot.devtools.servers import ROOT, actions_cmd, rasa_cmd, start, stop, wait_http, web_cmd
+
 MODEL = ROOT / "models" / "current.tar.gz"
 RASA_TOKEN = "test-rasa-token"
 STAFF_TOKEN = "test-staff-token"
@@ -35,43 +32,12 @@ class Servers:
     def start_web(self) -> None:
         """(Re)start the web app, e.g. after a test stopped it."""
         log = self.logs / "web.log"
-        self.procs["web"] = start([str(VENV_BIN / "python"), "-m", "bot.web.app"], self.env, log, "a")
-        _wait(f"{self.web}/health", 30, self.procs["web"], log)
+        self.procs["web"] = start(web_cmd(), self.env, log, "a")
+        wait_http(f"{self.web}/health", 30, self.procs["web"], log)
 
 
 def _port(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
-
-
-def _wait(url: str, seconds: float, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except Exception:
-            time.sleep(0.5)
-    raise RuntimeError(f"{url} did not come up in {seconds}s:\n{log.read_text()[-3000:]}")
-
-
-def start(cmd: List[str], env: Dict[str, str], log: Path, mode: str = "w") -> subprocess.Popen:
-    return subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=log.open(mode), stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-def stop(procs: List[subprocess.Popen]) -> None:
-    for proc in procs:
-        if proc.poll() is None:
-            proc.terminate()
-    for proc in procs:
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="session")
@@ -109,19 +75,11 @@ def servers(tmp_path_factory) -> Servers:
     try:
         servers.start_web()
         actions_log = work / "actions.log"
-        procs["actions"] = (start(
-            [str(VENV_BIN / "rasa"), "run", "actions", "--port", str(actions_port), "--actions", "actions"],
-            env, actions_log,
-        ))
+        procs["actions"] = start(actions_cmd(actions_port), env, actions_log)
         rasa_log = work / "rasa.log"
-        procs["rasa"] = (start(
-            [str(VENV_BIN / "rasa"), "run", "--model", str(MODEL), "--port", str(rasa_port),
-             "--enable-api", "--auth-token", RASA_TOKEN, "--endpoints", "endpoints.yml",
-             "--credentials", "credentials.yml"],
-            env, rasa_log,
-        ))
-        _wait(f"{servers.actions}/health", 60, procs["actions"], actions_log)
-        _wait(f"{servers.rasa}/", 240, procs["rasa"], rasa_log)
+        procs["rasa"] = start(rasa_cmd(MODEL, rasa_port, RASA_TOKEN), env, rasa_log)
+        wait_http(f"{servers.actions}/health", 60, procs["actions"], actions_log)
+        wait_http(f"{servers.rasa}/", 240, procs["rasa"], rasa_log)
         yield servers
     finally:
         stop(list(procs.values()))

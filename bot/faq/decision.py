@@ -50,24 +50,29 @@ def _faq_probability(parse: Dict[str, Any]) -> float:
     return float(intent.get("confidence") or 0.0) if intent.get("name") == "faq" else 0.0
 
 
-def button_topic(parse: Dict[str, Any], known: Iterable[str]) -> Optional[str]:
+def button_topic(parse: Dict[str, Any], known: Optional[Iterable[str]] = None) -> Optional[str]:
     """The topic named by a button payload such as /faq{"faq_topic":"reason"}."""
-    known = set(known)
+    known = set(known) if known is not None else None
     for entity in parse.get("entities") or []:
-        if entity.get("entity") == "faq_topic" and entity.get("value") in known:
-            return entity["value"]
+        if entity.get("entity") == "faq_topic" and (known is None or entity.get("value") in known):
+            return entity.get("value")
     return None
 
 
 def decide(
-    parse: Dict[str, Any], known: Iterable[str], thresholds: Thresholds = Thresholds()
+    parse: Dict[str, Any],
+    known: Optional[Iterable[str]] = None,
+    thresholds: Thresholds = Thresholds(),
 ) -> FaqDecision:
-    """What to do with a message whose intent is (or nearly is) `faq`."""
-    known = list(known)
+    """What to do with a message whose intent is (or nearly is) `faq`.
+
+    `known` limits the topics to those with answers (all ranked topics when None).
+    """
+    known = list(known) if known is not None else None
     chosen = button_topic(parse, known)
     if chosen:
         return FaqDecision(ANSWER, (chosen,))
-    ranking = [(t, c) for t, c in _faq_ranking(parse) if t in known]
+    ranking = [(t, c) for t, c in _faq_ranking(parse) if known is None or t in known]
     if not ranking:
         return FaqDecision(MISS)
     faq_probability = _faq_probability(parse)

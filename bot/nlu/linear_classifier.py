@@ -125,14 +125,16 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     # -- features -----------------------------------------------------------------
 
     def _weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
-        """TF-IDF weighting and L2 normalisation of raw n-gram counts."""
-        weighted = counts.copy()
+        """TF-IDF weighting and L2 normalisation of raw n-gram counts (row by row)."""
+        weighted = sp.csr_matrix(counts, dtype=np.float64, copy=True)
         if self._config["sublinear_tf"]:
             weighted.data = np.log1p(weighted.data)
-        weighted = weighted.multiply(self._idf).tocsr()
-        norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1))).ravel()
+        weighted.data *= self._idf[weighted.indices]
+        rows = np.repeat(np.arange(weighted.shape[0]), np.diff(weighted.indptr))
+        norms = np.sqrt(np.bincount(rows, weights=weighted.data ** 2, minlength=weighted.shape[0]))
         norms[norms == 0] = 1.0
-        return sp.diags(1.0 / norms) @ weighted
+        weighted.data /= norms[rows]
+        return weighted
 
     # -- training -----------------------------------------------------------------
 
@@ -215,8 +217,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     def label_probabilities(self, message: Message) -> Dict[Text, float]:
         """Probability of every training label, sub-intents like "faq/reason" included."""
         features = self._weigh(_sentence_features(message))
-        logits = np.asarray(features @ self._coef.T) + self._intercept
-        probabilities = _softmax(logits)[0]
+        logits = self._coef[:, features.indices] @ features.data + self._intercept
+        probabilities = _softmax(logits[np.newaxis, :])[0]
         return {label: float(p) for label, p in zip(self._labels, probabilities)}
 
     def process(self, messages: List[Message]) -> List[Message]:

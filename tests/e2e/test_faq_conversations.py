@@ -65,3 +65,20 @@ def test_traditional_cantonese_and_english_questions_are_understood(servers):
     chat = Chat(servers.rasa)
     assert "维护" in texts(chat.say("點解電子發票暫停咗"))
     assert "临时" in texts(chat.say("is e-invoicing gone forever"))
+
+
+def test_two_close_topics_are_clarified_then_the_chosen_one_answered(servers):
+    chat = Chat(servers.rasa)
+    reply = chat.say("个人信息和数据备份")
+    assert "您是想问" in texts(reply)
+    options = {b["title"]: b["payload"] for b in buttons(reply)}
+    assert set(options) == {"个人信息安全吗", "历史数据会丢吗"}
+    answer = chat.say(options["历史数据会丢吗"])
+    assert "备份" in texts(answer)
+    # a clarification is not a miss: the next unrelated question is the first miss
+    assert "转人工" not in button_titles(chat.say("今天天气怎么样"))
+
+
+def test_unclear_faq_is_not_answered_with_a_guess(servers):
+    reply = Chat(servers.rasa).say("发票的事")
+    assert "帮不上忙" in texts(reply) or "您是想问" in texts(reply)

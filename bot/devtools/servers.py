@@ -1,0 +1,62 @@
+"""Start and stop the project's servers as subprocesses (for the tests and the benchmark)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV_BIN = Path(sys.executable).parent
+
+
+def start(cmd: List[str], env: Dict[str, str], log: Path, mode: str = "w") -> subprocess.Popen:
+    return subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=log.open(mode), stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def wait_http(url: str, seconds: float, proc: subprocess.Popen, log: Optional[Path] = None) -> None:
+    """Wait until `url` answers; fail early (with the log's tail) if the process dies."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            tail = log.read_text()[-3000:] if log else ""
+            raise RuntimeError(f"{url}: process exited early\n{tail}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except Exception:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up in {seconds}s")
+
+
+def stop(procs: Iterable[subprocess.Popen]) -> None:
+    procs = list(procs)
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def web_cmd() -> List[str]:
+    return [str(VENV_BIN / "python"), "-m", "bot.web.app"]
+
+
+def actions_cmd(port: int) -> List[str]:
+    return [str(VENV_BIN / "rasa"), "run", "actions", "--port", str(port), "--actions", "actions"]
+
+
+def rasa_cmd(model: Path, port: int, token: str) -> List[str]:
+    return [
+        str(VENV_BIN / "rasa"), "run", "--model", str(model), "--port", str(port),
+        "--enable-api", "--auth-token", token, "--endpoints", "endpoints.yml",
+        "--credentials", "credentials.yml",
+    ]

@@ -1,0 +1,35 @@
+import numpy as np
+import scipy.sparse as sp
+
+from bot.nlu.linear_classifier import LinearIntentClassifier
+from rasa.shared.nlu.training_data.message import Message
+
+
+def make(labels, coef, intercept, idf):
+    return LinearIntentClassifier(
+        {}, None, None, labels=labels, idf=np.array(idf, dtype=float),
+        coef=np.array(coef, dtype=np.float32), intercept=np.array(intercept, dtype=np.float32),
+    )
+
+
+def test_weighting_is_sublinear_tfidf_with_unit_rows():
+    model = make(["a"], [[0, 0, 0, 0]], [0], [1.0, 2.0, 3.0, 4.0])
+    counts = sp.csr_matrix(np.array([[1, 0, 2, 0], [0, 0, 0, 0], [0, 3, 0, 1]]))
+    expected = np.log1p(counts.toarray()) * model._idf
+    norms = np.linalg.norm(expected, axis=1)
+    norms[norms == 0] = 1
+    assert np.allclose(model._weigh(counts).toarray(), expected / norms[:, None])
+
+
+def test_sub_intents_sum_into_their_retrieval_intent_and_select_a_response():
+    model = make(["faq/a", "faq/b", "greet"], [[0], [0], [0]], [0, 0, 0], [1.0])
+    message = Message(data={"text": "x"})
+    model._annotate(message, {"faq/a": 0.5, "faq/b": 0.2, "greet": 0.3})
+    assert message.get("intent") == {"name": "faq", "confidence": 0.7}
+    selector = message.get("response_selector")
+    assert selector["all_retrieval_intents"] == ["faq"]
+    response = selector["faq"]["response"]
+    assert response["intent_response_key"] == "faq/a"
+    assert response["utter_action"] == "utter_faq/a"
+    assert abs(response["confidence"] - 0.5 / 0.7) < 1e-9
+    assert [r["intent_response_key"] for r in selector["faq"]["ranking"]] == ["faq/a", "faq/b"]
