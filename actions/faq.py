@@ -37,9 +37,9 @@ class ActionAnswerFaq(Action):
         if topic == "urgent_invoice":
             # With the service back, "网上开不了发票怎么办" must not send people to the hall first.
             reading = await default_client().read()
-            if reading.status:
-                events.append(SlotSet("outage_state", reading.status.state))
-                if reading.status.state == "normal":
+            if reading.value:
+                events.append(SlotSet("outage_state", reading.value.state))
+                if reading.value.state == "normal":
                     response = RESTORED_URGENT_RESPONSE
         dispatcher.utter_message(response=response, **contacts)
         return events

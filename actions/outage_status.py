@@ -17,7 +17,7 @@ class ActionOutageStatus(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         reading = await default_client().read()
-        state = reading.status.state if reading.status else None
+        state = reading.value.state if reading.value else None
         buttons = [{"title": "恢复了通知我", "payload": "/subscribe_restoration"}]
         if state != "normal":
             buttons.insert(0, {"title": "急需开票怎么办", "payload": '/faq{"faq_topic":"urgent_invoice"}'})

@@ -18,7 +18,7 @@ class ActionSubscribeRestoration(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         reading = await default_client().read()
-        if reading.fresh and reading.status and reading.status.state == "normal":
+        if reading.fresh and reading.value and reading.value.state == "normal":
             dispatcher.utter_message(response="utter_already_restored")
             return [SlotSet("outage_state", "normal")]
         subscription_store().subscribe(tracker.sender_id, tracker.get_latest_input_channel() or "")
@@ -49,6 +49,6 @@ class ActionNotifyRestored(Action):
     ) -> List[Dict[Text, Any]]:
         reading = await default_client().read()
         dispatcher.utter_message(response="utter_restoration_notice")
-        if reading.status:
+        if reading.value:
             dispatcher.utter_message(text=describe(reading))
-        return [SlotSet("outage_state", reading.status.state if reading.status else None)]
+        return [SlotSet("outage_state", reading.value.state if reading.value else None)]

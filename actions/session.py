@@ -27,7 +27,7 @@ class ActionSessionStart(Action):
             events.append(SlotSet("session_started_metadata", metadata))
         events += [SlotSet(name, value) for name, value in load_contacts().template_vars().items()]
         reading = await default_client().read()
-        if reading.status:
-            events.append(SlotSet("outage_state", reading.status.state))
+        if reading.value:
+            events.append(SlotSet("outage_state", reading.value.state))
         events.append(ActionExecuted("action_listen"))
         return events

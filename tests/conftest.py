@@ -55,6 +55,7 @@ def servers(tmp_path_factory) -> Servers:
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
         "TRACKER_DB": str(work / "tracker.db"),
         "STATUS_URL": f"http://127.0.0.1:{web_port}/api/status",
+        "SERVICE_POINTS_URL": f"http://127.0.0.1:{web_port}/api/service-points",
         "STATUS_CACHE_SECONDS": "1",
         "STAFF_TOKEN": STAFF_TOKEN,
         "RASA_AUTH_TOKEN": RASA_TOKEN,

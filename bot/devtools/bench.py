@@ -132,6 +132,7 @@ def main(argv: List[str] | None = None) -> int:
             "ACTION_ENDPOINT_URL": "http://127.0.0.1:25055/webhook",
             "TRACKER_DB": str(work / "tracker.db"), "DATA_DIR": str(work / "data"),
             "STATUS_URL": "http://127.0.0.1:28080/api/status", "WEB_PORT": "28080",
+            "SERVICE_POINTS_URL": "http://127.0.0.1:28080/api/service-points",
             "RASA_URL": "http://127.0.0.1:25005", "RASA_AUTH_TOKEN": TOKEN,
         }
         procs = {}

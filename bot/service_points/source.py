@@ -1,21 +1,35 @@
-"""Where the actions get the service points: the operator YAML (the web app's store later)."""
+"""Where the actions get the service points: the web app's live list, the YAML as fallback."""
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Dict, List, Tuple
+import os
+from functools import lru_cache
+from typing import Any, List
 
 from bot import settings
-from bot.service_points.store import ServicePoint, load_points
+from bot.feed import CachedFeed
+from bot.service_points.store import ServicePoint, load_points, parse_points
 
 SERVICE_POINTS_FILE = settings.path_setting("SERVICE_POINTS_FILE", "data/service_points.yml")
-_cache: Dict[Path, Tuple[float, List[ServicePoint]]] = {}
+DEFAULT_URL = "http://127.0.0.1:8080/api/service-points"
+
+
+def _parse(body: Any) -> List[ServicePoint]:
+    return parse_points(body)
+
+
+@lru_cache(maxsize=1)
+def service_points_feed() -> CachedFeed[List[ServicePoint]]:
+    return CachedFeed(
+        os.environ.get("SERVICE_POINTS_URL") or DEFAULT_URL,
+        _parse,
+        timeout=float(os.environ.get("STATUS_TIMEOUT", 2.0)),
+        cache_seconds=float(os.environ.get("STATUS_CACHE_SECONDS", 30)),
+    )
 
 
 async def current_points() -> List[ServicePoint]:
-    """The service points, re-read when the file changes."""
-    path = SERVICE_POINTS_FILE
-    mtime = path.stat().st_mtime
-    cached = _cache.get(path)
-    if not cached or cached[0] != mtime:
-        _cache[path] = (mtime, load_points(path))
-    return _cache[path][1]
+    """The live list; the operator YAML when the web app has never answered this process."""
+    reading = await service_points_feed().read()
+    if reading.value is not None:
+        return reading.value
+    return load_points(SERVICE_POINTS_FILE)

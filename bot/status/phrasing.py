@@ -49,7 +49,7 @@ def format_time(moment: datetime, now: Optional[datetime] = None) -> str:
 
 def describe(reading: StatusReading, now: Optional[datetime] = None) -> str:
     """The answer to "什么时候恢复": never a date that the status does not hold."""
-    status = reading.status
+    status = reading.value
     if status is None:
         return (
             "抱歉，暂时查不到实时状态。根据公告，电子发票系统因维护升级暂停服务，"

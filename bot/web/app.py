@@ -1,4 +1,4 @@
-"""The web app on :8080: status API (and, later, the widget and the staff console).
+"""The web app on :8080: status and service-point APIs (later the widget and staff console).
 
     python -m bot.web.app            # WEB_HOST / WEB_PORT, default 127.0.0.1:8080
 """
@@ -11,9 +11,11 @@ from typing import Optional
 
 from aiohttp import web
 
+from bot.service_points.live_store import ServicePointStore
+from bot.service_points.source import SERVICE_POINTS_FILE
 from bot.status.notifier import RestorationNotifier
 from bot.status.store import StatusStore
-from bot.web import status_api
+from bot.web import service_points_api, status_api
 from bot.web.responses import json_response
 
 logger = logging.getLogger(__name__)
@@ -35,6 +37,7 @@ def create_app(
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app["staff_token"] = staff_token if staff_token is not None else os.environ.get("STAFF_TOKEN", "")
     app["status_store"] = status_store or StatusStore()
+    app["service_points"] = ServicePointStore(app["status_store"].engine, SERVICE_POINTS_FILE)
     notifier = RestorationNotifier(
         app["status_store"],
         rasa_url or os.environ.get("RASA_URL", "http://127.0.0.1:5005"),
@@ -67,6 +70,7 @@ def create_app(
     app.cleanup_ctx.append(retry_notices)
     app.router.add_get("/health", health)
     app.add_routes(status_api.routes)
+    app.add_routes(service_points_api.routes)
     return app
 
 

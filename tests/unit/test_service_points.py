@@ -1,0 +1,74 @@
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.service_points.districts import DISTRICTS, canonical_district
+from bot.service_points.phrasing import describe_district, describe_nearest
+from bot.service_points.store import (
+    ServicePointError, distance_km, in_district, load_points, nearest, parse_point, parse_points,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def point(**fields):
+    return {"id": "p1", "name": "测试办税服务厅", "district": "天河", **fields}
+
+
+def test_operator_file_is_valid_and_covers_all_districts():
+    points = load_points(ROOT / "data" / "service_points.yml")
+    assert {p.district for p in points} == set(DISTRICTS)
+    for p in points:
+        assert p.verified is None or p.source, p.id  # verified only against a named source
+
+
+@pytest.mark.parametrize(
+    "fields, field",
+    [
+        ({"district": "深圳"}, "district"),
+        ({"name": ""}, "name"),
+        ({"latitude": 23.1}, "latitude/longitude"),
+        ({"latitude": 40.0, "longitude": 113.3}, "latitude"),
+        ({"verified": "2026-11-01"}, "verified"),  # no source
+        ({"verified": "last week", "source": "x"}, "verified"),
+        ({"services": "代开发票"}, "services"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
+def test_bad_entries_name_the_entry_and_the_field(fields, field):
+    with pytest.raises(ServicePointError) as error:
+        parse_point(point(**fields), 0)
+    assert error.value.field == field and error.value.entry == "p1"
+    assert "p1" in str(error.value) and field in str(error.value)
+
+
+def test_duplicate_ids_are_refused():
+    with pytest.raises(ServicePointError) as error:
+        parse_points({"service_points": [point(), point()]})
+    assert error.value.field == "id"
+
+
+def test_district_names_fold_to_the_canonical_eleven():
+    assert canonical_district("天河区") == "天河" and canonical_district("番禺") == "番禺"
+    assert canonical_district("深圳") is None and canonical_district(None) is None
+
+
+def test_lookup_by_district_and_nearest_ranking():
+    points = parse_points([
+        point(id="a", district="天河", latitude=23.125, longitude=113.36, address="A路1号"),
+        point(id="b", district="番禺", latitude=22.94, longitude=113.38),
+        point(id="c", district="越秀", latitude=23.13, longitude=113.27),
+        point(id="d", district="天河"),  # no coordinates: never ranked by distance
+    ])
+    assert [p.id for p in in_district(points, "天河")] == ["a", "d"]
+    ranked = nearest(points, 23.12, 113.30, count=3)
+    assert [p.id for p, _ in ranked] == ["c", "a", "b"]
+    assert ranked[0][1] == pytest.approx(distance_km(23.12, 113.30, 23.13, 113.27))
+    assert "约" in describe_nearest(ranked) and "出发前请先电话或12366确认" in describe_nearest(ranked)
+
+
+def test_answers_say_when_unverified_and_always_ask_to_check_first():
+    points = parse_points([point(address="A路1号", phone="020-0000")])
+    text = describe_district("天河", points)
+    assert "A路1号" in text and "尚未与官方来源核对" in text and "出发前请先电话或12366确认" in text
