@@ -47,7 +47,7 @@ class ActionNotifyRestored(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        reading = await default_client().read()
+        reading = await default_client().read(max_age=0)  # the change that triggered this
         dispatcher.utter_message(response="utter_restoration_notice")
         if reading.value:
             dispatcher.utter_message(text=describe(reading))

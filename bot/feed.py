@@ -46,10 +46,11 @@ class CachedFeed(Generic[T]):
                 response.raise_for_status()
                 return self.parse(await response.json(content_type=None))
 
-    async def read(self) -> Reading[T]:
-        """The value: cached for `cache_seconds`, the last known one when the feed fails."""
+    async def read(self, max_age: Optional[float] = None) -> Reading[T]:
+        """The value: cached for `cache_seconds` (or `max_age`), the last known one on failure."""
+        max_age = self.cache_seconds if max_age is None else max_age
         async with self._lock:
-            if self._last is not None and time.monotonic() - self._fetched_at < self.cache_seconds:
+            if self._last is not None and time.monotonic() - self._fetched_at < max_age:
                 return Reading(self._last, True)
             try:
                 self._last = await self._fetch()

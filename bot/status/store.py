@@ -42,7 +42,7 @@ subscriptions = sa.Table(
 )
 
 # The notice's own state: suspended, the resume time not announced.
-NOTICE_MESSAGE = "系统正在维护升级，恢复时间尚未公布。急需开票可到线下办税服务厅办理。"
+NOTICE_MESSAGE = "系统正在维护升级。急需开票可到线下办税服务厅办理。"
 
 
 def now_utc() -> datetime:

@@ -104,6 +104,8 @@ def test_restoration_notice_reaches_each_subscriber_once(servers):
     while not notices(subscriber) and time.monotonic() < deadline:
         time.sleep(0.5)
     assert len(notices(subscriber)) == 1
+    tracker = http("GET", f"{servers.rasa}/conversations/{subscriber.sender}/tracker?token=test-rasa-token")[1]
+    assert "已恢复正常" in [e for e in tracker["events"] if e["event"] == "bot"][-1]["text"]
     time.sleep(3)  # a retry round passes: still once
     assert len(notices(subscriber)) == 1
     assert notices(bystander) == [] and notices(quitter) == []
