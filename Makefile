@@ -1,11 +1,13 @@
 # The whole set-up: `make run` and `make test` (see README.md).
 SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 .DEFAULT_GOAL := help
 
 VENV := .venv
 PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 MODEL := models/current.tar.gz
+WIDGET := bot/web/static/dist/widget.js
 # Python 3.10, found portably: $PYTHON310, python3.10 on PATH, pyenv, system paths.
 PYTHON310 = $(shell ./scripts/find-python310.sh)
 
@@ -17,7 +19,7 @@ export STATUS_URL ?= http://127.0.0.1:8080/api/status
 
 TRAIN_INPUTS := config.yml $(shell find data domain -type f -name '*.yml' -o -name '*.txt' | grep -v '^data/service_points.yml$$' | grep -v '^data/contacts.yml$$') $(wildcard bot/nlu/*.py)
 
-.PHONY: help install train run test validate nlu-eval core-test pytest bench compare clean
+.PHONY: help install train widget browser run test validate nlu-eval core-test pytest bench compare clean
 
 help:
 	@echo "make run    install, train if the data changed, start everything, print the URLs"
@@ -28,8 +30,8 @@ install: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || { py="$(PYTHON310)"; test -n "$$py" && "$$py" -m venv $(VENV); }
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements-dev.txt
+	$(PY) -m pip install -q --upgrade pip 2>&1 | { grep -v '^WARNING: Location' || true; }
+	$(PY) -m pip install -q -r requirements-dev.txt 2>&1 | { grep -v '^WARNING: Location' || true; }
 	@touch $@
 
 train: $(MODEL)
@@ -38,7 +40,19 @@ $(MODEL): $(VENV)/.installed $(TRAIN_INPUTS)
 	$(RASA) train --config config.yml --domain domain --data data --out models --fixed-model-name current
 	@touch $@
 
-run: $(MODEL)
+# The web widget: socket.io-client from npm, bundled with esbuild (the bundle is not committed).
+widget: $(WIDGET)
+
+$(WIDGET): widget/package.json widget/package-lock.json $(wildcard widget/src/*)
+	cd widget && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+	@echo "widget.js: $$(gzip -c $(WIDGET) | wc -c) bytes gzipped"
+
+# Debian's Chromium (and a CJK font for readable screenshots) for the browser tests;
+# never a browser download.
+browser:
+	@dpkg -s chromium fonts-wqy-microhei >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; }
+
+run: $(MODEL) $(WIDGET)
 	@mkdir -p var
 	./scripts/run.sh
 
@@ -51,7 +65,7 @@ nlu-eval: $(MODEL)
 core-test: $(MODEL)
 	$(RASA) test core --model $(MODEL) --stories tests/stories --out results/core --fail-on-prediction-errors
 
-pytest: $(MODEL)
+pytest: $(MODEL) $(WIDGET) browser
 	$(PY) -m pytest -q tests
 
 test: validate $(MODEL) nlu-eval core-test pytest

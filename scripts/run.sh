@@ -50,10 +50,11 @@ wait_for "Rasa server" http://127.0.0.1:5005/ 180
 cat <<MSG
 
 Everything is up (logs in var/):
+  Demo page       http://127.0.0.1:8080/        (the notice page with the chat widget)
   Rasa server     http://127.0.0.1:5005   (REST: POST /webhooks/rest/webhook)
   Rasa HTTP API   http://127.0.0.1:5005/status?token=\$RASA_AUTH_TOKEN
   Action server   http://127.0.0.1:5055/health
-  Web app         http://127.0.0.1:8080
+  Widget script   http://127.0.0.1:8080/widget.js
   Live status     http://127.0.0.1:8080/api/status   (staff: PUT with Authorization: Bearer \$STAFF_TOKEN)
 
 Try:  curl -s http://127.0.0.1:5005/webhooks/rest/webhook -H 'Content-Type: application/json' \\

@@ -63,6 +63,7 @@ def servers(tmp_path_factory) -> Servers:
         "WEB_PORT": str(web_port),
         "DATA_DIR": str(work / "data"),
         "NOTIFY_RETRY_SECONDS": "2",
+        "RASA_PUBLIC_URL": f"http://127.0.0.1:{rasa_port}",
     }
     procs: Dict[str, subprocess.Popen] = {}
     servers = Servers(
@@ -78,7 +79,7 @@ def servers(tmp_path_factory) -> Servers:
         actions_log = work / "actions.log"
         procs["actions"] = start(actions_cmd(actions_port), env, actions_log)
         rasa_log = work / "rasa.log"
-        procs["rasa"] = start(rasa_cmd(MODEL, rasa_port, RASA_TOKEN), env, rasa_log)
+        procs["rasa"] = start(rasa_cmd(MODEL, rasa_port, RASA_TOKEN, cors=f"http://127.0.0.1:{web_port}"), env, rasa_log)
         wait_http(f"{servers.actions}/health", 60, procs["actions"], actions_log)
         wait_http(f"{servers.rasa}/", 240, procs["rasa"], rasa_log)
         yield servers

@@ -54,9 +54,9 @@ def actions_cmd(port: int) -> List[str]:
     return [str(VENV_BIN / "rasa"), "run", "actions", "--port", str(port), "--actions", "actions"]
 
 
-def rasa_cmd(model: Path, port: int, token: str) -> List[str]:
+def rasa_cmd(model: Path, port: int, token: str, cors: str = "http://127.0.0.1:8080") -> List[str]:
     return [
         str(VENV_BIN / "rasa"), "run", "--model", str(model), "--port", str(port),
         "--enable-api", "--auth-token", token, "--endpoints", "endpoints.yml",
-        "--credentials", "credentials.yml",
+        "--credentials", "credentials.yml", "--cors", cors,
     ]

@@ -1,4 +1,4 @@
-"""The web app on :8080: status and service-point APIs (later the widget and staff console).
+"""The web app on :8080: the widget and its demo page, status and service-point APIs.
 
     python -m bot.web.app            # WEB_HOST / WEB_PORT, default 127.0.0.1:8080
 """
@@ -11,11 +11,12 @@ from typing import Optional
 
 from aiohttp import web
 
+from bot.conversations.rasa_api import RasaApi
 from bot.service_points.live_store import ServicePointStore
 from bot.service_points.source import SERVICE_POINTS_FILE
 from bot.status.notifier import RestorationNotifier
 from bot.status.store import StatusStore
-from bot.web import service_points_api, status_api
+from bot.web import service_points_api, status_api, widget_api
 from bot.web.responses import json_response
 
 logger = logging.getLogger(__name__)
@@ -38,11 +39,8 @@ def create_app(
     app["staff_token"] = staff_token if staff_token is not None else os.environ.get("STAFF_TOKEN", "")
     app["status_store"] = status_store or StatusStore()
     app["service_points"] = ServicePointStore(app["status_store"].engine, SERVICE_POINTS_FILE)
-    notifier = RestorationNotifier(
-        app["status_store"],
-        rasa_url or os.environ.get("RASA_URL", "http://127.0.0.1:5005"),
-        rasa_token if rasa_token is not None else os.environ.get("RASA_AUTH_TOKEN"),
-    )
+    app["rasa"] = RasaApi(rasa_url, rasa_token)
+    notifier = RestorationNotifier(app["status_store"], app["rasa"].url, app["rasa"].token)
     app["notifier"] = notifier
     tasks: set = set()
 
@@ -71,6 +69,7 @@ def create_app(
     app.router.add_get("/health", health)
     app.add_routes(status_api.routes)
     app.add_routes(service_points_api.routes)
+    app.add_routes(widget_api.routes)
     return app
 
 

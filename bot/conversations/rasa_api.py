@@ -1,0 +1,26 @@
+"""Read conversations through Rasa's HTTP API (guarded by RASA_AUTH_TOKEN)."""
+from __future__ import annotations
+
+import os
+from typing import Any, Dict, List, Optional
+from urllib.parse import quote
+
+import aiohttp
+
+
+class RasaApi:
+    def __init__(self, url: Optional[str] = None, token: Optional[str] = None, timeout: float = 5.0) -> None:
+        self.url = (url or os.environ.get("RASA_URL", "http://127.0.0.1:5005")).rstrip("/")
+        self.token = token if token is not None else os.environ.get("RASA_AUTH_TOKEN")
+        self.timeout = aiohttp.ClientTimeout(total=timeout)
+
+    def _params(self, **extra: str) -> Dict[str, str]:
+        return {**({"token": self.token} if self.token else {}), **extra}
+
+    async def events(self, conversation_id: str) -> List[Dict[str, Any]]:
+        """The conversation's events (empty for an unknown conversation)."""
+        url = f"{self.url}/conversations/{quote(conversation_id, safe='')}/tracker"
+        async with aiohttp.ClientSession(timeout=self.timeout) as session:
+            async with session.get(url, params=self._params(include_events="ALL")) as response:
+                response.raise_for_status()
+                return (await response.json()).get("events") or []

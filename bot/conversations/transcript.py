@@ -1,0 +1,43 @@
+"""A conversation's transcript from its tracker events: what the user and the bot said.
+
+Button clicks are shown by their titles (the payload is what was sent), feedback clicks and
+external events (restoration notices' triggers) are not shown as user messages.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+HIDDEN_USER_PREFIXES = ("/feedback", "EXTERNAL")
+
+
+def _button_title(payload: str, offered: List[Dict[str, Any]]) -> Optional[str]:
+    for button in reversed(offered):
+        if button.get("payload") == payload:
+            return button.get("title")
+    return None
+
+
+def transcript(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """[{"sender": "user"|"bot", "text", "buttons", "timestamp"}...] in order."""
+    messages: List[Dict[str, Any]] = []
+    offered: List[Dict[str, Any]] = []
+    for event in events:
+        kind = event.get("event")
+        text = event.get("text") or ""
+        if kind == "user":
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name") or ""
+            if text.startswith(HIDDEN_USER_PREFIXES) or intent.startswith("EXTERNAL"):
+                continue
+            if text.startswith("/"):
+                text = _button_title(text, offered) or text
+            messages.append({"sender": "user", "text": text, "timestamp": event.get("timestamp")})
+        elif kind == "bot":
+            data = event.get("data") or {}
+            buttons = data.get("buttons") or data.get("quick_replies") or []
+            buttons = [{"title": b.get("title", ""), "payload": b.get("payload", "")} for b in buttons]
+            offered = (offered + buttons)[-50:]
+            if text or buttons:
+                messages.append(
+                    {"sender": "bot", "text": text, "buttons": buttons, "timestamp": event.get("timestamp")}
+                )
+    return messages

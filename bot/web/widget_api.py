@@ -1,0 +1,62 @@
+"""The widget's pages: the demo notice page, the script, and a visitor's history."""
+from __future__ import annotations
+
+import logging
+import os
+import re
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+
+from bot.conversations.transcript import transcript
+from bot.web.responses import json_response
+from bot.web.status_api import error
+
+logger = logging.getLogger(__name__)
+routes = web.RouteTableDef()
+
+STATIC = Path(__file__).resolve().parent / "static"
+SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+@routes.get("/")
+async def demo_page(request: web.Request) -> web.Response:
+    page = (STATIC / "index.html").read_text(encoding="utf-8")
+    page = page.replace("{{SOCKET_URL}}", os.environ.get("RASA_PUBLIC_URL", "http://127.0.0.1:5005"))
+    return web.Response(text=page, content_type="text/html", charset="utf-8")
+
+
+@routes.get("/favicon.ico")
+async def favicon(_request: web.Request) -> web.Response:
+    return web.Response(status=204)
+
+
+@routes.get("/widget.js")
+async def widget_script(request: web.Request) -> web.StreamResponse:
+    bundle = STATIC / "dist" / "widget.js"
+    if not bundle.exists():
+        return web.Response(status=503, text="// widget not built: run `make widget`\n",
+                            content_type="application/javascript")
+    return web.FileResponse(bundle, headers={
+        "Content-Type": "application/javascript; charset=utf-8",
+        "Cache-Control": "public, max-age=300",
+        "Access-Control-Allow-Origin": "*",
+    })
+
+
+@routes.get("/api/widget/history")
+async def history(request: web.Request) -> web.Response:
+    """The visitor's own conversation, for a reload or a new tab (the session id is the key)."""
+    session_id = request.query.get("session_id", "")
+    if not SESSION_ID.match(session_id):
+        return error(400, "session_id must be 8-64 letters, digits, - or _", "session_id")
+    try:
+        events = await request.app["rasa"].events(session_id)
+    except (aiohttp.ClientError, TimeoutError) as problem:
+        logger.warning("history for %s unavailable: %r", session_id, problem)
+        return error(503, "history unavailable")
+    return json_response(
+        {"messages": transcript(events)},
+        headers={"Cache-Control": "no-store", "Access-Control-Allow-Origin": "*"},
+    )
