@@ -16,6 +16,13 @@ export RASA_TELEMETRY_ENABLED := false
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
 export TRACKER_DB ?= $(CURDIR)/var/tracker.db
 export STATUS_URL ?= http://127.0.0.1:8080/api/status
+# WeChat official account (empty: the channel answers 403 until configured)
+export WECHAT_TOKEN ?=
+export WECHAT_APP_ID ?=
+export WECHAT_APP_SECRET ?=
+export WECHAT_ENCODING_AES_KEY ?=
+export WECHAT_API_BASE ?= https://api.weixin.qq.com
+export WECHAT_KF_TRANSFER ?= false
 
 TRAIN_INPUTS := config.yml $(shell find data domain -type f -name '*.yml' -o -name '*.txt' | grep -v '^data/service_points.yml$$' | grep -v '^data/contacts.yml$$') $(wildcard bot/nlu/*.py)
 

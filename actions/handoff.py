@@ -14,5 +14,8 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(response="utter_handoff_hotline", **load_contacts().template_vars())
+        # the marker tells channels that can (WeChat's customer service) to transfer the chat
+        dispatcher.utter_message(
+            response="utter_handoff_hotline", json_message={"handoff": True}, **load_contacts().template_vars()
+        )
         return []

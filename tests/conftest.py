@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict
@@ -17,6 +18,8 @@ from bot.devtools.servers import ROOT, actions_cmd, rasa_cmd, start, stop, wait_
 
 MODEL = ROOT / "models" / "current.tar.gz"
 RASA_TOKEN = "test-rasa-token"
+# Tencent's published WXBizMsgCrypt sample account
+WECHAT = {"token": "QDG6eK", "aes_key": "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", "app_id": "wx5823bf96d3bd56c7"}
 STAFF_TOKEN = "test-staff-token"
 
 
@@ -25,6 +28,7 @@ class Servers:
     rasa: str
     actions: str
     web: str
+    wechat_api: str
     env: Dict[str, str]
     logs: Path
     procs: Dict[str, subprocess.Popen]
@@ -48,6 +52,7 @@ def servers(tmp_path_factory) -> Servers:
     rasa_port = _port("TEST_RASA_PORT", 15005)
     actions_port = _port("TEST_ACTIONS_PORT", 15055)
     web_port = _port("TEST_WEB_PORT", 18080)
+    wechat_port = _port("TEST_WECHAT_API_PORT", 18090)
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -64,18 +69,29 @@ def servers(tmp_path_factory) -> Servers:
         "DATA_DIR": str(work / "data"),
         "NOTIFY_RETRY_SECONDS": "2",
         "RASA_PUBLIC_URL": f"http://127.0.0.1:{rasa_port}",
+        "STATUS_TIMEOUT": "8",
+        "WECHAT_TOKEN": WECHAT["token"],
+        "WECHAT_APP_ID": WECHAT["app_id"],
+        "WECHAT_APP_SECRET": "test-secret",
+        "WECHAT_ENCODING_AES_KEY": WECHAT["aes_key"],
+        "WECHAT_API_BASE": f"http://127.0.0.1:{wechat_port}",
+        "WECHAT_KF_TRANSFER": "false",
     }
     procs: Dict[str, subprocess.Popen] = {}
     servers = Servers(
         rasa=f"http://127.0.0.1:{rasa_port}",
         actions=f"http://127.0.0.1:{actions_port}",
         web=f"http://127.0.0.1:{web_port}",
+        wechat_api=f"http://127.0.0.1:{wechat_port}",
         env=env,
         logs=work,
         procs=procs,
     )
     try:
         servers.start_web()
+        wechat_log = work / "wechat_api.log"
+        procs["wechat_api"] = start([sys.executable, "-m", "tests.fakes.wechat_api", str(wechat_port)], env, wechat_log)
+        wait_http(f"{servers.wechat_api}/health", 30, procs["wechat_api"], wechat_log)
         actions_log = work / "actions.log"
         procs["actions"] = start(actions_cmd(actions_port), env, actions_log)
         rasa_log = work / "rasa.log"

@@ -269,6 +269,7 @@ class ChatWidget {
   }
 
   receive(message) {
+    if (!message.text && !(message.quick_replies || message.buttons || []).length) return; // custom data
     this.showTyping(false);
     this.renderBot(message, true);
     if (!this.open) {
