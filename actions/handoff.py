@@ -1,10 +1,31 @@
-"""Hand-off to a human: for now the hotline from operator settings."""
+"""Hand-off to a human: open it in the staff queue, staff replies, and the release."""
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.contacts import load_contacts
+from bot.stores import handoff_store
+
+
+def open_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> List[Dict[Text, Any]]:
+    """Queue the conversation for staff; the user hears it (and the hotline)."""
+    handoff_store().open(tracker.sender_id, reason, tracker.get_latest_input_channel() or "")
+    # the marker lets channels that can (WeChat's customer service) transfer the chat
+    dispatcher.utter_message(
+        response="utter_handoff_opened", json_message={"handoff": True}, **load_contacts().template_vars()
+    )
+    return [SlotSet("handoff_active", True)]
+
+
+def is_external(tracker: Tracker) -> bool:
+    """True for events the web app triggered through Rasa's API, never for typed payloads."""
+    return bool((tracker.latest_message.get("metadata") or {}).get("is_external"))
+
+
+def entity(tracker: Tracker, name: str) -> str:
+    return next(tracker.get_latest_entity_values(name), None) or ""
 
 
 class ActionHandoff(Action):
@@ -14,8 +35,34 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        # the marker tells channels that can (WeChat's customer service) to transfer the chat
-        dispatcher.utter_message(
-            response="utter_handoff_hotline", json_message={"handoff": True}, **load_contacts().template_vars()
-        )
+        return open_handoff(dispatcher, tracker, "用户要求转人工")
+
+
+class ActionStaffReply(Action):
+    """A staff member's reply, sent by the console into the user's own channel."""
+
+    def name(self) -> Text:
+        return "action_staff_reply"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        text = entity(tracker, "staff_text").strip()
+        if is_external(tracker) and text:
+            dispatcher.utter_message(response="utter_staff_reply", staff_text=text)
         return []
+
+
+class ActionReleaseHandoff(Action):
+    """Staff hand the conversation back to the bot."""
+
+    def name(self) -> Text:
+        return "action_release_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        if not is_external(tracker):
+            return []
+        dispatcher.utter_message(response="utter_handoff_released")
+        return [SlotSet("handoff_active", False)]

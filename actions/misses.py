@@ -1,9 +1,10 @@
-"""Unanswered messages: say what the bot can do, and after two misses in a row offer a human."""
+"""Unanswered messages: say what the bot can do; after two misses in a row, hand over to a human."""
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.handoff import open_handoff
 from bot.contacts import load_contacts
 from bot.faq.catalogue import load_catalogue
 from bot.faq.decision import CLARIFY, decide, trailing_misses
@@ -30,9 +31,9 @@ def handle_miss(
     """The reply to a miss; the count comes from the conversation itself, not a slot."""
     misses = trailing_misses(user_parses(tracker), load_catalogue())
     if misses >= MISSES_BEFORE_HUMAN:
-        dispatcher.utter_message(response="utter_offer_human", **contacts)
-    else:
         dispatcher.utter_message(response="utter_can_help_with", **contacts)
+        return open_handoff(dispatcher, tracker, "连续两次未能回答")
+    dispatcher.utter_message(response="utter_can_help_with", **contacts)
     return []
 
 

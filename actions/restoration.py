@@ -7,7 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.status.client import default_client
 from bot.status.phrasing import describe
-from bot.status.subscriptions import subscription_store
+from bot.stores import status_store
 
 
 class ActionSubscribeRestoration(Action):
@@ -21,7 +21,7 @@ class ActionSubscribeRestoration(Action):
         if reading.fresh and reading.value and reading.value.state == "normal":
             dispatcher.utter_message(response="utter_already_restored")
             return [SlotSet("outage_state", "normal")]
-        subscription_store().subscribe(tracker.sender_id, tracker.get_latest_input_channel() or "")
+        status_store().subscribe(tracker.sender_id, tracker.get_latest_input_channel() or "")
         dispatcher.utter_message(response="utter_subscribed")
         return []
 
@@ -33,7 +33,7 @@ class ActionUnsubscribeRestoration(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        removed = subscription_store().unsubscribe(tracker.sender_id)
+        removed = status_store().unsubscribe(tracker.sender_id)
         dispatcher.utter_message(response="utter_unsubscribed" if removed else "utter_not_subscribed")
         return []
 

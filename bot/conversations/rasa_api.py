@@ -24,3 +24,19 @@ class RasaApi:
             async with session.get(url, params=self._params(include_events="ALL")) as response:
                 response.raise_for_status()
                 return (await response.json()).get("events") or []
+
+    async def trigger_intent(self, conversation_id: str, intent: str, entities: Optional[Dict[str, Any]] = None) -> None:
+        """An external event in the conversation; its answer goes out on the user's channel."""
+        url = f"{self.url}/conversations/{quote(conversation_id, safe='')}/trigger_intent"
+        async with aiohttp.ClientSession(timeout=self.timeout) as session:
+            async with session.post(
+                url, params=self._params(output_channel="latest"), json={"name": intent, "entities": entities or {}}
+            ) as response:
+                response.raise_for_status()
+
+    async def parse(self, text: str) -> Dict[str, Any]:
+        """The model's parse of a text (no conversation is touched)."""
+        async with aiohttp.ClientSession(timeout=self.timeout) as session:
+            async with session.post(f"{self.url}/model/parse", params=self._params(), json={"text": text}) as response:
+                response.raise_for_status()
+                return await response.json()

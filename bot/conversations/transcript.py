@@ -18,7 +18,7 @@ def _button_title(payload: str, offered: List[Dict[str, Any]]) -> Optional[str]:
 
 
 def transcript(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    """[{"sender": "user"|"bot", "text", "buttons", "timestamp"}...] in order."""
+    """[{"sender": "user"|"bot"|"staff", "text", "buttons", "timestamp"}...] in order."""
     messages: List[Dict[str, Any]] = []
     offered: List[Dict[str, Any]] = []
     for event in events:
@@ -36,8 +36,10 @@ def transcript(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
             buttons = data.get("buttons") or data.get("quick_replies") or []
             buttons = [{"title": b.get("title", ""), "payload": b.get("payload", "")} for b in buttons]
             offered = (offered + buttons)[-50:]
+            utter_action = (event.get("metadata") or {}).get("utter_action")
+            sender = "staff" if utter_action == "utter_staff_reply" else "bot"
             if text or buttons:
                 messages.append(
-                    {"sender": "bot", "text": text, "buttons": buttons, "timestamp": event.get("timestamp")}
+                    {"sender": sender, "text": text, "buttons": buttons, "timestamp": event.get("timestamp")}
                 )
     return messages

@@ -1,4 +1,5 @@
-"""The web app on :8080: the widget and its demo page, status and service-point APIs.
+"""The web app on :8080: the widget and its demo page, the staff console and its API,
+the status and service-point APIs.
 
     python -m bot.web.app            # WEB_HOST / WEB_PORT, default 127.0.0.1:8080
 """
@@ -12,11 +13,14 @@ from typing import Optional
 from aiohttp import web
 
 from bot.conversations.rasa_api import RasaApi
+from bot.conversations.tracker_db import TrackerDb
+from bot.handoffs.store import HandoffStore
+from bot.staff.accounts import Accounts
 from bot.service_points.live_store import ServicePointStore
 from bot.service_points.source import SERVICE_POINTS_FILE
 from bot.status.notifier import RestorationNotifier
 from bot.status.store import StatusStore
-from bot.web import service_points_api, status_api, widget_api
+from bot.web import console, service_points_api, staff_api, status_api, widget_api
 from bot.web.responses import json_response
 
 logger = logging.getLogger(__name__)
@@ -38,7 +42,11 @@ def create_app(
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app["staff_token"] = staff_token if staff_token is not None else os.environ.get("STAFF_TOKEN", "")
     app["status_store"] = status_store or StatusStore()
-    app["service_points"] = ServicePointStore(app["status_store"].engine, SERVICE_POINTS_FILE)
+    engine = app["status_store"].engine
+    app["service_points"] = ServicePointStore(engine, SERVICE_POINTS_FILE)
+    app["handoffs"] = HandoffStore(engine)
+    app["accounts"] = Accounts(engine)
+    app["tracker_db"] = TrackerDb()
     app["rasa"] = RasaApi(rasa_url, rasa_token)
     notifier = RestorationNotifier(app["status_store"], app["rasa"].url, app["rasa"].token)
     app["notifier"] = notifier
@@ -70,6 +78,8 @@ def create_app(
     app.add_routes(status_api.routes)
     app.add_routes(service_points_api.routes)
     app.add_routes(widget_api.routes)
+    app.add_routes(console.routes)
+    app.add_routes(staff_api.routes)
     return app
 
 

@@ -1,0 +1,39 @@
+"""Staff accounts for the console.
+
+    python -m bot.console adduser NAME            # asks for the password twice
+    echo "$PASSWORD" | python -m bot.console adduser NAME --password-stdin
+"""
+import argparse
+import getpass
+import sys
+
+from bot.staff.accounts import Accounts
+from bot.stores import status_store
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.console")
+    commands = parser.add_subparsers(dest="command", required=True)
+    add = commands.add_parser("adduser", help="create a staff account (or reset its password)")
+    add.add_argument("name")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    args = parser.parse_args(argv)
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Again: "):
+            print("The passwords differ; nothing changed.", file=sys.stderr)
+            return 1
+    try:
+        Accounts(status_store().engine).add_user(args.name, password)
+    except ValueError as problem:
+        print(f"Not created: {problem}", file=sys.stderr)
+        return 1
+    print(f"Staff account '{args.name}' is ready: log in at /console")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

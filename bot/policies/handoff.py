@@ -1,0 +1,49 @@
+"""While a human has the conversation, the bot only says "已转人工，请稍候".
+
+Why a policy: the hand-off is a state of the conversation (the `handoff_active` slot), not a
+turn pattern; one small policy with a higher priority than the rules answers every user
+message in that state with the waiting message, whatever its intent, and leaves the external
+events (staff replies, release) and feedback to the rules.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.core.policies.policy import Policy, PolicyPrediction
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.trackers import DialogueStateTracker
+
+PASS_THROUGH_INTENTS = ("EXTERNAL_", "feedback")
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False
+)
+class HandoffPolicy(Policy):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"priority": 7, "slot": "handoff_active", "wait_action": "utter_handoff_waiting"}
+
+    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
+        return self._resource
+
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: Optional[Dict[Text, Any]] = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
+        probabilities = self._default_predictions(domain)
+        intent = (tracker.latest_message.intent or {}).get("name") or "" if tracker.latest_message else ""
+        if not tracker.get_slot(self.config["slot"]) or intent.startswith(PASS_THROUGH_INTENTS):
+            return self._prediction(probabilities)
+        if tracker.latest_action_name == ACTION_LISTEN_NAME:
+            probabilities[domain.index_for_action(self.config["wait_action"])] = 1.0
+        else:
+            probabilities[domain.index_for_action(ACTION_LISTEN_NAME)] = 1.0
+        return self._prediction(probabilities)

@@ -1,0 +1,82 @@
+"""The staff console's pages: login, the console itself, logout."""
+from __future__ import annotations
+
+import html
+import secrets
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.web.auth import SESSION_COOKIE, is_secure, same
+
+routes = web.RouteTableDef()
+STATIC = Path(__file__).resolve().parent / "static"
+LOGIN_COOKIE = "gz_login_csrf"
+
+
+def _page(name: str, **values: str) -> str:
+    page = (STATIC / name).read_text(encoding="utf-8")
+    for key, value in values.items():
+        page = page.replace("{{" + key + "}}", html.escape(value))
+    return page
+
+
+def _cookie_options(request: web.Request) -> dict:
+    return {"httponly": True, "samesite": "Strict", "secure": is_secure(request), "path": "/"}
+
+
+def _login_page(request: web.Request, error: str = "", status: int = 200) -> web.Response:
+    token = secrets.token_urlsafe(24)
+    response = web.Response(text=_page("login.html", CSRF_TOKEN=token, ERROR=error), status=status,
+                            content_type="text/html", charset="utf-8")
+    response.set_cookie(LOGIN_COOKIE, token, max_age=3600, **_cookie_options(request))
+    return response
+
+
+@routes.get("/console")
+async def console(request: web.Request) -> web.Response:
+    session = request.app["accounts"].session(request.cookies.get(SESSION_COOKIE))
+    if session is None:
+        raise web.HTTPFound("/console/login")
+    return web.Response(
+        text=_page("console.html", CSRF_TOKEN=session.csrf_token, STAFF_NAME=session.name),
+        content_type="text/html", charset="utf-8", headers={"Cache-Control": "no-store"},
+    )
+
+
+@routes.get("/console/login")
+async def login_form(request: web.Request) -> web.Response:
+    return _login_page(request)
+
+
+@routes.post("/console/login")
+async def login(request: web.Request) -> web.Response:
+    form = await request.post()
+    if not same(str(form.get("csrf_token", "")), request.cookies.get(LOGIN_COOKIE)):
+        return _login_page(request, "页面已过期，请重新登录。", status=403)
+    name, password = str(form.get("username", "")), str(form.get("password", ""))
+    accounts = request.app["accounts"]
+    if not accounts.check_login(name, password):
+        return _login_page(request, "用户名或密码不正确。", status=401)
+    session = accounts.start_session(name)
+    response = web.HTTPSeeOther("/console")
+    response.set_cookie(SESSION_COOKIE, session.id, max_age=12 * 3600, **_cookie_options(request))
+    response.del_cookie(LOGIN_COOKIE, path="/")
+    raise response
+
+
+@routes.post("/console/logout")
+async def logout(request: web.Request) -> web.Response:
+    accounts = request.app["accounts"]
+    session = accounts.session(request.cookies.get(SESSION_COOKIE))
+    form = await request.post()
+    if session and same(str(form.get("csrf_token", "")), session.csrf_token):
+        accounts.end_session(session.id)
+    response = web.HTTPSeeOther("/console/login")
+    response.del_cookie(SESSION_COOKIE, path="/")
+    raise response
+
+
+@routes.get("/console/static/{name:console\\.(js|css)}")
+async def static(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC / request.match_info["name"], headers={"Cache-Control": "no-cache"})
