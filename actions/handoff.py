@@ -12,9 +12,11 @@ from bot.stores import handoff_store
 def open_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> List[Dict[Text, Any]]:
     """Queue the conversation for staff; the user hears it (and the hotline)."""
     handoff_store().open(tracker.sender_id, reason, tracker.get_latest_input_channel() or "")
-    # the marker lets channels that can (WeChat's customer service) transfer the chat
+    # the marker lets channels that can (WeChat's customer service) transfer the chat; it is
+    # wrapped in "data" because Rasa's socket.io channel emits custom JSON as emit() arguments
     dispatcher.utter_message(
-        response="utter_handoff_opened", json_message={"handoff": True}, **load_contacts().template_vars()
+        response="utter_handoff_opened", json_message={"data": {"handoff": True}},
+        **load_contacts().template_vars()
     )
     return [SlotSet("handoff_active", True)]
 

@@ -38,7 +38,7 @@ def render(messages: Sequence[Dict[str, Any]]) -> Rendered:
     number = 0
     for message in messages:
         custom = message.get("custom")
-        if isinstance(custom, dict) and custom.get("handoff"):
+        if isinstance(custom, dict) and (custom.get("data") or {}).get("handoff"):
             rendered.handoff = True
         lines = [strip_markdown(message["text"]).strip()] if message.get("text") else []
         for button in _buttons(message):

@@ -169,7 +169,6 @@
       if (on && focus) tab.focus();
     }
     activeTab = name;
-    if (window.history.replaceState) window.history.replaceState(null, "", `#${name}`);
     loaders[name]();
     scheduleQueuePoll();
   }
@@ -310,7 +309,6 @@
     const { card, parts } = entry;
     const text = parts.textarea.value.trim();
     if (action === "reply" && !text) { setNote(parts.note, "请先输入回复内容。", true); parts.textarea.focus(); return; }
-    if (action === "release" && !window.confirm("确定结束人工服务，把这个会话交还给机器人吗？")) return;
     const buttons = Array.from(card.querySelectorAll("button"));
     buttons.forEach((b) => { b.disabled = true; });
     parts.textarea.readOnly = true;
@@ -615,9 +613,7 @@
     document.addEventListener("visibilitychange", () => {
       if (!document.hidden && activeTab === "queue") pollQueue(); else scheduleQueuePoll();
     });
-    const start = window.location.hash.slice(1);
-    selectTab(has(loaders, start) ? start : "queue");
-    if (activeTab !== "queue") pollQueue(); // the badge counts in every tab
+    selectTab("queue");
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
