@@ -9,6 +9,7 @@ import yaml
 
 from bot import settings
 from bot.contacts import load_contacts
+from bot.plain_text import strip_markdown
 
 FAQ_RESPONSES_FILE = settings.path_setting("FAQ_RESPONSES_FILE", "domain/faq_responses.yml")
 
@@ -24,8 +25,8 @@ def _responses(path: Path = FAQ_RESPONSES_FILE) -> Dict[str, str]:
 
 
 def answer_text(topic: str) -> str:
-    """The answer to `topic` (e.g. "reason") as users read it."""
+    """The answer to `topic` (e.g. "reason") as plain text, contacts filled in."""
     text = _responses().get(f"utter_faq/{topic}", "")
     for key, value in load_contacts().template_vars().items():
         text = text.replace("{" + key + "}", value)
-    return text
+    return strip_markdown(text)

@@ -10,16 +10,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence
 
+from bot.plain_text import strip_markdown
+
 PASSIVE_REPLY_BYTES = 2048
 OPTION_REPLY = re.compile(r"^\s*(\d{1,2})\s*$")
-_LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^\s)]+)\)")
-_BOLD = re.compile(r"\*\*([^*\n]+)\*\*")
-
-
-def strip_markdown(text: str) -> str:
-    text = _LINK.sub(lambda m: f"{m.group(1)} {m.group(2)}", text)
-    text = _BOLD.sub(r"\1", text)
-    return re.sub(r"^(\s*)[-*]\s+", r"\1• ", text, flags=re.MULTILINE)
 
 
 def _buttons(message: Dict[str, Any]) -> List[Dict[str, str]]:
