@@ -1,5 +1,8 @@
 """`make bench`: speed, memory and accuracy of the assistant, printed as one table.
 
+Each simulated visitor asks six questions (held-out texts) and leaves; the next one starts a
+new conversation, as on the widget.
+
 Measures, on this machine: training time and peak memory (a fresh `rasa train --force`),
 model size, time from `rasa run` to the first REST answer, in-process parse latency,
 REST latency one sender at a time, throughput with 10 concurrent senders, the Rasa
@@ -65,9 +68,16 @@ async def say(session: aiohttp.ClientSession, url: str, sender: str, text: str) 
     return time.perf_counter() - started
 
 
+TURNS_PER_CONVERSATION = 6  # a visitor asks a handful of questions, then leaves
+
+
 async def rest_latency(url: str, texts: List[str]) -> List[float]:
+    run = uuid.uuid4().hex[:6]
     async with aiohttp.ClientSession() as session:
-        return [await say(session, url, f"bench-seq-{i % 20}", t) for i, t in enumerate(texts)]
+        return [
+            await say(session, url, f"bench-seq-{run}-{i // TURNS_PER_CONVERSATION}", t)
+            for i, t in enumerate(texts)
+        ]
 
 
 async def throughput(url: str, texts: List[str], senders: int) -> Tuple[float, int]:
@@ -76,10 +86,10 @@ async def throughput(url: str, texts: List[str], senders: int) -> Tuple[float, i
 
     async def sender(session: aiohttp.ClientSession, index: int) -> None:
         nonlocal errors
-        sender_id = f"bench-{index}-{uuid.uuid4().hex[:6]}"
-        for text in texts[index::senders]:
+        run = uuid.uuid4().hex[:6]
+        for turn, text in enumerate(texts[index::senders]):
             try:
-                await say(session, url, sender_id, text)
+                await say(session, url, f"bench-{index}-{run}-{turn // TURNS_PER_CONVERSATION}", text)
             except aiohttp.ClientError:
                 errors += 1
 

@@ -164,3 +164,19 @@ def test_location_button_sends_the_position_for_the_finder(browser, servers):
         expect(page.locator(".message.bot", has_text="测试黄埔办税服务厅").last).to_be_visible()
     finally:
         context.close()
+
+
+def test_restoration_notice_reaches_an_open_widget(context, servers):
+    from tests.e2e.test_live_status import put_status
+
+    put_status(servers, state="suspended")
+    page = context.new_page()
+    open_widget(page, servers)
+    ask(page, "恢复了通知我")
+    expect_bot_says(page, "已为您登记恢复通知")
+    try:
+        put_status(servers, state="normal")
+        expect_bot_says(page, "【恢复通知】", timeout=20000)
+        expect_bot_says(page, "已恢复正常")
+    finally:
+        put_status(servers, state="suspended")
