@@ -1,0 +1,49 @@
+"""The WeChat channel's reply decisions: transfer on hand-off, success when late, one reply per turn."""
+import asyncio
+import time
+
+from bot.channels.wechat import Turn, WeChatConfig, WeChatInput
+from bot.wechat.messages import parse_xml
+
+HANDOFF_TURN = [{"text": "已为您转接人工客服，请稍候。"}, {"custom": {"data": {"handoff": True}}}]
+
+
+def channel(**overrides):
+    return WeChatInput(WeChatConfig(token="t", app_id="wx", app_secret="", **overrides))
+
+
+async def finished(messages):
+    return messages
+
+
+async def test_handoff_transfers_to_wechat_customer_service_when_the_account_uses_it():
+    turn = Turn(asyncio.ensure_future(finished(HANDOFF_TURN)), time.monotonic())
+    reply = parse_xml(await channel(kf_transfer=True)._answer(turn, "openid-1", "gh_1", time.monotonic()))
+    assert reply["MsgType"] == "transfer_customer_service" and reply["ToUserName"] == "openid-1"
+
+
+async def test_handoff_without_wechat_customer_service_says_so_with_the_hotline_text():
+    turn = Turn(asyncio.ensure_future(finished(HANDOFF_TURN)), time.monotonic())
+    reply = parse_xml(await channel()._answer(turn, "openid-1", "gh_1", time.monotonic()))
+    assert reply["MsgType"] == "text" and "转接人工" in reply["Content"]
+
+
+async def test_a_late_answer_is_success_once_and_the_same_for_retries():
+    async def slow():
+        await asyncio.sleep(0.3)
+        return [{"text": "答案"}]
+
+    wechat = channel(reply_deadline=0.05)
+    turn = Turn(asyncio.ensure_future(slow()), time.monotonic())
+    assert await wechat._answer(turn, "openid-2", "gh_1", time.monotonic()) == "success"
+    assert turn.deferred
+    assert await wechat._answer(turn, "openid-2", "gh_1", time.monotonic()) == "success"
+    await asyncio.sleep(0.4)  # the late delivery runs (and, with no API configured, is logged)
+    assert not wechat._background
+
+
+async def test_a_retry_after_the_answer_gets_the_identical_reply():
+    wechat = channel()
+    turn = Turn(asyncio.ensure_future(finished([{"text": "答案"}])), time.monotonic())
+    first = await wechat._answer(turn, "openid-3", "gh_1", time.monotonic())
+    assert await wechat._answer(turn, "openid-3", "gh_1", time.monotonic()) == first
