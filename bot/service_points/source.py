@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from typing import Any, List
+from typing import List
 
 from bot import settings
 from bot.feed import CachedFeed
@@ -13,15 +13,11 @@ SERVICE_POINTS_FILE = settings.path_setting("SERVICE_POINTS_FILE", "data/service
 DEFAULT_URL = "http://127.0.0.1:8080/api/service-points"
 
 
-def _parse(body: Any) -> List[ServicePoint]:
-    return parse_points(body)
-
-
 @lru_cache(maxsize=1)
 def service_points_feed() -> CachedFeed[List[ServicePoint]]:
     return CachedFeed(
         os.environ.get("SERVICE_POINTS_URL") or DEFAULT_URL,
-        _parse,
+        parse_points,
         timeout=float(os.environ.get("STATUS_TIMEOUT", 2.0)),
         cache_seconds=float(os.environ.get("STATUS_CACHE_SECONDS", 30)),
     )
