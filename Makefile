@@ -15,6 +15,10 @@ export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
 export TRACKER_DB ?= $(CURDIR)/var/tracker.db
+export TRACKER_DB_URL ?=
+export LOCK_STORE_TYPE ?= in_memory
+export REDIS_HOST ?=
+export REDIS_PORT ?= 6379
 export STATUS_URL ?= http://127.0.0.1:8080/api/status
 # WeChat official account (empty: the channel answers 403 until configured)
 export WECHAT_TOKEN ?=

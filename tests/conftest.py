@@ -55,6 +55,9 @@ def servers(tmp_path_factory) -> Servers:
     wechat_port = _port("TEST_WECHAT_API_PORT", 18090)
     env = {
         **os.environ,
+        # one process each, on the session's own SQLite files and in-memory locks
+        "TRACKER_DB_URL": "", "WEB_DB_URL": "", "LOCK_STORE_TYPE": "in_memory", "REDIS_HOST": "",
+        "REDIS_PORT": "6379",
         "PYTHONPATH": str(ROOT),
         "RASA_TELEMETRY_ENABLED": "false",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",

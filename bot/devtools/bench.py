@@ -138,6 +138,7 @@ def main(argv: List[str] | None = None) -> int:
         figures["model size"] = f"{model.stat().st_size / 1024:.0f} KB"
 
         env = {
+            "TRACKER_DB_URL": "", "LOCK_STORE_TYPE": "in_memory", "REDIS_HOST": "", "REDIS_PORT": "6379",
             **os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
             "ACTION_ENDPOINT_URL": "http://127.0.0.1:25055/webhook",
             "TRACKER_DB": str(work / "tracker.db"), "DATA_DIR": str(work / "data"),
