@@ -30,7 +30,7 @@ export WECHAT_KF_TRANSFER ?= false
 
 TRAIN_INPUTS := config.yml $(shell find data domain -type f -name '*.yml' -o -name '*.txt' | grep -v '^data/service_points.yml$$' | grep -v '^data/contacts.yml$$') $(wildcard bot/nlu/*.py)
 
-.PHONY: help install train widget browser run test validate nlu-eval core-test pytest bench compare clean
+.PHONY: help install train widget browser run run-scaled test validate nlu-eval core-test pytest bench compare clean
 
 help:
 	@echo "make run    install, train if the data changed, start everything, print the URLs"
@@ -66,6 +66,10 @@ browser:
 run: $(MODEL) $(WIDGET)
 	@mkdir -p var
 	./scripts/run.sh
+
+# Rasa's scale-out design on one machine: PostgreSQL, Redis, two Rasa servers, nginx on :8000.
+run-scaled: $(MODEL) $(WIDGET)
+	./scripts/run-scaled.sh
 
 validate: $(VENV)/.installed
 	$(RASA) data validate --config config.yml --domain domain --data data --fail-on-warnings
