@@ -30,7 +30,7 @@ export WECHAT_KF_TRANSFER ?= false
 
 TRAIN_INPUTS := config.yml $(shell find data domain -type f -name '*.yml' -o -name '*.txt' | grep -v '^data/service_points.yml$$' | grep -v '^data/contacts.yml$$') $(wildcard bot/nlu/*.py)
 
-.PHONY: help install train widget browser run run-scaled test validate nlu-eval core-test pytest bench compare clean
+.PHONY: help install train widget browser run run-scaled test-scale test validate nlu-eval core-test pytest bench compare clean
 
 help:
 	@echo "make run    install, train if the data changed, start everything, print the URLs"
@@ -70,6 +70,10 @@ run: $(MODEL) $(WIDGET)
 # Rasa's scale-out design on one machine: PostgreSQL, Redis, two Rasa servers, nginx on :8000.
 run-scaled: $(MODEL) $(WIDGET)
 	./scripts/run-scaled.sh
+
+# Load and fault tests of the scaled set-up (loopback only, bounded); CI runs it after `make test`.
+test-scale: $(MODEL) $(WIDGET)
+	$(PY) -m bot.devtools.scale_test
 
 validate: $(VENV)/.installed
 	$(RASA) data validate --config config.yml --domain domain --data data --fail-on-warnings

@@ -39,7 +39,9 @@ for db in rasa web; do
 done
 
 # what endpoints.yml and credentials.yml read (as the Makefile sets them for `make run`)
-export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://127.0.0.1:5055/webhook}
+ACTIONS_PROXY_PORT=${ACTIONS_PROXY_PORT:-5056}
+# Rasa reaches the action server through nginx, which falls back to the web app's stand-in
+export ACTION_ENDPOINT_URL="http://127.0.0.1:$ACTIONS_PROXY_PORT/webhook"
 export TRACKER_DB=${TRACKER_DB:-$S/unused.db}
 for name in WECHAT_TOKEN WECHAT_APP_ID WECHAT_APP_SECRET WECHAT_ENCODING_AES_KEY; do export "$name=${!name:-}"; done
 export WECHAT_API_BASE=${WECHAT_API_BASE:-https://api.weixin.qq.com} WECHAT_KF_TRANSFER=${WECHAT_KF_TRANSFER:-false}
@@ -70,7 +72,7 @@ for port in "${RASA_PORTS[@]}"; do
 done
 
 upstreams=$(printf '    server 127.0.0.1:%s max_fails=1 fail_timeout=5s;\n' "${RASA_PORTS[@]}")
-sed -e "s|@PORT@|$NGINX_PORT|g" -e "s|@ROOT@|$S/nginx|g" deploy/nginx.conf.template |
+sed -e "s|@PORT@|$NGINX_PORT|g" -e "s|@ACTIONS_PORT@|$ACTIONS_PROXY_PORT|g" -e "s|@ROOT@|$S/nginx|g" deploy/nginx.conf.template |
   awk -v ups="$upstreams" '{ if ($0 ~ /@RASA_UPSTREAMS@/) print ups; else print }' > "$S/nginx/nginx.conf"
 nginx -c "$S/nginx/nginx.conf" -p "$S/nginx" -g "daemon off;" > "$S/logs/nginx.log" 2>&1 &
 pids+=($!)

@@ -20,7 +20,7 @@ from bot.service_points.live_store import ServicePointStore
 from bot.service_points.source import SERVICE_POINTS_FILE
 from bot.status.notifier import RestorationNotifier
 from bot.status.store import StatusStore
-from bot.web import console, service_points_api, staff_api, status_api, widget_api
+from bot.web import action_standby, console, service_points_api, staff_api, status_api, widget_api
 from bot.web.responses import json_response
 
 logger = logging.getLogger(__name__)
@@ -80,6 +80,7 @@ def create_app(
     app.add_routes(widget_api.routes)
     app.add_routes(console.routes)
     app.add_routes(staff_api.routes)
+    app.add_routes(action_standby.routes)
     return app
 
 

@@ -12,6 +12,7 @@ from aiohttp import web
 from bot.conversations.transcript import transcript
 from bot.faq.answers import answer_text
 from bot.faq.catalogue import load_catalogue
+from bot.insights.metrics import render_metrics
 from bot.insights.stats import compute, unanswered
 from bot.status.store import metadata, now_utc
 from bot.web.auth import require_staff
@@ -210,3 +211,13 @@ async def export(request: web.Request) -> web.Response:
     text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
     return web.Response(text=text, content_type="application/x-yaml", charset="utf-8", headers={
         "Content-Disposition": 'attachment; filename="unanswered_nlu.yml"'})
+
+
+@routes.get("/metrics")
+async def metrics(request: web.Request) -> web.Response:
+    """Prometheus text format (scrape with the staff token as bearer)."""
+    require_staff(request)
+    store = request.app["handoffs"]
+    text = render_metrics(request.app["tracker_db"].all_conversations(), store.count(), len(store.open_handoffs()))
+    return web.Response(text=text, content_type="text/plain", charset="utf-8",
+                        headers={"Cache-Control": "no-store"})

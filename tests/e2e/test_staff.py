@@ -19,7 +19,7 @@ STAFF_ROUTES = [
     ("POST", "/api/handoffs/1/release"), ("POST", "/api/assist"), ("GET", "/api/stats"),
     ("GET", "/api/unanswered"), ("POST", "/api/unanswered/x/label"), ("GET", "/api/unanswered/export"),
     ("GET", "/api/topics"), ("PUT", "/api/status"), ("GET", "/api/status/history"),
-    ("PUT", "/api/service-points/tianhe-tax-bureau"), ("GET", "/api/service-points/changes"),
+    ("PUT", "/api/service-points/tianhe-tax-bureau"), ("GET", "/api/service-points/changes"), ("GET", "/metrics"),
 ]
 
 
@@ -127,3 +127,14 @@ def test_console_login_needs_the_form_token_and_a_right_password(servers):
     except urllib.error.HTTPError as error:
         assert error.code == 401
     assert json.loads(opener.open(f"{servers.web}/api/stats").read())["conversations"] >= 0
+
+
+def test_metrics_for_prometheus_with_the_staff_token(servers):
+    Chat(servers.rasa).say("为什么暂停开票")
+    request = urllib.request.Request(f"{servers.web}/metrics", headers={"Authorization": f"Bearer {STAFF_TOKEN}"})
+    with urllib.request.urlopen(request) as response:
+        text = response.read().decode()
+    counts = dict(line.rsplit(" ", 1) for line in text.splitlines() if line and not line.startswith("#"))
+    assert int(counts["assistant_user_messages_total"]) >= 1
+    assert int(counts['assistant_response_seconds_bucket{le="+Inf"}']) >= 1
+    assert "assistant_handoffs_open" in counts

@@ -64,3 +64,17 @@ def test_unanswered_questions_newest_first():
     questions = unanswered(CONVERSATIONS, TOPICS)
     assert [q["text"] for q in questions] == ["blah", "天气"]
     assert questions[0]["conversation_id"] == "d"
+
+
+def test_prometheus_metrics_from_the_same_conversations():
+    from bot.insights.metrics import render_metrics
+
+    text = render_metrics(CONVERSATIONS, handoffs_total=1, handoffs_open=0)
+    assert "assistant_conversations_total 5\n" in text
+    assert "assistant_user_messages_total 7\n" in text
+    assert "assistant_fallbacks_total 1\n" in text
+    assert "assistant_handoffs_total 1\n" in text
+    # answered messages: a (1 s), b (1 s, then no answer to the 2nd), c (1 s), d (1 s)
+    assert 'assistant_response_seconds_bucket{le="+Inf"} 4\n' in text
+    assert 'assistant_response_seconds_bucket{le="0.5"} 0\n' in text
+    assert "assistant_response_seconds_sum 4.000000\n" in text

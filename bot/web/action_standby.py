@@ -1,0 +1,28 @@
+"""A stand-in for the action server, for when it is down (nginx sends Rasa here as `backup`).
+
+It speaks Rasa's action-server protocol: a session still starts, and every other custom action
+answers that the information cannot be looked up now. FAQ answers need no action server and go
+on as usual. Internal only: nginx publishes it on a loopback port that Rasa alone uses.
+"""
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.contacts import load_contacts
+from bot.web.responses import json_response
+
+routes = web.RouteTableDef()
+
+
+@routes.post("/webhook")
+async def standby(request: web.Request) -> web.Response:
+    try:
+        call = await request.json()
+    except ValueError:
+        return json_response({"error": "body is not valid JSON"}, status=400)
+    if call.get("next_action") == "action_session_start":
+        events = [{"event": "session_started"}, {"event": "action", "name": "action_listen"}]
+        return json_response({"events": events, "responses": []})
+    return json_response({"events": [], "responses": [
+        {"response": "utter_cannot_look_up", **load_contacts().template_vars()}
+    ]})

@@ -1,0 +1,26 @@
+"""The action server's stand-in speaks Rasa's protocol: sessions start, lookups apologise."""
+from aiohttp.test_utils import TestClient, TestServer
+from aiohttp import web
+
+from bot.web import action_standby
+
+
+async def client():
+    app = web.Application()
+    app.add_routes(action_standby.routes)
+    test_client = TestClient(TestServer(app))
+    await test_client.start_server()
+    return test_client
+
+
+async def test_session_start_and_lookups():
+    c = await client()
+    try:
+        started = await (await c.post("/webhook", json={"next_action": "action_session_start"})).json()
+        assert [e["event"] for e in started["events"]] == ["session_started", "action"]
+        lookup = await (await c.post("/webhook", json={"next_action": "action_outage_status"})).json()
+        assert lookup["events"] == [] and lookup["responses"][0]["response"] == "utter_cannot_look_up"
+        assert "12366" in lookup["responses"][0]["hotline"]
+        assert (await c.post("/webhook", data=b"{oops")).status == 400
+    finally:
+        await c.close()
