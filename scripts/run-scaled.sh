@@ -45,7 +45,7 @@ export ACTION_ENDPOINT_URL="http://127.0.0.1:$ACTIONS_PROXY_PORT/webhook"
 export TRACKER_DB=${TRACKER_DB:-$S/unused.db}
 for name in WECHAT_TOKEN WECHAT_APP_ID WECHAT_APP_SECRET WECHAT_ENCODING_AES_KEY; do export "$name=${!name:-}"; done
 export WECHAT_API_BASE=${WECHAT_API_BASE:-https://api.weixin.qq.com} WECHAT_KF_TRANSFER=${WECHAT_KF_TRANSFER:-false}
-export PYTHONPATH=$ROOT RASA_TELEMETRY_ENABLED=false
+export PYTHONPATH=$ROOT RASA_TELEMETRY_ENABLED=false LOG_FORMAT=${LOG_FORMAT:-json}
 
 export TRACKER_DB_URL="postgresql://rasa@127.0.0.1:$PG_PORT/rasa"
 export WEB_DB_URL="postgresql://rasa@127.0.0.1:$PG_PORT/web"

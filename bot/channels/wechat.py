@@ -24,6 +24,7 @@ from sanic.response import HTTPResponse
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
 
 from bot.contacts import load_contacts
+from bot.ratelimit import SenderLimiter
 from bot.wechat.api import OUTSIDE_WINDOW, WeChatApi, WeChatApiError
 from bot.wechat.crypto import DecryptError, MessageCrypto, check_signature
 from bot.wechat.messages import MAX_XML_BYTES, XmlError, parse_xml, text_reply, transfer_reply
@@ -32,6 +33,7 @@ from bot.wechat.render import option_payload, options_from_events, pack, render
 logger = logging.getLogger(__name__)
 
 ASK_FOR_TEXT = "抱歉，我目前只能看懂文字消息。请用文字描述您的问题，例如「什么时候恢复开票」。"
+TOO_FAST = "您发送得太快了，请稍等片刻再试。"
 TURN_MEMORY_SECONDS = 120
 
 
@@ -123,6 +125,7 @@ class WeChatInput(InputChannel):
         )
         self.api = WeChatApi(config.app_id, config.app_secret, config.api_base) if config.app_secret else None
         self.turns: Dict[str, Turn] = {}
+        self.limiter = SenderLimiter()
         self._background: set = set()
 
     def get_output_channel(self) -> Optional[OutputChannel]:
@@ -239,6 +242,8 @@ class WeChatInput(InputChannel):
         self._forget_old_turns()
         turn = self.turns.get(key)
         if turn is None:
+            if not self.limiter.allow(openid):
+                return self._reply(request, text_reply(openid, account, TOO_FAST))
             if kind == "text":
                 text = option_payload(text, await self._options(request, openid)) or text
             collector = CollectingOutputChannel()

@@ -13,6 +13,7 @@ from typing import Optional
 from aiohttp import web
 
 from bot.conversations.rasa_api import RasaApi
+from bot.logs import configure_logging
 from bot.conversations.tracker_db import TrackerDb
 from bot.handoffs.store import HandoffStore
 from bot.staff.accounts import Accounts
@@ -85,7 +86,7 @@ def create_app(
 
 
 def main() -> None:
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
     host = os.environ.get("WEB_HOST", "127.0.0.1")
     port = int(os.environ.get("WEB_PORT", 8080))
     web.run_app(create_app(), host=host, port=port, access_log=None, print=None)

@@ -83,3 +83,23 @@ def test_two_close_topics_are_clarified_then_the_chosen_one_answered(servers):
 def test_unclear_faq_is_not_answered_with_a_guess(servers):
     reply = Chat(servers.rasa).say("发票的事")
     assert "帮不上忙" in texts(reply) or "您是想问" in texts(reply)
+
+
+def test_a_sender_flooding_the_rest_channel_gets_429_and_others_are_unaffected(servers):
+    import urllib.error
+
+    flooder = Chat(servers.rasa)
+    codes = []
+    for i in range(25):
+        try:
+            flooder.say(f"你好{i}")
+            codes.append(200)
+        except urllib.error.HTTPError as error:
+            codes.append(error.code)
+    assert codes[:20] == [200] * 20 and 429 in codes[20:]
+    assert "维护" in texts(Chat(servers.rasa).say("为什么暂停开票"))
+    try:
+        Chat(servers.rasa).say("长" * 2001)
+        raise AssertionError("expected 413")
+    except urllib.error.HTTPError as error:
+        assert error.code == 413
