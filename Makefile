@@ -20,6 +20,8 @@ export LOCK_STORE_TYPE ?= in_memory
 export REDIS_HOST ?=
 export REDIS_PORT ?= 6379
 export STATUS_URL ?= http://127.0.0.1:8080/api/status
+# sites allowed to embed the widget and call Rasa from a browser (comma-separated)
+export CORS_ORIGINS ?= http://127.0.0.1:8080
 # WeChat official account (empty: the channel answers 403 until configured)
 export WECHAT_TOKEN ?=
 export WECHAT_APP_ID ?=

@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p var
+export CORS_ORIGINS=${CORS_ORIGINS:-http://127.0.0.1:8080}
 
 if [[ -z "${RASA_AUTH_TOKEN:-}" ]]; then
   RASA_AUTH_TOKEN=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))')
@@ -32,7 +33,7 @@ pids+=($!)
 pids+=($!)
 .venv/bin/rasa run --model models/current.tar.gz --port 5005 --enable-api \
   --auth-token "$RASA_AUTH_TOKEN" --credentials credentials.yml --endpoints endpoints.yml \
-  --cors "${CORS_ORIGINS:-http://127.0.0.1:8080}" > var/rasa.log 2>&1 &
+  --cors ${CORS_ORIGINS//,/ } > var/rasa.log 2>&1 &
 pids+=($!)
 
 wait_for() {  # name url seconds

@@ -72,6 +72,7 @@ def servers(tmp_path_factory) -> Servers:
         "DATA_DIR": str(work / "data"),
         "NOTIFY_RETRY_SECONDS": "2",
         "RASA_PUBLIC_URL": f"http://127.0.0.1:{rasa_port}",
+        "CORS_ORIGINS": f"http://127.0.0.1:{web_port},https://vendor.example",
         "STATUS_TIMEOUT": "8",
         "WECHAT_TOKEN": WECHAT["token"],
         "WECHAT_APP_ID": WECHAT["app_id"],

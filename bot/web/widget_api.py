@@ -56,7 +56,13 @@ async def history(request: web.Request) -> web.Response:
     except (aiohttp.ClientError, TimeoutError) as problem:
         logger.warning("history for %s unavailable: %r", session_id, problem)
         return error(503, "history unavailable")
-    return json_response(
-        {"messages": transcript(events)},
-        headers={"Cache-Control": "no-store", "Access-Control-Allow-Origin": "*"},
-    )
+    headers = {"Cache-Control": "no-store", "Vary": "Origin"}
+    origin = request.headers.get("Origin")
+    if origin and origin in allowed_origins():
+        headers["Access-Control-Allow-Origin"] = origin  # a site embedding the widget
+    return json_response({"messages": transcript(events)}, headers=headers)
+
+
+def allowed_origins() -> set:
+    """CORS_ORIGINS: the sites allowed to embed the widget (comma-separated)."""
+    return {o.strip() for o in os.environ.get("CORS_ORIGINS", "").split(",") if o.strip()}

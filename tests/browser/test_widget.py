@@ -180,3 +180,13 @@ def test_restoration_notice_reaches_an_open_widget(context, servers):
         expect_bot_says(page, "已恢复正常")
     finally:
         put_status(servers, state="suspended")
+
+
+def test_a_flooding_socket_client_is_told_to_slow_down(context, servers):
+    page = context.new_page()
+    open_widget(page, servers)
+    page.evaluate("""() => {
+        const w = window.gzEinvoiceWidget;
+        for (let i = 0; i < 25; i++) w.socket.emit("user_uttered", {message: "你好" + i, session_id: w.session});
+    }""")
+    expect_bot_says(page, "您发送得太快了")

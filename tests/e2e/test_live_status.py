@@ -110,3 +110,16 @@ def test_restoration_notice_reaches_each_subscriber_once(servers):
     assert len(notices(subscriber)) == 1
     assert notices(bystander) == [] and notices(quitter) == []
     put_status(servers, state="suspended")
+
+
+def test_widget_history_is_shared_only_with_configured_origins(servers):
+    url = f"{servers.web}/api/widget/history?session_id=abcdef123456"
+
+    def allow_origin(origin):
+        request = urllib.request.Request(url, headers={"Origin": origin})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.headers.get("Access-Control-Allow-Origin")
+
+    assert allow_origin("https://vendor.example") == "https://vendor.example"
+    assert allow_origin("https://evil.example") is None
+    assert http("GET", f"{servers.web}/api/widget/history?session_id=../../etc")[0] == 400
