@@ -10,7 +10,7 @@ ROOT=$PWD
 S=$ROOT/var/scaled
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 PG_PORT=${PG_PORT:-5433}
-REDIS_PORT=${REDIS_PORT:-6380}
+REDIS_PORT=${SCALED_REDIS_PORT:-6380}  # its own port, whatever REDIS_PORT `make` exports
 NGINX_PORT=${NGINX_PORT:-8000}
 RASA_PORTS=(${RASA_PORTS:-5006 5007})
 mkdir -p "$S"/{logs,redis,nginx}
