@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Awaitable, Callable, Optional, Text, TypeVar
+from typing import Awaitable, Callable, Optional, Text, TypeVar
 
 import sqlalchemy.exc
 from rasa.core.tracker_store import SQLTrackerStore

@@ -11,7 +11,6 @@ NLU data) so that the pipeline is always measured against it.
 from __future__ import annotations
 
 import argparse
-import logging
 import asyncio
 import json
 import sys

@@ -1,6 +1,5 @@
 """Issue 7 in the browser: a widget visitor asks for a human, staff answer from the console."""
 import re
-import time
 
 from playwright.sync_api import expect
 
@@ -30,7 +29,6 @@ def test_staff_answer_a_widget_visitor_from_the_console(browser, servers):
         expect_bot_says(visitor, "转接人工")
         ask(visitor, "<img src=x onerror=alert(1)>在吗")
         expect_bot_says(visitor, "已转人工，请稍候")
-        session = visitor.evaluate("window.gzEinvoiceWidget.session")
 
         staff = staff_context.new_page()
         staff.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))

@@ -1,5 +1,4 @@
 """Issue 5: the widget as a visitor meets it, in headless Chromium."""
-import json
 import re
 import time
 

@@ -1,7 +1,6 @@
 """Issue 6 end to end: the WeChat channel on the running Rasa server, checked with wechatpy."""
 import asyncio
 import hashlib
-import json
 import signal
 import threading
 import time
@@ -10,7 +9,6 @@ import urllib.parse
 import urllib.request
 import uuid
 
-import pytest
 from aiohttp import web
 from wechatpy.crypto import WeChatCrypto
 

@@ -1,7 +1,6 @@
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.service_points.districts import DISTRICTS, canonical_district
 from bot.service_points.phrasing import describe_district, describe_nearest

@@ -1,7 +1,5 @@
 """The status client against a real aiohttp server on loopback: good, slow, 500, malformed."""
 import asyncio
-from datetime import datetime, timezone
-
 from aiohttp import web
 
 from bot.status.client import status_feed
