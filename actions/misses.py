@@ -29,11 +29,9 @@ def handle_miss(
     dispatcher: CollectingDispatcher, tracker: Tracker, contacts: Dict[Text, str]
 ) -> List[Dict[Text, Any]]:
     """The reply to a miss; the count comes from the conversation itself, not a slot."""
-    misses = trailing_misses(user_parses(tracker), load_catalogue())
-    if misses >= MISSES_BEFORE_HUMAN:
-        dispatcher.utter_message(response="utter_can_help_with", **contacts)
-        return open_handoff(dispatcher, tracker, "连续两次未能回答")
     dispatcher.utter_message(response="utter_can_help_with", **contacts)
+    if trailing_misses(user_parses(tracker), load_catalogue()) >= MISSES_BEFORE_HUMAN:
+        return open_handoff(dispatcher, tracker, "连续两次未能回答")
     return []
 
 

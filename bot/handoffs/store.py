@@ -26,6 +26,11 @@ handoffs = sa.Table(
 )
 
 
+def _open(conversation_id: str):
+    """The condition for a conversation's hand-off that is still open."""
+    return (handoffs.c.conversation_id == conversation_id) & handoffs.c.closed_at.is_(None)
+
+
 @dataclass(frozen=True)
 class Handoff:
     id: int
@@ -47,11 +52,7 @@ class HandoffStore:
     def open(self, conversation_id: str, reason: str, channel: str) -> Handoff:
         """Open a hand-off (the open one again, if there is one)."""
         with self.engine.begin() as connection:
-            row = connection.execute(
-                sa.select(handoffs).where(
-                    (handoffs.c.conversation_id == conversation_id) & handoffs.c.closed_at.is_(None)
-                )
-            ).first()
+            row = connection.execute(sa.select(handoffs.c.id).where(_open(conversation_id))).first()
             if row is None:
                 connection.execute(handoffs.insert().values(
                     conversation_id=conversation_id, channel=channel or "", reason=reason,
@@ -61,11 +62,7 @@ class HandoffStore:
 
     def open_for(self, conversation_id: str) -> Optional[Handoff]:
         with self.engine.connect() as connection:
-            row = connection.execute(
-                sa.select(handoffs).where(
-                    (handoffs.c.conversation_id == conversation_id) & handoffs.c.closed_at.is_(None)
-                )
-            ).first()
+            row = connection.execute(sa.select(handoffs).where(_open(conversation_id))).first()
         return Handoff(**row._mapping) if row else None
 
     def get(self, handoff_id: int) -> Optional[Handoff]:
