@@ -57,11 +57,14 @@ Everything is up (logs in var/):
   Action server   http://127.0.0.1:5055/health
   Widget script   http://127.0.0.1:8080/widget.js
   Live status     http://127.0.0.1:8080/api/status   (staff: PUT with Authorization: Bearer \$STAFF_TOKEN)
+  Service points  http://127.0.0.1:8080/api/service-points
+  Staff console   http://127.0.0.1:8080/console   (accounts: .venv/bin/python -m bot.console adduser NAME)
 
 Try:  curl -s http://127.0.0.1:5005/webhooks/rest/webhook -H 'Content-Type: application/json' \\
         -d '{"sender": "me", "message": "网上开不了发票怎么办"}'
 
 Press Ctrl-C to stop.
 MSG
+grep -h "service points:" var/web.log | tail -n 1 || true
 wait -n "${pids[@]}"
 echo "A server stopped; see var/*.log" >&2

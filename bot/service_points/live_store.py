@@ -1,7 +1,9 @@
-"""The live service-point list in the web app's database, seeded from the operator YAML.
+"""The live service-point list in the web app's database, kept in step with the operator YAML.
 
-The YAML (`data/service_points.yml`) is the seed and the reviewed source; staff edits through
-the API or console go here, each with who changed it and when.
+The YAML (`data/service_points.yml`) is the reviewed source; staff edits through the API or
+console go here, each with who changed it and when. At each start the entries the YAML changed
+since it was last applied replace their live copies; entries it did not change keep any console
+edit, so neither way of maintaining the list silently undoes the other.
 """
 from __future__ import annotations
 
@@ -34,6 +36,16 @@ service_point_changes = sa.Table(
     sa.Column("changed_by", sa.String(100), nullable=False),
 )
 
+# Each entry as the YAML last gave it: what tells a YAML edit from a console edit.
+service_point_yaml = sa.Table(
+    "service_point_yaml",
+    metadata,
+    sa.Column("id", sa.String(100), primary_key=True),
+    sa.Column("data", sa.Text, nullable=False),
+)
+
+YAML_EDITOR = "data/service_points.yml"
+
 
 def _dump(point: ServicePoint) -> str:
     return json.dumps(point.to_dict(), ensure_ascii=False)
@@ -44,22 +56,59 @@ class ServicePointStore:
         self.engine = engine
         metadata.create_all(engine)
         if seed_file is not None:
-            self.seed(load_points(seed_file), only_if_empty=True)
+            self.sync_from_yaml(load_points(seed_file))
 
-    def seed(self, points: List[ServicePoint], only_if_empty: bool = False) -> int:
-        """Load the YAML's points; with only_if_empty, only on a first start."""
+    def sync_from_yaml(self, points: List[ServicePoint]) -> List[str]:
+        """Apply what the YAML changed since it was last applied; returns the ids touched."""
+        now = now_utc().isoformat()
+        wanted = {p.id: _dump(p) for p in points}
+        touched = []
         with self.engine.begin() as connection:
-            if only_if_empty and connection.execute(
-                sa.select(sa.func.count()).select_from(service_points)
-            ).scalar():
-                return 0
-            connection.execute(service_points.delete())
-            now = now_utc().isoformat()
-            for position, point in enumerate(points):
-                connection.execute(service_points.insert().values(
-                    id=point.id, position=position, data=_dump(point), updated_at=now, updated_by="seed",
-                ))
-        return len(points)
+            applied = dict(connection.execute(sa.select(service_point_yaml.c.id, service_point_yaml.c.data)).all())
+            live = dict(connection.execute(sa.select(service_points.c.id, service_points.c.data)).all())
+            for point in points:
+                data = wanted[point.id]
+                if applied.get(point.id) != data and live.get(point.id) != data:
+                    self._write(connection, point.id, data, YAML_EDITOR, now)
+                    touched.append(point.id)
+            for point_id in applied.keys() - wanted.keys():
+                if point_id in live:
+                    self._remove(connection, point_id, json.loads(live[point_id]), YAML_EDITOR, now)
+                    touched.append(point_id)
+            connection.execute(service_point_yaml.delete())
+            for point_id, data in wanted.items():
+                connection.execute(service_point_yaml.insert().values(id=point_id, data=data))
+        return touched
+
+    @staticmethod
+    def _write(connection: sa.engine.Connection, point_id: str, data: str, changed_by: str, now: str) -> bool:
+        """Create or replace one point and log the change; True when it was new."""
+        exists = connection.execute(
+            sa.select(service_points.c.id).where(service_points.c.id == point_id)
+        ).first()
+        if exists:
+            connection.execute(service_points.update().where(service_points.c.id == point_id).values(
+                data=data, updated_at=now, updated_by=changed_by,
+            ))
+        else:
+            position = connection.execute(
+                sa.select(sa.func.coalesce(sa.func.max(service_points.c.position), -1))
+            ).scalar() + 1
+            connection.execute(service_points.insert().values(
+                id=point_id, position=position, data=data, updated_at=now, updated_by=changed_by,
+            ))
+        connection.execute(service_point_changes.insert().values(
+            id=point_id, data=data, changed_at=now, changed_by=changed_by,
+        ))
+        return not exists
+
+    @staticmethod
+    def _remove(connection: sa.engine.Connection, point_id: str, last: dict, changed_by: str, now: str) -> None:
+        connection.execute(service_points.delete().where(service_points.c.id == point_id))
+        gone = json.dumps({"id": point_id, "name": last.get("name", ""), "deleted": True}, ensure_ascii=False)
+        connection.execute(service_point_changes.insert().values(
+            id=point_id, data=gone, changed_at=now, changed_by=changed_by,
+        ))
 
     def all(self) -> List[ServicePoint]:
         with self.engine.connect() as connection:
@@ -73,26 +122,8 @@ class ServicePointStore:
 
     def put(self, point: ServicePoint, changed_by: str) -> bool:
         """Create or replace one point, logging the change; True when it was new."""
-        now = now_utc().isoformat()
         with self.engine.begin() as connection:
-            exists = connection.execute(
-                sa.select(service_points.c.id).where(service_points.c.id == point.id)
-            ).first()
-            if exists:
-                connection.execute(service_points.update().where(service_points.c.id == point.id).values(
-                    data=_dump(point), updated_at=now, updated_by=changed_by,
-                ))
-            else:
-                position = connection.execute(
-                    sa.select(sa.func.coalesce(sa.func.max(service_points.c.position), -1))
-                ).scalar() + 1
-                connection.execute(service_points.insert().values(
-                    id=point.id, position=position, data=_dump(point), updated_at=now, updated_by=changed_by,
-                ))
-            connection.execute(service_point_changes.insert().values(
-                id=point.id, data=_dump(point), changed_at=now, changed_by=changed_by,
-            ))
-        return not exists
+            return self._write(connection, point.id, _dump(point), changed_by, now_utc().isoformat())
 
     def changes(self, limit: int = 100) -> List[dict]:
         with self.engine.connect() as connection:

@@ -9,12 +9,17 @@ from bot.service_points.store import ServicePoint
 CHECK_FIRST = "出发前请先电话或12366确认。"
 
 
+def _check_first(points: Sequence[ServicePoint]) -> str:
+    """The reminder every answer that gives an address ends with."""
+    return f"\n\n{CHECK_FIRST}" if any(p.address for p in points) else ""
+
+
 def describe_point(point: ServicePoint, distance_km: Optional[float] = None) -> str:
     title = f"**{point.name}**"
     if distance_km is not None:
         title += f"（约{distance_km:.1f}公里）"
     lines = [title]
-    lines.append(f"- 地址：{point.address or '暂无核实的地址'}")
+    lines.append(f"- 地址：{point.address or '暂未收录，请拨打12366查询'}")
     if point.hours:
         lines.append(f"- 办公时间：{point.hours}")
     if point.phone:
@@ -35,14 +40,14 @@ def describe_district(district: str, points: Sequence[ServicePoint]) -> str:
             + CHECK_FIRST
         )
     body = "\n\n".join(describe_point(p) for p in points)
-    return f"{district}区的线下办税服务点：\n\n{body}\n\n{CHECK_FIRST}"
+    return f"{district}区的线下办税服务点：\n\n{body}" + _check_first(points)
 
 
 def describe_nearest(found: Sequence[Tuple[ServicePoint, float]]) -> str:
     if not found:
         return "暂时没有带位置信息的服务点资料，请告诉我您在哪个区。"
     body = "\n\n".join(describe_point(p, d) for p, d in found)
-    return f"离您最近的线下办税服务点：\n\n{body}\n\n{CHECK_FIRST}"
+    return f"离您最近的线下办税服务点：\n\n{body}" + _check_first([p for p, _ in found])
 
 
 def ask_district(unrecognised: bool) -> str:

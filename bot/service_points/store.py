@@ -122,6 +122,27 @@ def load_points(path: Path) -> List[ServicePoint]:
     return parse_points(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
 
 
+DETAILS = ("address", "hours", "phone", "location")
+
+
+def missing_details(point: ServicePoint) -> List[str]:
+    """The details a visitor would ask for that this entry lacks (`location`: coordinates)."""
+    present = {"address": point.address, "hours": point.hours, "phone": point.phone,
+               "location": point.has_location}
+    return [name for name in DETAILS if not present[name]]
+
+
+def completeness(points: Sequence[ServicePoint]) -> Dict[str, Any]:
+    """How much of the list operators have filled in: shown to staff, logged at start."""
+    return {
+        "total": len(points),
+        "with_address": sum(1 for p in points if p.address),
+        "with_location": sum(1 for p in points if p.has_location),
+        "verified": sum(1 for p in points if p.verified),
+        "missing": {p.id: gaps for p in points if (gaps := missing_details(p))},
+    }
+
+
 def in_district(points: Sequence[ServicePoint], district: str) -> List[ServicePoint]:
     return [p for p in points if p.district == district]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from typing import Optional
+from typing import Optional, Sequence
 
 from aiohttp import web
 
@@ -19,6 +19,7 @@ from bot.handoffs.store import HandoffStore
 from bot.staff.accounts import Accounts
 from bot.service_points.live_store import ServicePointStore
 from bot.service_points.source import SERVICE_POINTS_FILE
+from bot.service_points.store import ServicePoint, completeness
 from bot.status.notifier import RestorationNotifier
 from bot.status.store import StatusStore
 from bot.web import action_standby, console, service_points_api, staff_api, status_api, widget_api
@@ -34,6 +35,17 @@ async def health(_request: web.Request) -> web.Response:
     return json_response({"ok": True})
 
 
+def log_service_point_gaps(points: Sequence[ServicePoint]) -> None:
+    """Say at start how many points lack an address: visitors are then sent to the hotline."""
+    counts = completeness(points)
+    if counts["with_address"] < counts["total"] or counts["verified"] < counts["total"]:
+        logger.warning(
+            "service points: %(with_address)d of %(total)d have an address, %(with_location)d "
+            "coordinates, %(verified)d verified; fill them in at /console (服务点) or %(file)s",
+            {**counts, "file": SERVICE_POINTS_FILE},
+        )
+
+
 def create_app(
     status_store: Optional[StatusStore] = None,
     staff_token: Optional[str] = None,
@@ -45,6 +57,7 @@ def create_app(
     app["status_store"] = status_store or StatusStore()
     engine = app["status_store"].engine
     app["service_points"] = ServicePointStore(engine, SERVICE_POINTS_FILE)
+    log_service_point_gaps(app["service_points"].all())
     app["handoffs"] = HandoffStore(engine)
     app["accounts"] = Accounts(engine)
     app["tracker_db"] = TrackerDb()

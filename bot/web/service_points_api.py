@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.service_points.store import ServicePointError, parse_point
+from bot.service_points.store import ServicePointError, completeness, parse_point
 from bot.web.auth import require_staff
 from bot.web.responses import json_response
 from bot.web.status_api import error, read_json
@@ -14,7 +14,10 @@ routes = web.RouteTableDef()
 @routes.get("/api/service-points")
 async def list_points(request: web.Request) -> web.Response:
     points = request.app["service_points"].all()
-    return json_response({"service_points": [p.to_dict() for p in points]})
+    return json_response({
+        "service_points": [p.to_dict() for p in points],
+        "completeness": completeness(points),
+    })
 
 
 @routes.get("/api/service-points/changes")

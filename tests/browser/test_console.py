@@ -51,3 +51,34 @@ def test_staff_answer_a_widget_visitor_from_the_console(browser, servers):
     finally:
         visitor_context.close()
         staff_context.close()
+
+
+def test_staff_fill_in_a_service_point_and_a_visitor_is_told_it(browser, servers):
+    """The way an operator closes a data gap: the console shows what is missing, the bot uses the fix."""
+    add_staff(servers, "zhao", "another long password")
+    staff_context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    visitor_context = browser.new_context(locale="zh-CN")
+    try:
+        staff = staff_context.new_page()
+        log_in(staff, servers, "zhao", "another long password")
+        staff.get_by_role("tab", name="服务点").click()
+        expect(staff.locator("#points-completeness")).to_contain_text(re.compile(r"共 \d+ 个服务点"))
+        row = staff.locator("#points-table tbody tr").filter(has_text="越秀区税务局")
+        expect(row.locator('td[data-label="待补充"]')).to_contain_text("地址")
+
+        row.get_by_role("button", name=re.compile("编辑")).click()
+        form = staff.locator("#point-form")
+        form.get_by_label("地址").fill("测试越秀路3号")
+        form.get_by_role("button", name="保存").click()
+        expect(staff.locator("#points-note")).to_contain_text("已保存")
+        expect(row.locator('td[data-label="待补充"]')).not_to_contain_text("地址")
+        staff.screenshot(path=str(OUTPUT / "console-points.png"))
+
+        visitor = visitor_context.new_page()
+        open_widget(visitor, servers)
+        ask(visitor, "越秀区的办税服务厅在哪里")
+        expect_bot_says(visitor, "测试越秀路3号")
+        expect_bot_says(visitor, "出发前请先电话或12366确认")
+    finally:
+        staff_context.close()
+        visitor_context.close()

@@ -71,3 +71,13 @@ def test_answers_say_when_unverified_and_always_ask_to_check_first():
     points = parse_points([point(address="A路1号", phone="020-0000")])
     text = describe_district("天河", points)
     assert "A路1号" in text and "尚未与官方来源核对" in text and "出发前请先电话或12366确认" in text
+
+
+def test_an_entry_without_address_sends_the_visitor_to_the_hotline():
+    text = describe_district("天河", parse_points([point()]))
+    assert "暂未收录，请拨打12366查询" in text and "尚未与官方来源核对" in text
+
+
+def test_the_check_first_reminder_comes_with_an_address():
+    assert "出发前请先电话或12366确认" in describe_district("天河", parse_points([point(address="A路1号")]))
+    assert "出发前" not in describe_district("天河", parse_points([point()]))

@@ -435,14 +435,30 @@
   function loadPoints() {
     setPanelError("points", "");
     guard("points", async () => {
-      const points = list((await api("GET", "/api/service-points")).service_points);
+      const body = await api("GET", "/api/service-points");
+      const points = list(body.service_points);
+      const missing = (body.completeness && body.completeness.missing) || {};
+      renderCompleteness(body.completeness);
       renderTable($("#points-table"), "服务点列表", [
         col("名称", "name"), col("所在区", "district"), col("地址", "address"),
         col("办公时间", "hours"), col("电话", "phone"), col("核实日期", "verified", "未核实"),
+        { label: "待补充", value: (p) => list(missing[p.id]).map(detailLabel).join("、") || "—" },
         { label: "操作", value: (p) => el("button", { type: "button", "aria-label": `编辑 ${p.name || p.id}`, onclick: (e) => openPointEditor(p, e.currentTarget) }, "编辑") },
       ], points, "暂无服务点");
     });
     guard("points", loadPointChanges);
+  }
+
+  const detailLabel = (name) => (name === "location" ? "坐标" : POINT_LABELS[name] || name);
+
+  /** How much of the list is filled in: what visitors get is only as good as this. */
+  function renderCompleteness(counts) {
+    const target = $("#points-completeness");
+    if (!counts) { target.textContent = ""; return; }
+    target.textContent = counts.with_address === counts.total && counts.verified === counts.total
+      ? `共 ${counts.total} 个服务点，地址齐全且都已核实。`
+      : `共 ${counts.total} 个服务点：有地址 ${counts.with_address} 个，有坐标 ${counts.with_location} 个（按位置查找最近的服务点需要坐标），已核实 ${counts.verified} 个。`
+        + "没有地址的服务点，机器人只能请用户拨打热线查询。";
   }
 
   function openPointEditor(point, button) {
@@ -497,6 +513,7 @@
 
   /** What a change altered: compared with the previous change of the same point (list is newest first). */
   function changeDetails(d, rows) {
+    if (d.data.deleted) return "已删除";
     const older = rows.slice(rows.indexOf(d) + 1).find((o) => o.key === d.key);
     const before = older ? older.data : null;
     const names = Object.keys(Object.assign({}, before, d.data))
