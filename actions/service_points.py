@@ -15,6 +15,11 @@ from bot.service_points.store import in_district, nearest
 PLACE_ANSWER_INTENTS = {"find_service_point", "out_of_scope", "nlu_fallback", "affirm"}
 
 
+def named_place(tracker: Tracker) -> Optional[Text]:
+    """A place outside Guangzhou named in the latest message (entity `place`)."""
+    return next(tracker.get_latest_entity_values("place"), None)
+
+
 def message_location(tracker: Tracker) -> Optional[Tuple[float, float]]:
     """(latitude, longitude) sent as message metadata by the widget or WeChat."""
     metadata = (tracker.latest_message or {}).get("metadata") or {}
@@ -49,7 +54,7 @@ class ValidateServicePointForm(FormValidationAction):
             return {}
         entities = tracker.get_latest_entity_values("district")
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if next(entities, None) is None and intent in PLACE_ANSWER_INTENTS:
+        if next(entities, None) is None and (intent in PLACE_ANSWER_INTENTS or named_place(tracker)):
             return {"district": None}
         return {}
 
@@ -68,7 +73,7 @@ class ActionAskDistrict(Action):
     ) -> List[Dict[Text, Any]]:
         asked_before = tracker.get_slot("requested_slot") == "district"
         dispatcher.utter_message(
-            text=ask_district(unrecognised=asked_before),
+            text=ask_district(unrecognised=asked_before, place=named_place(tracker)),
             buttons=[{"title": d, "payload": '/find_service_point{"district":"%s"}' % d} for d in DISTRICTS],
         )
         return []
@@ -89,5 +94,5 @@ class ActionFindServicePoint(Action):
         elif district:
             dispatcher.utter_message(text=describe_district(district, in_district(points, district)))
         else:
-            dispatcher.utter_message(text=ask_district(unrecognised=True))
+            dispatcher.utter_message(text=ask_district(unrecognised=True, place=named_place(tracker)))
         return [SlotSet("district", None)]

@@ -50,8 +50,14 @@ def describe_nearest(found: Sequence[Tuple[ServicePoint, float]]) -> str:
     return f"离您最近的线下办税服务点：\n\n{body}" + _check_first([p for p, _ in found])
 
 
-def ask_district(unrecognised: bool) -> str:
-    lead = "没有识别到广州市的区名。" if unrecognised else ""
+def ask_district(unrecognised: bool, place: Optional[str] = None) -> str:
+    """Ask for the district; say why when the visitor named a place we do not cover."""
+    if place:
+        lead = f"{place}不在广州市，这里只能查询广州市的线下服务点；{place}的服务点请咨询当地税务局或拨打12366。"
+    elif unrecognised:
+        lead = "没有识别到广州市的区名。"
+    else:
+        lead = ""
     return (
         f"{lead}目前可以查询广州市11个区的线下服务点：{'、'.join(DISTRICTS)}。"
         "请问您在哪个区？"

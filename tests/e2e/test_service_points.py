@@ -50,8 +50,9 @@ def test_missing_district_is_asked_then_answered(servers):
 def test_a_place_outside_guangzhou_gets_the_district_list(servers):
     chat = Chat(servers.rasa)
     text = texts(chat.say("深圳有没有服务点"))
-    assert "11个区" in text and "增城" in text
-    assert "没有识别到广州市的区名" in texts(chat.say("深圳"))
+    assert "深圳不在广州市" in text and "11个区" in text and "增城" in text
+    assert "佛山不在广州市" in texts(chat.say("佛山"))
+    assert "没有识别到广州市的区名" in texts(chat.say("火星"))
     assert "测试番禺办税服务厅" in texts(chat.say("番禺"))
 
 

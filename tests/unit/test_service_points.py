@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from bot.service_points.districts import DISTRICTS, canonical_district
-from bot.service_points.phrasing import describe_district, describe_nearest
+from bot.service_points.phrasing import ask_district, describe_district, describe_nearest
 from bot.service_points.store import (
     ServicePointError, distance_km, in_district, load_points, nearest, parse_point, parse_points,
 )
@@ -81,3 +81,10 @@ def test_an_entry_without_address_sends_the_visitor_to_the_hotline():
 def test_the_check_first_reminder_comes_with_an_address():
     assert "出发前请先电话或12366确认" in describe_district("天河", parse_points([point(address="A路1号")]))
     assert "出发前" not in describe_district("天河", parse_points([point()]))
+
+
+def test_a_place_outside_guangzhou_is_named_when_asking_for_the_district():
+    text = ask_district(unrecognised=False, place="深圳")
+    assert text.startswith("深圳不在广州市") and "增城" in text
+    assert ask_district(unrecognised=True).startswith("没有识别到广州市的区名")
+    assert ask_district(unrecognised=False).startswith("目前可以查询")
