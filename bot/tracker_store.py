@@ -5,15 +5,23 @@ conversation in process memory only; during a PostgreSQL restart that silently d
 messages from the record, and a failed read starts the conversation afresh. Retrying reads
 and writes for a few seconds (a restart or failover) keeps the record whole; if the database
 stays down, the error still surfaces as before.
+
+It also runs Rasa's two per-message queries (the events of the latest session, and how many
+of them are stored) as plain SQL: the same rows in the same order, without building and
+hashing an ORM query each time, which took about a fifth of the Rasa process's time under load.
 """
 from __future__ import annotations
 
 import asyncio
+import itertools
+import json
 import logging
-from typing import Awaitable, Callable, Optional, Text, TypeVar
+from typing import Any, Awaitable, Callable, Iterator, Optional, Text, TypeVar
 
+import sqlalchemy as sa
 import sqlalchemy.exc
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 
 logger = logging.getLogger(__name__)
@@ -21,6 +29,17 @@ T = TypeVar("T")
 
 ATTEMPTS = 20
 PAUSE_SECONDS = 0.5
+
+# SQLTrackerStore._event_query in SQL: a sender's events from the latest SessionStarted on
+# (by timestamp), or all of them when no session has started.
+_SESSION_START = (
+    "(SELECT max(timestamp) FROM events"
+    " WHERE sender_id = :sender_id AND type_name = :session_started)"
+)
+_IN_LATEST_SESSION = f"sender_id = :sender_id AND (timestamp >= {_SESSION_START} OR {_SESSION_START} IS NULL)"
+LATEST_SESSION_EVENTS = sa.text(f"SELECT data FROM events WHERE {_IN_LATEST_SESSION} ORDER BY id")
+LATEST_SESSION_COUNT = sa.text(f"SELECT count(*) FROM events WHERE {_IN_LATEST_SESSION}")
+ALL_EVENTS = sa.text("SELECT data FROM events WHERE sender_id = :sender_id ORDER BY id")
 
 
 async def with_retries(operation: Callable[[], Awaitable[T]], what: str) -> T:
@@ -46,6 +65,26 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
         self, sender_id: Text, fetch_events_from_all_sessions: bool
     ) -> Optional[DialogueStateTracker]:
         return await with_retries(
-            lambda: SQLTrackerStore._retrieve(self, sender_id, fetch_events_from_all_sessions),
-            f"read of {sender_id}",
+            lambda: self._read_tracker(sender_id, fetch_events_from_all_sessions), f"read of {sender_id}"
         )
+
+    async def _read_tracker(self, sender_id: Text, all_sessions: bool) -> Optional[DialogueStateTracker]:
+        """SQLTrackerStore._retrieve with the query in SQL."""
+        with self.session_scope() as session:
+            if all_sessions:
+                rows = session.execute(ALL_EVENTS, {"sender_id": sender_id})
+            else:
+                rows = session.execute(LATEST_SESSION_EVENTS, _session_params(sender_id))
+            events = [json.loads(data) for data in rows.scalars()]
+        if self.domain and events:
+            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        return None
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+        """The tracker's events not stored yet (SQLTrackerStore._additional_events in SQL)."""
+        stored = session.execute(LATEST_SESSION_COUNT, _session_params(tracker.sender_id)).scalar()
+        return itertools.islice(tracker.events, stored, len(tracker.events))
+
+
+def _session_params(sender_id: Text) -> dict:
+    return {"sender_id": sender_id, "session_started": SessionStarted.type_name}
