@@ -20,6 +20,10 @@ def named_place(tracker: Tracker) -> Optional[Text]:
     return next(tracker.get_latest_entity_values("place"), None)
 
 
+def district_buttons() -> List[Dict[Text, Text]]:
+    return [{"title": d, "payload": '/find_service_point{"district":"%s"}' % d} for d in DISTRICTS]
+
+
 def message_location(tracker: Tracker) -> Optional[Tuple[float, float]]:
     """(latitude, longitude) sent as message metadata by the widget or WeChat."""
     metadata = (tracker.latest_message or {}).get("metadata") or {}
@@ -74,7 +78,7 @@ class ActionAskDistrict(Action):
         asked_before = tracker.get_slot("requested_slot") == "district"
         dispatcher.utter_message(
             text=ask_district(unrecognised=asked_before, place=named_place(tracker)),
-            buttons=[{"title": d, "payload": '/find_service_point{"district":"%s"}' % d} for d in DISTRICTS],
+            buttons=district_buttons(),
         )
         return []
 
@@ -89,10 +93,15 @@ class ActionFindServicePoint(Action):
         points = await current_points()
         location = message_location(tracker)
         district = canonical_district(tracker.get_slot("district"))
-        if location:
-            dispatcher.utter_message(text=describe_nearest(nearest(points, *location)))
+        found = nearest(points, *location) if location else []
+        if found:
+            dispatcher.utter_message(text=describe_nearest(found))
+        elif location:  # no point has coordinates yet: fall back to the district
+            dispatcher.utter_message(text=describe_nearest(found), buttons=district_buttons())
         elif district:
             dispatcher.utter_message(text=describe_district(district, in_district(points, district)))
         else:
-            dispatcher.utter_message(text=ask_district(unrecognised=True, place=named_place(tracker)))
+            dispatcher.utter_message(
+                text=ask_district(unrecognised=True, place=named_place(tracker)), buttons=district_buttons()
+            )
         return [SlotSet("district", None)]

@@ -58,11 +58,10 @@ class ServicePointStore:
         if seed_file is not None:
             self.sync_from_yaml(load_points(seed_file))
 
-    def sync_from_yaml(self, points: List[ServicePoint]) -> List[str]:
-        """Apply what the YAML changed since it was last applied; returns the ids touched."""
+    def sync_from_yaml(self, points: List[ServicePoint]) -> None:
+        """Apply what the YAML changed since it was last applied."""
         now = now_utc().isoformat()
         wanted = {p.id: _dump(p) for p in points}
-        touched = []
         with self.engine.begin() as connection:
             applied = dict(connection.execute(sa.select(service_point_yaml.c.id, service_point_yaml.c.data)).all())
             live = dict(connection.execute(sa.select(service_points.c.id, service_points.c.data)).all())
@@ -70,15 +69,12 @@ class ServicePointStore:
                 data = wanted[point.id]
                 if applied.get(point.id) != data and live.get(point.id) != data:
                     self._write(connection, point.id, data, YAML_EDITOR, now)
-                    touched.append(point.id)
             for point_id in applied.keys() - wanted.keys():
                 if point_id in live:
                     self._remove(connection, point_id, json.loads(live[point_id]), YAML_EDITOR, now)
-                    touched.append(point_id)
             connection.execute(service_point_yaml.delete())
             for point_id, data in wanted.items():
                 connection.execute(service_point_yaml.insert().values(id=point_id, data=data))
-        return touched
 
     @staticmethod
     def _write(connection: sa.engine.Connection, point_id: str, data: str, changed_by: str, now: str) -> bool:
