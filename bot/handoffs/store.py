@@ -83,19 +83,17 @@ class HandoffStore:
             return connection.execute(sa.select(sa.func.count()).select_from(handoffs)).scalar()
 
     def take(self, handoff_id: int, staff: str) -> bool:
-        with self.engine.begin() as connection:
-            result = connection.execute(
-                handoffs.update()
-                .where((handoffs.c.id == handoff_id) & handoffs.c.closed_at.is_(None))
-                .values(taken_by=staff, taken_at=now_utc().isoformat())
-            )
-        return result.rowcount > 0
+        return self._update_open(handoff_id, taken_by=staff, taken_at=now_utc().isoformat())
 
     def close(self, handoff_id: int, staff: str) -> bool:
+        return self._update_open(handoff_id, closed_by=staff, closed_at=now_utc().isoformat())
+
+    def _update_open(self, handoff_id: int, **values: str) -> bool:
+        """Change a hand-off that is still open; False when it is closed or unknown."""
         with self.engine.begin() as connection:
             result = connection.execute(
                 handoffs.update()
                 .where((handoffs.c.id == handoff_id) & handoffs.c.closed_at.is_(None))
-                .values(closed_by=staff, closed_at=now_utc().isoformat())
+                .values(**values)
             )
         return result.rowcount > 0
