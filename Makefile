@@ -30,7 +30,7 @@ export WECHAT_ENCODING_AES_KEY ?=
 export WECHAT_API_BASE ?= https://api.weixin.qq.com
 export WECHAT_KF_TRANSFER ?= false
 
-TRAIN_INPUTS := config.yml $(shell find data domain -type f -name '*.yml' -o -name '*.txt' | grep -v '^data/service_points.yml$$' | grep -v '^data/contacts.yml$$') $(wildcard bot/nlu/*.py)
+TRAIN_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' -o -name '*.txt' | grep -v '^data/service_points.yml$$' | grep -v '^data/contacts.yml$$') $(wildcard bot/nlu/*.py)
 
 .PHONY: help install train widget browser run run-scaled test-scale test validate nlu-eval core-test pytest bench compare clean
 
@@ -50,7 +50,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 train: $(MODEL)
 
 $(MODEL): $(VENV)/.installed $(TRAIN_INPUTS)
-	$(RASA) train --config config.yml --domain domain --data data --out models --fixed-model-name current
+	$(RASA) train --out models --fixed-model-name current
 	@touch $@
 
 # The web widget: socket.io-client from npm, bundled with esbuild (the bundle is not committed).
@@ -78,7 +78,7 @@ test-scale: $(MODEL) $(WIDGET)
 	$(PY) -m bot.devtools.scale_test
 
 validate: $(VENV)/.installed
-	$(RASA) data validate --config config.yml --domain domain --data data --fail-on-warnings
+	$(RASA) data validate --fail-on-warnings
 
 nlu-eval: $(MODEL)
 	$(PY) -m bot.nlu.evaluate --model $(MODEL) --data tests/nlu/heldout.yml --min-accuracy 0.90
@@ -96,7 +96,7 @@ bench: $(MODEL)
 
 # The stock DIET + ResponseSelector pipeline on the same data and held-out split (slow: minutes).
 compare: $(VENV)/.installed
-	/usr/bin/time -f "diet training: %e s, peak %M KB" $(RASA) train nlu --config tests/pipelines/diet.yml --nlu data/nlu --domain domain --out results/compare --fixed-model-name diet
+	/usr/bin/time -f "diet training: %e s, peak %M KB" $(RASA) train nlu --config tests/pipelines/diet.yml --nlu data/nlu --out results/compare --fixed-model-name diet
 	$(PY) -m bot.nlu.evaluate --model results/compare/diet.tar.gz --out results/compare/diet_heldout.json
 
 clean:

@@ -42,7 +42,7 @@ def train(out: Path) -> Tuple[float, float, Path]:
     """(seconds, peak MB, model path) of a training from scratch."""
     started = time.perf_counter()
     subprocess.run(
-        [str(VENV_BIN / "rasa"), "train", "--config", "config.yml", "--domain", "domain",
+        [str(VENV_BIN / "rasa"), "train", "--config", "config.yml", "--domain", "domain.yml",
          "--data", "data", "--out", str(out), "--fixed-model-name", "bench", "--force"],
         cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},

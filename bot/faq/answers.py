@@ -11,7 +11,7 @@ from bot import settings
 from bot.contacts import load_contacts
 from bot.plain_text import strip_markdown
 
-FAQ_RESPONSES_FILE = settings.path_setting("FAQ_RESPONSES_FILE", "domain/faq_responses.yml")
+FAQ_RESPONSES_FILE = settings.path_setting("FAQ_RESPONSES_FILE", "domain.yml")
 
 
 @lru_cache(maxsize=1)
