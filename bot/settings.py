@@ -17,3 +17,6 @@ def float_setting(name: str, default: float) -> float:
 
 CONTACTS_FILE = path_setting("CONTACTS_FILE", "data/contacts.yml")
 FAQ_TOPICS_FILE = path_setting("FAQ_TOPICS_FILE", "data/faq_topics.yml")
+
+# socket.io across Rasa replicas (bot/channels/socketio_redis.py); empty: one process
+SOCKETIO_REDIS_URL = os.environ.get("SOCKETIO_REDIS_URL", "")

@@ -9,6 +9,14 @@ stays down, the error still surfaces as before.
 It also runs Rasa's two per-message queries (the events of the latest session, and how many
 of them are stored) as plain SQL: the same rows in the same order, without building and
 hashing an ORM query each time, which took about a fifth of the Rasa process's time under load.
+
+And it keeps the cost of a message flat however long the conversation: Rasa replays every
+event of the session on each message (loading, featurizing for the policies, and shipping
+them all to the action server). A long session is loaded as its last RECENT_TURNS turns
+behind a snapshot of the state before them (each slot's latest value, the active loop,
+paused or not), so the tracker, the policies' input and the action server's payload stay
+bounded. Saving writes exactly the events added since the load. The full record is
+untouched (retrieve_full_tracker, the API's transcript, reads every event).
 """
 from __future__ import annotations
 
@@ -29,6 +37,8 @@ T = TypeVar("T")
 
 ATTEMPTS = 20
 PAUSE_SECONDS = 0.5
+# turns (from an action_listen on) loaded as they are; the policies look back 4 (config.yml)
+RECENT_TURNS = 10
 
 # SQLTrackerStore._event_query in SQL: a sender's events from the latest SessionStarted on
 # (by timestamp), or all of them when no session has started.
@@ -40,6 +50,34 @@ _IN_LATEST_SESSION = f"sender_id = :sender_id AND (timestamp >= {_SESSION_START}
 LATEST_SESSION_EVENTS = sa.text(f"SELECT data FROM events WHERE {_IN_LATEST_SESSION} ORDER BY id")
 LATEST_SESSION_COUNT = sa.text(f"SELECT count(*) FROM events WHERE {_IN_LATEST_SESSION}")
 ALL_EVENTS = sa.text("SELECT data FROM events WHERE sender_id = :sender_id ORDER BY id")
+# the start of the recent turns: the (RECENT_TURNS + 1)-th last action_listen of the session
+RECENT_START = sa.text(
+    f"SELECT id FROM events WHERE {_IN_LATEST_SESSION} AND type_name = 'action'"
+    " AND action_name = 'action_listen' ORDER BY id DESC LIMIT 1 OFFSET :turns"
+)
+EVENTS_FROM = sa.text("SELECT data FROM events WHERE sender_id = :sender_id AND id >= :start ORDER BY id")
+# the state before them: the latest event of each kind (each slot by name) since the last
+# restart or slot reset of the session
+_STATE_KINDS = "('session_started', 'slot', 'active_loop', 'pause', 'resume')"
+_RESET = (
+    f"(SELECT coalesce(max(id), 0) FROM events WHERE {_IN_LATEST_SESSION} AND id < :start"
+    " AND type_name IN ('restart', 'reset_slots'))"
+)
+
+
+def _state_before(slot_name_sql: str) -> sa.TextClause:
+    return sa.text(
+        "SELECT data FROM events WHERE id IN (SELECT max(id) FROM events"
+        f" WHERE {_IN_LATEST_SESSION} AND id < :start AND id > {_RESET} AND type_name IN {_STATE_KINDS}"
+        " GROUP BY CASE WHEN type_name IN ('pause', 'resume') THEN 'pause' ELSE type_name END,"
+        f" CASE WHEN type_name = 'slot' THEN {slot_name_sql} END) ORDER BY id"
+    )
+
+
+STATE_BEFORE = {
+    "postgresql": _state_before("CAST(data AS json) ->> 'name'"),
+    "sqlite": _state_before("json_extract(data, '$.name')"),
+}
 
 
 async def with_retries(operation: Callable[[], Awaitable[T]], what: str) -> T:
@@ -60,6 +98,8 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await with_retries(lambda: SQLTrackerStore.save(self, tracker), f"save of {tracker.sender_id}")
+        if hasattr(tracker, STORED_EVENTS):  # saved again later in the turn: only what follows
+            setattr(tracker, STORED_EVENTS, len(tracker.events))
 
     async def _retrieve(
         self, sender_id: Text, fetch_events_from_all_sessions: bool
@@ -69,21 +109,38 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
         )
 
     async def _read_tracker(self, sender_id: Text, all_sessions: bool) -> Optional[DialogueStateTracker]:
-        """SQLTrackerStore._retrieve with the query in SQL."""
+        """SQLTrackerStore._retrieve with the query in SQL; a long session as its recent turns."""
+        params = _session_params(sender_id)
+        bounded = False
         with self.session_scope() as session:
             if all_sessions:
-                rows = session.execute(ALL_EVENTS, {"sender_id": sender_id})
+                rows = session.execute(ALL_EVENTS, {"sender_id": sender_id}).scalars().all()
             else:
-                rows = session.execute(LATEST_SESSION_EVENTS, _session_params(sender_id))
-            events = [json.loads(data) for data in rows.scalars()]
-        if self.domain and events:
-            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
-        return None
+                start = session.execute(RECENT_START, {**params, "turns": RECENT_TURNS}).scalar()
+                state_query = STATE_BEFORE.get(self.engine.dialect.name)
+                if start is not None and state_query is not None:
+                    bounded = True
+                    rows = session.execute(state_query, {**params, "start": start}).scalars().all()
+                    rows += session.execute(EVENTS_FROM, {"sender_id": sender_id, "start": start}).scalars().all()
+                else:
+                    rows = session.execute(LATEST_SESSION_EVENTS, params).scalars().all()
+        if not (self.domain and rows):
+            return None
+        tracker = DialogueStateTracker.from_dict(sender_id, [json.loads(data) for data in rows], self.domain.slots)
+        if bounded:
+            setattr(tracker, STORED_EVENTS, len(tracker.events))
+        return tracker
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
         """The tracker's events not stored yet (SQLTrackerStore._additional_events in SQL)."""
-        stored = session.execute(LATEST_SESSION_COUNT, _session_params(tracker.sender_id)).scalar()
+        stored = getattr(tracker, STORED_EVENTS, None)  # a bounded load: what it had
+        if stored is None:
+            stored = session.execute(LATEST_SESSION_COUNT, _session_params(tracker.sender_id)).scalar()
         return itertools.islice(tracker.events, stored, len(tracker.events))
+
+
+# set on a tracker loaded bounded: how many of its events are stored already
+STORED_EVENTS = "_stored_event_count"
 
 
 def _session_params(sender_id: Text) -> dict:

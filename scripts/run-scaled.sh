@@ -4,6 +4,7 @@
 #   two Rasa servers, the action server and the web app, behind nginx on one port (8000).
 # Data under var/scaled/. Ctrl-C stops everything. With --background, it leaves everything
 # running and writes var/scaled/pids (scripts/stop-scaled.sh stops it).
+# Every port can be moved by the environment (defaults below), e.g. to run beside `make run`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -13,6 +14,11 @@ PG_PORT=${PG_PORT:-5433}
 REDIS_PORT=${SCALED_REDIS_PORT:-6380}  # its own port, whatever REDIS_PORT `make` exports
 NGINX_PORT=${NGINX_PORT:-8000}
 RASA_PORTS=(${RASA_PORTS:-5006 5007})
+WEB_PORT=${SCALED_WEB_PORT:-8080}            # the web app (its own name: `make` exports none)
+ACTION_SERVER_PORT=${SCALED_ACTIONS_PORT:-5055}
+ACTIONS_PROXY_PORT=${ACTIONS_PROXY_PORT:-5056}  # nginx -> action server, or its stand-in
+RASA_API_PORT=${RASA_API_PORT:-5057}            # nginx -> Rasa's API on any live replica
+RATE_PER_IP=${RATE_PER_IP:-200} BURST_PER_IP=${BURST_PER_IP:-400}
 mkdir -p "$S"/{logs,redis,nginx}
 
 need() { dpkg -s "$@" >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; }; }
@@ -39,7 +45,6 @@ for db in rasa web; do
 done
 
 # what endpoints.yml and credentials.yml read (as the Makefile sets them for `make run`)
-ACTIONS_PROXY_PORT=${ACTIONS_PROXY_PORT:-5056}
 # Rasa reaches the action server through nginx, which falls back to the web app's stand-in
 export ACTION_ENDPOINT_URL="http://127.0.0.1:$ACTIONS_PROXY_PORT/webhook"
 export TRACKER_DB=${TRACKER_DB:-$S/unused.db}
@@ -49,12 +54,15 @@ export PYTHONPATH=$ROOT RASA_TELEMETRY_ENABLED=false LOG_FORMAT=${LOG_FORMAT:-js
 
 export TRACKER_DB_URL="postgresql://rasa@127.0.0.1:$PG_PORT/rasa"
 export WEB_DB_URL="postgresql://rasa@127.0.0.1:$PG_PORT/web"
-export LOCK_STORE_TYPE=redis REDIS_HOST=127.0.0.1
+export LOCK_STORE_TYPE=bot.lock_store.RetryingRedisLockStore REDIS_HOST=127.0.0.1
 export REDIS_PORT
-export RASA_URL="http://127.0.0.1:${RASA_PORTS[0]}"
+# socket.io messages reach a widget on any replica (python-socketio's Redis manager)
+export SOCKETIO_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/2"
+export RASA_URL="http://127.0.0.1:$RASA_API_PORT"
 export RASA_PUBLIC_URL="http://127.0.0.1:$NGINX_PORT"
-export STATUS_URL="http://127.0.0.1:8080/api/status"
-export SERVICE_POINTS_URL="http://127.0.0.1:8080/api/service-points"
+export WEB_PORT
+export STATUS_URL="http://127.0.0.1:$WEB_PORT/api/status"
+export SERVICE_POINTS_URL="http://127.0.0.1:$WEB_PORT/api/service-points"
 
 pids=()
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$S/redis" --save "" --appendonly no \
@@ -62,7 +70,7 @@ redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$S/redis" --save "" --
 pids+=($!)
 .venv/bin/python -m bot.web.app > "$S/logs/web.log" 2>&1 &
 pids+=($!)
-.venv/bin/rasa run actions --port 5055 --actions actions > "$S/logs/actions.log" 2>&1 &
+.venv/bin/rasa run actions --port "$ACTION_SERVER_PORT" --actions actions > "$S/logs/actions.log" 2>&1 &
 pids+=($!)
 for port in "${RASA_PORTS[@]}"; do
   .venv/bin/rasa run --model models/current.tar.gz --port "$port" --enable-api \
@@ -72,7 +80,10 @@ for port in "${RASA_PORTS[@]}"; do
 done
 
 upstreams=$(printf '    server 127.0.0.1:%s max_fails=1 fail_timeout=5s;\n' "${RASA_PORTS[@]}")
-sed -e "s|@PORT@|$NGINX_PORT|g" -e "s|@ACTIONS_PORT@|$ACTIONS_PROXY_PORT|g" -e "s|@ROOT@|$S/nginx|g" deploy/nginx.conf.template |
+sed -e "s|@PORT@|$NGINX_PORT|g" -e "s|@ACTIONS_PORT@|$ACTIONS_PROXY_PORT|g" -e "s|@ROOT@|$S/nginx|g" \
+    -e "s|@WEB_PORT@|$WEB_PORT|g" -e "s|@ACTION_SERVER_PORT@|$ACTION_SERVER_PORT|g" \
+    -e "s|@RASA_API_PORT@|$RASA_API_PORT|g" -e "s|@RATE_PER_IP@|$RATE_PER_IP|g" -e "s|@BURST_PER_IP@|$BURST_PER_IP|g" \
+    deploy/nginx.conf.template |
   awk -v ups="$upstreams" '{ if ($0 ~ /@RASA_UPSTREAMS@/) print ups; else print }' > "$S/nginx/nginx.conf"
 nginx -c "$S/nginx/nginx.conf" -p "$S/nginx" -g "daemon off;" > "$S/logs/nginx.log" 2>&1 &
 pids+=($!)
@@ -90,8 +101,8 @@ wait_for() {
   for _ in $(seq "$3"); do curl -fs -o /dev/null "$2" && return 0; sleep 1; done
   echo "$1 did not come up; see $S/logs" >&2; return 1
 }
-wait_for "web app" http://127.0.0.1:8080/health 30
-wait_for "action server" http://127.0.0.1:5055/health 60
+wait_for "web app" "http://127.0.0.1:$WEB_PORT/health" 30
+wait_for "action server" "http://127.0.0.1:$ACTION_SERVER_PORT/health" 60
 for port in "${RASA_PORTS[@]}"; do wait_for "Rasa :$port" "http://127.0.0.1:$port/" 180; done
 wait_for "nginx" "http://127.0.0.1:$NGINX_PORT/health" 20
 

@@ -11,6 +11,8 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
+from bot import settings
+from bot.channels.socketio_redis import share_through_redis
 from bot.ratelimit import SenderLimiter
 
 TOO_FAST = "您发送得太快了，请稍等片刻再试。"
@@ -31,4 +33,6 @@ class LimitedSocketIOInput(SocketIOInput):
                 return None
             return await on_new_message(message)
 
-        return super().blueprint(limited)
+        blueprint = super().blueprint(limited)
+        share_through_redis(self.sio, settings.SOCKETIO_REDIS_URL)  # several replicas: see that module
+        return blueprint

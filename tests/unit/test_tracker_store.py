@@ -79,3 +79,70 @@ def test_only_events_not_yet_stored_are_written(store):
     asyncio.run(store.save(tracker))
     everything = dicts(asyncio.run(store.retrieve_full_tracker("a")))
     assert everything == [e.as_dict() for e in session(1000.0, ["天河"]) + added]
+
+
+def long_session(turns: int):
+    """A session of `turns` turns; "hours" is set once at the start and never again."""
+    events = session(1000.0, [f"第{i}句" for i in range(turns)])
+    events.insert(3, SlotSet("hours", "9:00-17:00", timestamp=1000.003))
+    return events
+
+
+LONG_DOMAIN = Domain.from_yaml("""
+version: "3.1"
+slots:
+  district: {type: text, mappings: [{type: from_entity, entity: district}]}
+  hours: {type: text, mappings: [{type: custom}]}
+entities: [district]
+""")
+
+
+@pytest.fixture
+def long_store(tmp_path):
+    return RetryingSQLTrackerStore(domain=LONG_DOMAIN, db=str(tmp_path / "tracker.db"))
+
+
+def test_a_long_session_loads_as_its_recent_turns_with_the_state_before_them(long_store):
+    from bot.tracker_store import RECENT_TURNS
+
+    events = long_session(300)
+    asyncio.run(long_store.save(DialogueStateTracker.from_events("a", events, LONG_DOMAIN.slots)))
+    full = DialogueStateTracker.from_events("a", events[1:], LONG_DOMAIN.slots)
+    bounded = asyncio.run(long_store.retrieve("a"))
+
+    assert len(bounded.events) < 8 * RECENT_TURNS  # not 1200
+    assert bounded.current_slot_values() == full.current_slot_values()
+    assert bounded.get_slot("hours") == "9:00-17:00"  # set 300 turns ago
+    recent = [e.as_dict() for e in bounded.events][-4 * RECENT_TURNS:]
+    assert recent == [e.as_dict() for e in full.events][-4 * RECENT_TURNS:]
+    assert bounded.latest_message.text == "第299句"
+    # the action server gets the bounded tracker (Rasa's own payload builder)
+    from rasa.core.actions.action import RemoteAction
+    payload = RemoteAction("action_x", None)._action_call_format(bounded, LONG_DOMAIN)
+    assert len(payload["tracker"]["events"]) == len(bounded.events)
+    assert payload["tracker"]["slots"]["hours"] == "9:00-17:00"
+
+    # a turn added to it and saved (twice, as Rasa may): stored once, after everything else
+    added = [UserUttered("再问一次", timestamp=9000.0), SlotSet("district", "越秀", timestamp=9000.1),
+             BotUttered("好", timestamp=9000.2)]
+    for event in added[:2]:
+        bounded.update(event)
+    asyncio.run(long_store.save(bounded))
+    bounded.update(added[2])
+    asyncio.run(long_store.save(bounded))
+    everything = dicts(asyncio.run(long_store.retrieve_full_tracker("a")))
+    assert everything == [e.as_dict() for e in events + added]
+    again = asyncio.run(long_store.retrieve("a"))
+    assert again.get_slot("district") == "越秀" and again.get_slot("hours") == "9:00-17:00"
+
+
+def test_a_restart_in_a_long_session_clears_the_state_before_it(long_store):
+    from rasa.shared.core.events import Restarted
+
+    events = long_session(30)
+    events.insert(6, Restarted(timestamp=1000.5))  # after "hours" and the first turn
+    asyncio.run(long_store.save(DialogueStateTracker.from_events("a", events, LONG_DOMAIN.slots)))
+    bounded = asyncio.run(long_store.retrieve("a"))
+    full = DialogueStateTracker.from_events("a", events[1:], LONG_DOMAIN.slots)
+    assert bounded.get_slot("hours") is None
+    assert bounded.current_slot_values() == full.current_slot_values()
