@@ -1,122 +1,377 @@
-"""Load test through nginx: N concurrent conversations for a bounded time, then a check that
-every user message is in the tracker store, in order.
+"""Open-loop load through nginx, as visitors really come: at a rate, reading between questions.
 
-    python -m bot.devtools.load --url http://127.0.0.1:8000 --conversations 50 --seconds 60 \
-        --tracker-db-url postgresql://rasa@127.0.0.1:5433/rasa [--kill-replica-after 20 --kill-pid PID]
+Visitors arrive as a Poisson process at a set rate; each asks six questions drawn from the
+evaluation sets (tests/nlu/*.yml), 2-8 s after the previous answer, on REST, socket.io
+(the engine.io websocket protocol, as the widget speaks it) or WeChat (signed, safe mode),
+mixed 40/40/20. A run is a series of steps of rising rate; each step's figures are taken
+from its last part (the earlier part lets the visitors of the new rate build up). Afterwards,
+every answered message must be in the tracker store, once, in the order it was sent.
 
-Loopback only; every loop is bounded in count and time.
+Used by `make test-scale` (bot/devtools/scale_test.py); loopback only, bounded in time and
+count (a visitor sends six messages; a step lasts seconds; the wait for an answer is capped).
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
+import glob
+import hashlib
 import json
-import os
-import signal
-import sys
+import math
+import random
 import time
 import uuid
-from typing import Dict, List
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from urllib.parse import urlencode
 
 import aiohttp
 
-from bot.devtools.bench import percentile
 from bot.nlu import evaluate
 
-MAX_MESSAGES_PER_CONVERSATION = 200
+QUESTIONS_PER_VISITOR = 6
+READING_SECONDS = (2.0, 8.0)
+MIX = (("rest", 0.4), ("socketio", 0.4), ("wechat", 0.2))
+ANSWER_TIMEOUT = 10.0
+MAX_VISITORS = 5000
 
 
-async def conversation(session, url, sender, texts, deadline, sent, latencies, errors) -> None:
-    for turn in range(MAX_MESSAGES_PER_CONVERSATION):
-        if time.monotonic() > deadline:
-            return
-        text = f"{texts[turn % len(texts)]} #{turn}"
-        started = time.perf_counter()
+def evaluation_questions() -> List[str]:
+    """The texts of every evaluation set (tests/nlu/*.yml)."""
+    texts: List[str] = []
+    for path in sorted(glob.glob("tests/nlu/*.yml")):
+        texts += [t for t, _label, _entities in evaluate.load_examples(path) if t and not t.startswith("/")]
+    return sorted(set(texts))
+
+
+def percentile(values: Sequence[float], share: float) -> Optional[float]:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(math.ceil(share * len(ordered))) - 1)]
+
+
+@dataclass
+class Message:
+    sender: str
+    channel: str
+    text: str
+    sent: float  # wall clock
+    latency: Optional[float] = None  # seconds to the (first part of the) answer
+    error: Optional[str] = None
+    resent: int = 0
+
+
+@dataclass
+class WeChatAccount:
+    token: str
+    aes_key: str
+    app_id: str
+
+
+class SocketIOConversation:
+    """One widget connection: engine.io v4 over a websocket, Rasa's socket.io events."""
+
+    def __init__(self, ws: aiohttp.ClientWebSocketResponse, sender: str) -> None:
+        self.ws, self.sender = ws, sender
+        self.waiter: Optional[asyncio.Future] = None
+        self.reader: Optional[asyncio.Task] = None
+
+    @classmethod
+    async def open(cls, session: aiohttp.ClientSession, base_url: str, sender: str, route: str) -> "SocketIOConversation":
+        url = base_url.replace("http", "ws", 1) + "/socket.io/?" + urlencode(
+            {"EIO": "4", "transport": "websocket", "route": route})
+        ws = await session.ws_connect(url, timeout=ANSWER_TIMEOUT, autoping=True)
+        conversation = cls(ws, sender)
+        opened = await ws.receive(timeout=ANSWER_TIMEOUT)
+        if opened.type != aiohttp.WSMsgType.TEXT or not opened.data.startswith("0"):
+            raise ConnectionError(f"engine.io open: {opened.data!r}")
+        await ws.send_str("40")
+        confirmed = await conversation._wait_for_event(("40",), None)
+        await ws.send_str("42" + json.dumps(["session_request", {"session_id": sender}]))
+        await conversation._wait_for_event(("42",), "session_confirm")
+        del confirmed
+        conversation.reader = asyncio.ensure_future(conversation._read())
+        return conversation
+
+    async def _wait_for_event(self, prefixes: Tuple[str, ...], event: Optional[str]) -> str:
+        deadline = time.monotonic() + ANSWER_TIMEOUT
+        while time.monotonic() < deadline:
+            message = await self.ws.receive(timeout=ANSWER_TIMEOUT)
+            if message.type != aiohttp.WSMsgType.TEXT:
+                raise ConnectionError(f"socket closed ({message.type})")
+            if message.data == "2":
+                await self.ws.send_str("3")
+            elif message.data.startswith(prefixes) and (event is None or f'"{event}"' in message.data[:40]):
+                return message.data
+        raise asyncio.TimeoutError()
+
+    async def _read(self) -> None:
         try:
-            async with session.post(url, json={"sender": sender, "message": text}) as response:
-                if response.status != 200:
-                    errors.append(f"{sender}: HTTP {response.status}")
-                    await asyncio.sleep(0.5)  # retry the same turn: nothing a user sent is lost
-                    continue
-                await response.read()
-        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
-            errors.append(f"{sender}: {error!r}")
-            await asyncio.sleep(0.5)
-            continue
-        latencies.append(time.perf_counter() - started)
-        sent.setdefault(sender, []).append(text)
+            async for message in self.ws:
+                if message.type != aiohttp.WSMsgType.TEXT:
+                    break
+                if message.data == "2":
+                    await self.ws.send_str("3")
+                elif message.data.startswith('42["bot_uttered"') and self.waiter and not self.waiter.done():
+                    self.waiter.set_result(time.perf_counter())
+        finally:
+            if self.waiter and not self.waiter.done():
+                self.waiter.set_exception(ConnectionError("socket closed"))
+
+    async def ask(self, text: str) -> float:
+        """Seconds to the first part of the answer."""
+        self.waiter = asyncio.get_running_loop().create_future()
+        started = time.perf_counter()
+        await self.ws.send_str("42" + json.dumps(["user_uttered", {"session_id": self.sender, "message": text}]))
+        answered = await asyncio.wait_for(self.waiter, ANSWER_TIMEOUT)
+        return answered - started
+
+    async def close(self) -> None:
+        await self.ws.close()
+        if self.reader:
+            await asyncio.wait([self.reader], timeout=2)
 
 
-def recorded(tracker_db_url: str, senders: List[str]) -> Dict[str, List[str]]:
+class OpenLoop:
+    """Visitors through nginx at `base_url`; every message they send is kept in `messages`."""
+
+    def __init__(self, base_url: str, wechat: WeChatAccount, label: str, seed: int = 16) -> None:
+        from wechatpy.crypto import WeChatCrypto  # the test peer (requirements-dev.txt)
+
+        self.base_url = base_url.rstrip("/")
+        self.wechat = wechat
+        self.crypto = WeChatCrypto(wechat.token, wechat.aes_key, wechat.app_id)
+        self.questions = evaluation_questions()
+        self.random = random.Random(seed)
+        self.run_id = f"{label}-{uuid.uuid4().hex[:6]}"
+        self.messages: List[Message] = []
+        self.routes: Dict[str, str] = {}  # socket.io sender -> its route key
+        self.visitors: List[asyncio.Task] = []
+        self.closing = False
+        self.session: Optional[aiohttp.ClientSession] = None
+        self._msg_ids = iter(range(10 ** 12, 10 ** 13))
+
+    async def __aenter__(self) -> "OpenLoop":
+        connector = aiohttp.TCPConnector(limit=0)
+        self.session = aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=ANSWER_TIMEOUT))
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.finish()
+        if self.session:
+            await self.session.close()
+
+    # -- arrivals -------------------------------------------------------------------------
+
+    async def arrive(self, rate_per_second: float, seconds: float) -> None:
+        """Visitors arriving as a Poisson process at `rate_per_second` for `seconds`."""
+        deadline = time.monotonic() + seconds
+        while not self.closing and len(self.visitors) < MAX_VISITORS:
+            await asyncio.sleep(self.random.expovariate(rate_per_second))
+            if time.monotonic() >= deadline:
+                return
+            channel = self._channel()
+            sender = f"{self.run_id}-{channel[:2]}{len(self.visitors)}"
+            questions = self.random.sample(self.questions, QUESTIONS_PER_VISITOR)
+            gaps = [self.random.uniform(*READING_SECONDS) for _ in questions]
+            self.visitors.append(asyncio.ensure_future(self.visit(channel, sender, questions, gaps)))
+
+    def _channel(self) -> str:
+        draw, total = self.random.random(), 0.0
+        for channel, share in MIX:
+            total += share
+            if draw < total:
+                return channel
+        return MIX[-1][0]
+
+    async def finish(self, seconds: float = 2 * ANSWER_TIMEOUT) -> None:
+        """Visitors send nothing new; wait (bounded) for the answers still on their way."""
+        self.closing = True
+        if self.visitors:
+            await asyncio.wait(self.visitors, timeout=seconds)
+            for task in self.visitors:
+                task.cancel()
+
+    # -- one visitor ----------------------------------------------------------------------
+
+    async def visit(self, channel: str, sender: str, questions: List[str], gaps: List[float]) -> None:
+        conversation: Optional[SocketIOConversation] = None
+        try:
+            for turn, (question, gap) in enumerate(zip(questions, gaps)):
+                if turn:
+                    await asyncio.sleep(gap)
+                if self.closing:
+                    return
+                message = Message(sender, channel, f"{question} #{turn}", time.time())
+                self.messages.append(message)
+                try:
+                    if channel == "socketio":
+                        if conversation is None:
+                            route = self.routes.setdefault(sender, uuid.uuid4().hex[:10])
+                            conversation = await SocketIOConversation.open(self.session, self.base_url, sender, route)
+                        try:
+                            message.latency = await conversation.ask(message.text)
+                        except ConnectionError:
+                            # the widget's outbox: reconnect (another replica) and send it again
+                            message.resent += 1
+                            started = time.perf_counter()
+                            conversation = await SocketIOConversation.open(
+                                self.session, self.base_url, sender, self.routes[sender])
+                            message.latency = await conversation.ask(message.text) + (time.perf_counter() - started)
+                    elif channel == "rest":
+                        message.latency = await self._rest(sender, message.text)
+                    else:
+                        message.latency = await self._wechat(sender, message.text)
+                except (aiohttp.ClientError, asyncio.TimeoutError, ConnectionError, ValueError) as error:
+                    message.error = f"{type(error).__name__}: {error}"[:200]
+        finally:
+            if conversation is not None:
+                await conversation.close()
+
+    async def _rest(self, sender: str, text: str) -> float:
+        started = time.perf_counter()
+        async with self.session.post(f"{self.base_url}/webhooks/rest/webhook",
+                                     json={"sender": sender, "message": text}) as response:
+            body = await response.read()
+            if response.status != 200:
+                raise ValueError(f"HTTP {response.status}")
+        if not json.loads(body):
+            raise ValueError("no answer")
+        return time.perf_counter() - started
+
+    async def _wechat(self, openid: str, text: str) -> float:
+        from bot.wechat.messages import parse_xml
+
+        timestamp, nonce = str(int(time.time())), uuid.uuid4().hex[:10]
+        xml = (f"<xml><ToUserName><![CDATA[gh_load]]></ToUserName><FromUserName><![CDATA[{openid}]]>"
+               f"</FromUserName><CreateTime>{timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+               f"<Content><![CDATA[{text}]]></Content><MsgId>{next(self._msg_ids)}</MsgId></xml>")
+        outer = parse_xml(self.crypto.encrypt_message(xml, nonce, timestamp))
+        body = f"<xml><ToUserName><![CDATA[gh_load]]></ToUserName><Encrypt><![CDATA[{outer['Encrypt']}]]></Encrypt></xml>"
+        signature = hashlib.sha1("".join(sorted([self.wechat.token, timestamp, nonce])).encode()).hexdigest()
+        params = {"signature": signature, "timestamp": timestamp, "nonce": nonce, "openid": openid,
+                  "encrypt_type": "aes", "msg_signature": outer["MsgSignature"]}
+        started = time.perf_counter()
+        async with self.session.post(f"{self.base_url}/webhooks/wechat/webhook?{urlencode(params)}",
+                                     data=body.encode()) as response:
+            reply = (await response.read()).decode()
+            if response.status != 200:
+                raise ValueError(f"HTTP {response.status}")
+        latency = time.perf_counter() - started
+        if reply == "success":
+            raise ValueError("no passive reply (answer later through the customer-service API)")
+        wrapped = parse_xml(reply)
+        inner = parse_xml(self.crypto.decrypt_message(reply, wrapped["MsgSignature"], wrapped["TimeStamp"],
+                                                      wrapped["Nonce"]))
+        if inner.get("ToUserName") != openid or not inner.get("Content"):
+            raise ValueError("wrong reply")
+        return latency
+
+
+# -- figures --------------------------------------------------------------------------------
+
+@dataclass
+class Window:
+    start: float  # wall clock
+    end: float
+    cpu: Dict[str, float] = field(default_factory=dict)  # process -> % of one core
+
+
+def window_figures(messages: List[Message], window: Window, now: float) -> Dict[str, object]:
+    """Figures of the messages sent in `window`; one still unanswered counts as slow."""
+    chosen = [m for m in messages if window.start <= m.sent < window.end]
+    answered = [m.latency for m in chosen if m.latency is not None]
+    pending = [m for m in chosen if m.latency is None and m.error is None]
+    latencies = answered + [max(now - m.sent, ANSWER_TIMEOUT) for m in pending]
+    seconds = window.end - window.start
+
+    def ms(share: float) -> Optional[float]:
+        value = percentile(latencies, share)
+        return None if value is None else round(value * 1000, 1)
+
+    by_channel = {c: sum(1 for m in chosen if m.channel == c) for c, _ in MIX}
+    return {
+        "sent": len(chosen),
+        "answered": len(answered),
+        "msg_per_s": round(len(answered) / seconds, 1) if seconds else None,
+        "p50_ms": ms(0.50), "p95_ms": ms(0.95), "p99_ms": ms(0.99),
+        "errors": sum(1 for m in chosen if m.error),
+        "resent": sum(m.resent for m in chosen),
+        "by_channel": by_channel,
+    }
+
+
+def recorded(tracker_db_url: str, senders: Sequence[str]) -> Dict[str, List[str]]:
+    """The user texts stored for each sender, in order."""
     import sqlalchemy as sa
 
-    engine = sa.create_engine(tracker_db_url, future=True)
     found: Dict[str, List[str]] = {s: [] for s in senders}
-    with engine.connect() as connection:
-        rows = connection.execute(
-            sa.text("SELECT sender_id, data FROM events WHERE type_name = 'user' ORDER BY id")
-        ).all()
+    if not senders:
+        return found
+    engine = sa.create_engine(tracker_db_url, future=True)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sa.text("SELECT sender_id, data FROM events WHERE type_name = 'user' AND sender_id LIKE :prefix"
+                        " ORDER BY id"),
+                {"prefix": senders[0].rsplit("-", 1)[0] + "-%"},
+            ).all()
+    finally:
+        engine.dispose()
     for row in rows:
         if row.sender_id in found:
             found[row.sender_id].append(json.loads(row.data)["text"])
     return found
 
 
-async def run(args) -> Dict[str, object]:
-    texts = [t for t, _l, _e in evaluate.load_examples("tests/nlu/heldout.yml")]
-    url = f"{args.url.rstrip('/')}/webhooks/rest/webhook"
-    run_id = uuid.uuid4().hex[:6]
-    senders = [f"load-{run_id}-{i}" for i in range(args.conversations)]
-    sent: Dict[str, List[str]] = {}
-    latencies: List[float] = []
-    errors: List[str] = []
-    deadline = time.monotonic() + args.seconds
-    timeout = aiohttp.ClientTimeout(total=30)
-    async with aiohttp.ClientSession(timeout=timeout) as session:
-        tasks = [
-            conversation(session, url, s, texts[i % 7 :], deadline, sent, latencies, errors)
-            for i, s in enumerate(senders)
-        ]
-        if args.kill_pid:
-            async def kill() -> None:
-                await asyncio.sleep(args.kill_replica_after)
-                os.kill(args.kill_pid, signal.SIGKILL)
-                print(f"killed replica pid {args.kill_pid} at {args.kill_replica_after}s", flush=True)
-            tasks.append(kill())
-        await asyncio.gather(*tasks)
-    stored = recorded(args.tracker_db_url, senders)
-    lost = {s: [t for t in sent.get(s, []) if t not in stored[s]] for s in senders}
-    out_of_order = [s for s in senders if [t for t in stored[s] if t in sent.get(s, [])] != sent.get(s, [])]
-    return {
-        "conversations": args.conversations,
-        "seconds": args.seconds,
-        "messages_sent": sum(len(v) for v in sent.values()),
-        "messages_recorded": sum(len([t for t in stored[s] if t in sent.get(s, [])]) for s in senders),
-        "lost": sum(len(v) for v in lost.values()),
-        "out_of_order_conversations": len(out_of_order),
-        "errors_retried": len(errors),
-        "p50_ms": round(percentile(latencies, 0.5) * 1000, 1) if latencies else None,
-        "p95_ms": round(percentile(latencies, 0.95) * 1000, 1) if latencies else None,
-        "messages_per_second": round(len(latencies) / args.seconds, 1),
-        "first_errors": errors[:5],
-    }
+def integrity(messages: List[Message], stored: Dict[str, List[str]]) -> Dict[str, int]:
+    """Answered messages missing from the store, stored twice, or out of order."""
+    by_sender: Dict[str, List[str]] = {}
+    for m in messages:
+        if m.latency is not None:
+            by_sender.setdefault(m.sender, []).append(m.text)
+    lost = duplicated = out_of_order = 0
+    for sender, texts in by_sender.items():
+        kept = stored.get(sender, [])
+        lost += sum(1 for t in texts if t not in kept)
+        duplicated += sum(kept.count(t) - 1 for t in set(kept) if kept.count(t) > 1)
+        if [t for t in dict.fromkeys(kept) if t in texts] != [t for t in texts if t in kept]:
+            out_of_order += 1
+    return {"answered": sum(len(v) for v in by_sender.values()), "lost": lost, "duplicated": duplicated,
+            "out_of_order_conversations": out_of_order}
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", default="http://127.0.0.1:8000")
-    parser.add_argument("--conversations", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--tracker-db-url", required=True)
-    parser.add_argument("--kill-pid", type=int)
-    parser.add_argument("--kill-replica-after", type=float, default=20)
-    args = parser.parse_args()
-    if args.seconds > 600 or args.conversations > 500:
-        parser.error("bounded: at most 600 s and 500 conversations")
-    result = asyncio.run(run(args))
-    print(json.dumps(result, ensure_ascii=False, indent=2))
-    return 0 if result["lost"] == 0 and result["out_of_order_conversations"] == 0 else 1
+def replica_shares(access_log: str, messages: List[Message], routes: Dict[str, str],
+                   window: Window) -> Dict[str, float]:
+    """Share of the messages in `window` each replica served, from nginx's access log."""
+    counts: Dict[str, int] = {}
+    route_replica: Dict[str, str] = {}
+    try:
+        lines = open(access_log, encoding="utf-8", errors="replace").read().splitlines()
+    except FileNotFoundError:
+        return {}
+    for line in lines:  # $msec|$request_time|$status|$request_method|$uri|$arg_route|$upstream_addr
+        parts = line.split("|")
+        if len(parts) != 7:
+            continue
+        at, took, status, method, uri, route = float(parts[0]), float(parts[1]), parts[2], parts[3], parts[4], parts[5]
+        upstream = parts[6].split(",")[-1].strip()
+        if uri.startswith("/socket.io/") and route and route != "-":
+            route_replica[route] = upstream
+        elif uri.startswith("/webhooks/") and method == "POST" and status == "200":
+            if window.start <= at - took < window.end:  # logged when answered
+                counts[upstream] = counts.get(upstream, 0) + 1
+    for m in messages:
+        if m.channel == "socketio" and m.latency is not None and window.start <= m.sent < window.end:
+            replica = route_replica.get(routes.get(m.sender, ""))
+            if replica:
+                counts[replica] = counts.get(replica, 0) + 1
+    total = sum(counts.values())
+    return {k: round(v / total, 3) for k, v in sorted(counts.items())} if total else {}
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+CpuProbe = Callable[[], Dict[str, float]]  # process -> CPU seconds used so far
+
+
+def cpu_share(before: Dict[str, float], after: Dict[str, float], seconds: float) -> Dict[str, float]:
+    return {k: round(100 * (after[k] - before.get(k, 0.0)) / seconds, 1) for k in after if seconds > 0}

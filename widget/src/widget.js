@@ -139,7 +139,10 @@ class ChatWidget {
 
   connect() {
     this.setConnection("connecting");
-    this.socket = io(config.socketUrl, { transports: ["websocket", "polling"], reconnectionDelayMax: 5000 });
+    // `route`: a random key per page that keeps long-polling on one replica behind nginx
+    // (deploy/nginx.conf.template); it says nothing about the visitor.
+    const route = Math.random().toString(36).slice(2, 12);
+    this.socket = io(config.socketUrl, { transports: ["websocket", "polling"], reconnectionDelayMax: 5000, query: { route } });
     this.socket.on("connect", () => this.socket.emit("session_request", { session_id: this.session }));
     this.socket.on("session_confirm", (confirmed) => {
       const id = typeof confirmed === "string" ? confirmed : confirmed && confirmed.session_id;
