@@ -37,8 +37,9 @@ T = TypeVar("T")
 
 ATTEMPTS = 20
 PAUSE_SECONDS = 0.5
-# turns (from an action_listen on) loaded as they are; the policies look back 4 (config.yml)
-RECENT_TURNS = 10
+# turns (from an action_listen on) loaded as they are: the policies look back 4 states
+# (config.yml), two misses in a row hand over (actions/misses.py)
+RECENT_TURNS = 5
 
 # SQLTrackerStore._event_query in SQL: a sender's events from the latest SessionStarted on
 # (by timestamp), or all of them when no session has started.
@@ -50,34 +51,29 @@ _IN_LATEST_SESSION = f"sender_id = :sender_id AND (timestamp >= {_SESSION_START}
 LATEST_SESSION_EVENTS = sa.text(f"SELECT data FROM events WHERE {_IN_LATEST_SESSION} ORDER BY id")
 LATEST_SESSION_COUNT = sa.text(f"SELECT count(*) FROM events WHERE {_IN_LATEST_SESSION}")
 ALL_EVENTS = sa.text("SELECT data FROM events WHERE sender_id = :sender_id ORDER BY id")
-# the start of the recent turns: the (RECENT_TURNS + 1)-th last action_listen of the session
-RECENT_START = sa.text(
-    f"SELECT id FROM events WHERE {_IN_LATEST_SESSION} AND type_name = 'action'"
-    " AND action_name = 'action_listen' ORDER BY id DESC LIMIT 1 OFFSET :turns"
+# The latest session as its recent turns (from the (RECENT_TURNS + 1)-th last action_listen on)
+# behind the state before them: the latest event of each kind (each slot by name, which Rasa
+# stores in action_name) since the last restart or slot reset. A session with fewer turns
+# comes whole (start is NULL). One round trip.
+RECENT_SESSION_EVENTS = sa.text(
+    f"""
+    WITH latest AS (SELECT id, type_name, action_name FROM events WHERE {_IN_LATEST_SESSION}),
+    recent AS (SELECT id FROM latest WHERE type_name = 'action' AND action_name = 'action_listen'
+               ORDER BY id DESC LIMIT 1 OFFSET :turns),
+    reset AS (SELECT coalesce(max(id), 0) AS id FROM latest
+              WHERE type_name IN ('restart', 'reset_slots') AND id < (SELECT id FROM recent)),
+    state AS (SELECT max(id) AS id FROM latest
+              WHERE id < (SELECT id FROM recent) AND id > (SELECT id FROM reset)
+                AND type_name IN ('session_started', 'slot', 'active_loop', 'pause', 'resume')
+              GROUP BY CASE WHEN type_name IN ('pause', 'resume') THEN 'pause' ELSE type_name END,
+                       CASE WHEN type_name = 'slot' THEN action_name END),
+    chosen AS (SELECT id FROM latest WHERE id >= coalesce((SELECT id FROM recent), 0)
+               UNION ALL SELECT id FROM state)
+    SELECT data, (SELECT id FROM recent) AS recent_start FROM events
+    WHERE id IN (SELECT id FROM chosen)
+    ORDER BY id
+    """
 )
-EVENTS_FROM = sa.text("SELECT data FROM events WHERE sender_id = :sender_id AND id >= :start ORDER BY id")
-# the state before them: the latest event of each kind (each slot by name) since the last
-# restart or slot reset of the session
-_STATE_KINDS = "('session_started', 'slot', 'active_loop', 'pause', 'resume')"
-_RESET = (
-    f"(SELECT coalesce(max(id), 0) FROM events WHERE {_IN_LATEST_SESSION} AND id < :start"
-    " AND type_name IN ('restart', 'reset_slots'))"
-)
-
-
-def _state_before(slot_name_sql: str) -> sa.TextClause:
-    return sa.text(
-        "SELECT data FROM events WHERE id IN (SELECT max(id) FROM events"
-        f" WHERE {_IN_LATEST_SESSION} AND id < :start AND id > {_RESET} AND type_name IN {_STATE_KINDS}"
-        " GROUP BY CASE WHEN type_name IN ('pause', 'resume') THEN 'pause' ELSE type_name END,"
-        f" CASE WHEN type_name = 'slot' THEN {slot_name_sql} END) ORDER BY id"
-    )
-
-
-STATE_BEFORE = {
-    "postgresql": _state_before("CAST(data AS json) ->> 'name'"),
-    "sqlite": _state_before("json_extract(data, '$.name')"),
-}
 
 
 async def with_retries(operation: Callable[[], Awaitable[T]], what: str) -> T:
@@ -110,24 +106,16 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
 
     async def _read_tracker(self, sender_id: Text, all_sessions: bool) -> Optional[DialogueStateTracker]:
         """SQLTrackerStore._retrieve with the query in SQL; a long session as its recent turns."""
-        params = _session_params(sender_id)
-        bounded = False
         with self.session_scope() as session:
             if all_sessions:
-                rows = session.execute(ALL_EVENTS, {"sender_id": sender_id}).scalars().all()
+                rows = session.execute(ALL_EVENTS, {"sender_id": sender_id}).all()
             else:
-                start = session.execute(RECENT_START, {**params, "turns": RECENT_TURNS}).scalar()
-                state_query = STATE_BEFORE.get(self.engine.dialect.name)
-                if start is not None and state_query is not None:
-                    bounded = True
-                    rows = session.execute(state_query, {**params, "start": start}).scalars().all()
-                    rows += session.execute(EVENTS_FROM, {"sender_id": sender_id, "start": start}).scalars().all()
-                else:
-                    rows = session.execute(LATEST_SESSION_EVENTS, params).scalars().all()
+                rows = session.execute(RECENT_SESSION_EVENTS, {**_session_params(sender_id),
+                                                               "turns": RECENT_TURNS}).all()
         if not (self.domain and rows):
             return None
-        tracker = DialogueStateTracker.from_dict(sender_id, [json.loads(data) for data in rows], self.domain.slots)
-        if bounded:
+        tracker = DialogueStateTracker.from_dict(sender_id, [json.loads(row[0]) for row in rows], self.domain.slots)
+        if not all_sessions and rows[0][1] is not None:  # bounded: saving must not count stored events
             setattr(tracker, STORED_EVENTS, len(tracker.events))
         return tracker
 

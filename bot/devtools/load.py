@@ -20,6 +20,7 @@ import math
 import random
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 from urllib.parse import urlencode
@@ -296,6 +297,7 @@ def window_figures(messages: List[Message], window: Window, now: float) -> Dict[
         "msg_per_s": round(len(answered) / seconds, 1) if seconds else None,
         "p50_ms": ms(0.50), "p95_ms": ms(0.95), "p99_ms": ms(0.99),
         "errors": sum(1 for m in chosen if m.error),
+        "error_kinds": dict(Counter(f"{m.channel}: {m.error[:60]}" for m in chosen if m.error)),
         "resent": sum(m.resent for m in chosen),
         "by_channel": by_channel,
     }

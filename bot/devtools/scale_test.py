@@ -275,7 +275,7 @@ async def stepped(label: str, rates: List[float], profile_at: Optional[float]) -
             steps.append(figures)
             windows.append(window)
             print(f"  {label} {rate:>3} msg/s offered: " + json.dumps(
-                {k: figures[k] for k in ("msg_per_s", "p50_ms", "p95_ms", "p99_ms", "errors", "resent")}), flush=True)
+                {k: figures[k] for k in ("msg_per_s", "p50_ms", "p95_ms", "p99_ms", "errors", "resent", "error_kinds")}), flush=True)
             if not figures["passed"]:
                 break
         await load.finish()
@@ -464,19 +464,19 @@ def main() -> int:
 
         print("3. faults under load", flush=True)
         faults = []
-        result = under_fault("PostgreSQL restarted", lambda: pg("-m", "fast", "-w", "restart"))
+        result = asyncio.run(under_fault("PostgreSQL restarted", lambda: pg("-m", "fast", "-w", "restart")))
         faults.append(result)
         check(result["lost"] == 0 and result["duplicated"] == 0 and result["out_of_order_conversations"] == 0,
               "PostgreSQL restarted: none lost, none twice, in order")
         check("维护" in say("scale-after-pg", "为什么暂停开票"), "answers after the PostgreSQL restart")
 
-        result = under_fault("Redis restarted (locks lost)", restart_redis)
+        result = asyncio.run(under_fault("Redis restarted (locks lost)", restart_redis))
         faults.append(result)
         check(result["lost"] == 0 and result["duplicated"] == 0 and result["out_of_order_conversations"] == 0,
               "Redis restarted: none lost, none answered twice, in order")
         check("维护" in say("scale-after-redis", "为什么暂停开票"), "answers after the Redis restart")
 
-        result = under_fault("a replica killed", kill_replica)
+        result = asyncio.run(under_fault("a replica killed", kill_replica))
         faults.append(result)
         check(result["lost"] == 0 and result["out_of_order_conversations"] == 0,
               "a replica killed: none lost, in order (socket.io visitors reconnect and resend)")
