@@ -55,6 +55,8 @@ export PYTHONPATH=$ROOT RASA_TELEMETRY_ENABLED=false LOG_FORMAT=${LOG_FORMAT:-js
 export TRACKER_DB_URL="postgresql://rasa@127.0.0.1:$PG_PORT/rasa"
 export WEB_DB_URL="postgresql://rasa@127.0.0.1:$PG_PORT/web"
 export LOCK_STORE_TYPE=bot.lock_store.RetryingRedisLockStore REDIS_HOST=127.0.0.1
+# a replica that dies holding a conversation's lock holds it this long (Rasa's default: 60 s)
+export TICKET_LOCK_LIFETIME=${TICKET_LOCK_LIFETIME:-10}
 export REDIS_PORT
 # socket.io messages reach a widget on any replica (python-socketio's Redis manager)
 export SOCKETIO_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/2"

@@ -150,7 +150,8 @@ class OpenLoop:
         self.visitors: List[asyncio.Task] = []
         self.closing = False
         self.session: Optional[aiohttp.ClientSession] = None
-        self._msg_ids = iter(range(10 ** 12, 10 ** 13))
+        first_id = random.SystemRandom().randrange(10 ** 15, 10 ** 18)  # WeChat's MsgIds are unique
+        self._msg_ids = iter(range(first_id, first_id + 10 ** 6))
 
     async def __aenter__(self) -> "OpenLoop":
         connector = aiohttp.TCPConnector(limit=0)
@@ -290,7 +291,12 @@ def window_figures(messages: List[Message], window: Window, now: float) -> Dict[
         value = percentile(latencies, share)
         return None if value is None else round(value * 1000, 1)
 
-    by_channel = {c: sum(1 for m in chosen if m.channel == c) for c, _ in MIX}
+    by_channel = {}
+    for channel, _share in MIX:
+        mine = [m.latency for m in chosen if m.channel == channel and m.latency is not None]
+        by_channel[channel] = {"sent": sum(1 for m in chosen if m.channel == channel),
+                               "p50_ms": round((percentile(mine, 0.5) or 0) * 1000, 1),
+                               "p95_ms": round((percentile(mine, 0.95) or 0) * 1000, 1)}
     return {
         "sent": len(chosen),
         "answered": len(answered),

@@ -9,10 +9,12 @@ server, the web app, nginx), then, all on loopback and bounded in count and time
      sustained msg/s, p50/p95/p99, each replica's share, CPU of every process, a py-spy
      profile of each Python process, and every answered message in the tracker store, once,
      in order;
-  2. a conversation of 300 turns answers its next message about as fast as a new one;
-  3. faults under load: PostgreSQL restarted, Redis restarted (locks lost), a replica
+  2. a staff reply, a restoration notice and a hand-off release sent through one replica
+     reach a widget (headless Chromium) connected to the other within 2 s (tests/scale/);
+  3. a conversation of 300 turns answers its next message about as fast as a new one;
+  4. faults under load: PostgreSQL restarted, Redis restarted (locks lost), a replica
      killed; then the action server stopped;
-  4. the public surface: Rasa's API not published, big bodies 413, bursts 429.
+  5. the public surface: Rasa's API not published, big bodies 413, bursts 429.
 Writes results/scale.json and exits non-zero on any failed check. The goals (60 msg/s at
 p95 <= 300 ms with two replicas; a ratio of 1.5 between two replicas and one) are reported,
 not enforced: the figures depend on the machine.
@@ -61,6 +63,8 @@ ONE_REPLICA_RATES = [12, 18, 24, 30, 36, 42]  # msg/s offered (visitors/s x 6)
 TWO_REPLICA_STEP = 6
 TWO_REPLICA_MAX = 90
 FAULT_RATE = 15.0
+FAULT_NAMES = {"pg-restart": "PostgreSQL restarted", "redis-restart": "Redis restarted (locks lost)",
+               "replica-killed": "a replica killed"}
 GOAL_MSG_PER_S = 60.0
 LONG_TURNS = 300
 
@@ -376,7 +380,7 @@ async def under_fault(label: str, fault: Callable[[], None], seconds: float = 26
     kept = integrity(load.messages, recorded(TRACKER_URL, sorted({m.sender for m in load.messages})))
     errors = Counter(m.error.split(":")[0] + (" (wechat)" if m.channel == "wechat" else "")
                      for m in load.messages if m.error)
-    result = {"fault": label, "rate_msg_per_s": FAULT_RATE, **{k: figures[k] for k in ("sent", "answered", "p95_ms",
+    result = {"fault": FAULT_NAMES[label], "rate_msg_per_s": FAULT_RATE, **{k: figures[k] for k in ("sent", "answered", "p95_ms",
               "p99_ms", "errors", "resent")}, "error_kinds": dict(errors), **kept}
     print("  figures: " + json.dumps(result, ensure_ascii=False), flush=True)
     return result
@@ -455,28 +459,41 @@ def main() -> int:
         check(len(overall) == len(RASA_PORTS) and all(0.35 <= v <= 0.65 for v in overall.values()) and bool(shares),
               f"two replicas: each serves 35-65 % of the messages ({overall})")
 
-        print(f"2. a conversation of {LONG_TURNS} turns", flush=True)
+        print("2. a widget on one replica, messages sent through the other (headless Chromium)", flush=True)
+        browser = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", "tests/scale"], cwd=ROOT,
+            env={**os.environ, "SCALED_URL": NGINX, "SCALED_RASA_TOKEN": RASA_TOKEN,
+                 "RASA_PORTS": " ".join(map(str, RASA_PORTS))},
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=180)
+        delivered = re.search(r"delivered across replicas in (\[.*?\]) s", browser.stdout)
+        report["across_replicas_seconds"] = json.loads(delivered.group(1)) if delivered else None
+        if browser.returncode:
+            print(browser.stdout[-3000:], flush=True)
+        check(browser.returncode == 0, "a staff reply, a restoration notice and a hand-off release reach a widget "
+              f"on the other replica within 2 s ({report['across_replicas_seconds']} s)")
+
+        print(f"3. a conversation of {LONG_TURNS} turns", flush=True)
         long = long_conversation()
         report["long_conversation"] = long
         print("  figures: " + json.dumps(long), flush=True)
         check(long["turns_before"] >= LONG_TURNS, f"{long['turns_before']} turns stored")
         check(long["ratio"] <= 1.5, f"its next message within 1.5x the time of a new one's ({long['ratio']}x)")
 
-        print("3. faults under load", flush=True)
+        print("4. faults under load", flush=True)
         faults = []
-        result = asyncio.run(under_fault("PostgreSQL restarted", lambda: pg("-m", "fast", "-w", "restart")))
+        result = asyncio.run(under_fault("pg-restart", lambda: pg("-m", "fast", "-w", "restart")))
         faults.append(result)
         check(result["lost"] == 0 and result["duplicated"] == 0 and result["out_of_order_conversations"] == 0,
               "PostgreSQL restarted: none lost, none twice, in order")
         check("维护" in say("scale-after-pg", "为什么暂停开票"), "answers after the PostgreSQL restart")
 
-        result = asyncio.run(under_fault("Redis restarted (locks lost)", restart_redis))
+        result = asyncio.run(under_fault("redis-restart", restart_redis))
         faults.append(result)
         check(result["lost"] == 0 and result["duplicated"] == 0 and result["out_of_order_conversations"] == 0,
               "Redis restarted: none lost, none answered twice, in order")
         check("维护" in say("scale-after-redis", "为什么暂停开票"), "answers after the Redis restart")
 
-        result = asyncio.run(under_fault("a replica killed", kill_replica))
+        result = asyncio.run(under_fault("replica-killed", kill_replica))
         faults.append(result)
         check(result["lost"] == 0 and result["out_of_order_conversations"] == 0,
               "a replica killed: none lost, in order (socket.io visitors reconnect and resend)")
@@ -493,7 +510,7 @@ def main() -> int:
         check("维护" in faq, "action server stopped: FAQ answers go on")
         report["faults"] = faults
 
-        print("4. the public surface", flush=True)
+        print("5. the public surface", flush=True)
         check(status_of(f"{NGINX}/conversations/x/tracker") == 404, "Rasa's API is not published")
         check(status_of(f"{NGINX}/api/status") == 200, "the public status is")
         check(status_of(f"{NGINX}/webhooks/rest/webhook", b'{"sender":"x","message":"' + b"a" * 70000 + b'"}') == 413,

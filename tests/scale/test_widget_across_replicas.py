@@ -1,0 +1,66 @@
+"""Issue 16: what one replica sends reaches a widget connected to the other, within 2 s.
+
+The widget (headless Chromium) is pinned to the first replica; the staff reply, the
+restoration notice and the hand-off release are triggered through the second, as the web
+app triggers them (Rasa's trigger_intent with output_channel=latest), and must appear in
+the widget within 2 s (python-socketio's Redis manager, bot/channels/socketio_redis.py).
+"""
+import json
+import time
+import urllib.request
+
+from playwright.sync_api import expect
+
+from tests.browser.test_widget import ask, expect_bot_says
+
+DELIVERY_SECONDS = 2.0
+
+
+def open_widget_on(page, scaled, replica):
+    """The demo page through nginx, its widget's socket pointed at one replica."""
+    def pin(route):
+        response = route.fetch()
+        body = response.text().replace(f'data-socket-url="{scaled["url"]}"', f'data-socket-url="{replica}"')
+        assert f'data-socket-url="{replica}"' in body
+        route.fulfill(response=response, body=body)
+
+    page.route(f"{scaled['url']}/", pin)
+    page.goto(f"{scaled['url']}/")
+    page.locator(".launcher").click()
+    expect(page.locator(".connection")).to_be_hidden(timeout=15000)
+
+
+def trigger(replica, token, conversation_id, intent, entities=None):
+    request = urllib.request.Request(
+        f"{replica}/conversations/{conversation_id}/trigger_intent?output_channel=latest&token={token}",
+        data=json.dumps({"name": intent, "entities": entities or {}}).encode(),
+        headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+
+
+def delivered(page, replica, token, session, intent, entities, text):
+    """Seconds from the trigger to the bubble in the widget (at most DELIVERY_SECONDS)."""
+    began = time.monotonic()
+    trigger(replica, token, session, intent, entities)
+    left = max(DELIVERY_SECONDS - (time.monotonic() - began), 0.05)
+    expect(page.locator(".message.bot", has_text=text).last).to_be_visible(timeout=left * 1000)
+    return time.monotonic() - began
+
+
+def test_staff_reply_notice_and_release_reach_a_widget_on_the_other_replica(context, scaled):
+    here, other = scaled["replicas"][0], scaled["replicas"][1]
+    page = context.new_page()
+    open_widget_on(page, scaled, here)
+    ask(page, "我要找真人")
+    expect_bot_says(page, "转接人工")
+    session = page.evaluate("() => window.gzEinvoiceWidget.session")
+    token = scaled["token"]
+
+    took = [
+        delivered(page, other, token, session, "EXTERNAL_staff_reply",
+                  {"staff_text": "您好，这里是另一台服务器上的客服"}, "另一台服务器上的客服"),
+        delivered(page, other, token, session, "EXTERNAL_service_restored", None, "【恢复通知】"),
+        delivered(page, other, token, session, "EXTERNAL_handoff_released", None, "人工客服已结束本次服务"),
+    ]
+    print(f"delivered across replicas in {[round(t, 2) for t in took]} s")
