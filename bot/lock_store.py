@@ -5,20 +5,23 @@ Redis restarts, Rasa's store raises on the next lock call: a message whose lock 
 taken gets an error (and the client sends it again), and a message whose lock cannot be
 released after it was answered gets an error too, so the client's retry is answered twice.
 Here taking the lock waits (without blocking the event loop) until Redis is back, and a
-release that fails is only logged: a restarted Redis has no locks left to release.
+release that fails is only logged: a restarted Redis has no locks left to release. Its Redis
+calls (redis-py, synchronous) run in a worker thread, so the event loop goes on meanwhile, and
+each change of a lock is one Redis transaction, so two replicas cannot take the same ticket.
 Configured in endpoints.yml as `type: bot.lock_store.RetryingRedisLockStore` (LOCK_STORE_TYPE).
 """
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from contextlib import asynccontextmanager
-from typing import AsyncGenerator, Text
+from typing import AsyncGenerator, Callable, Optional, Text, Tuple
 
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, WatchError
 
 logger = logging.getLogger(__name__)
 
@@ -47,16 +50,16 @@ class RetryingRedisLockStore(RedisLockStore):
             yield lock
         finally:
             try:
-                self.cleanup(conversation_id, ticket)
+                await asyncio.to_thread(self.cleanup, conversation_id, ticket)
             except RedisError as error:
                 logger.warning("lock of %s not released (Redis: %s); a restarted Redis has none",
                                conversation_id, error)
 
-    async def _take(self, conversation_id: Text, lifetime: float, wait: float) -> "tuple[int, TicketLock]":
+    async def _take(self, conversation_id: Text, lifetime: float, wait: float) -> Tuple[int, TicketLock]:
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                ticket = self.issue_ticket(conversation_id, lifetime)
-                return ticket, await self._acquire_lock(conversation_id, ticket, wait)
+                ticket, lock = await asyncio.to_thread(self._issue_and_look, conversation_id, lifetime)
+                return ticket, await self._acquire(conversation_id, ticket, lock, wait)
             except (LockError, RedisError) as error:
                 # Redis down, or restarted while we waited (our ticket vanished with it)
                 if attempt == ATTEMPTS or not (_redis_down(error) or "Could not acquire" in str(error)):
@@ -65,3 +68,67 @@ class RetryingRedisLockStore(RedisLockStore):
                                str(error).splitlines()[-1])
                 await asyncio.sleep(PAUSE_SECONDS)
         raise AssertionError("unreachable")
+
+    def _atomically(self, conversation_id: Text, change: Callable[[Optional[TicketLock]], Optional[TicketLock]]) -> None:
+        """Read, change and write (or delete) a lock in one Redis transaction (WATCH/MULTI):
+        Rasa's get-then-set lets two replicas (or two threads) take the same ticket."""
+        key = self.key_prefix + conversation_id
+        with self.red.pipeline() as pipe:
+            for _ in range(100):
+                try:
+                    pipe.watch(key)
+                    raw = pipe.get(key)
+                    lock = change(TicketLock.from_dict(json.loads(raw)) if raw else None)
+                    pipe.multi()
+                    if lock is None:
+                        pipe.delete(key)
+                    else:
+                        pipe.set(key, lock.dumps())
+                    pipe.execute()
+                    return
+                except WatchError:
+                    continue
+        raise LockError(f"lock of {conversation_id} changed too often to update")
+
+    def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        issued = []
+
+        def issue(lock: Optional[TicketLock]) -> TicketLock:
+            lock = lock or self.create_lock(conversation_id)
+            issued.append(lock.issue_ticket(lock_lifetime))
+            return lock
+
+        self._atomically(conversation_id, issue)
+        return issued[-1]
+
+    def update_lock(self, conversation_id: Text) -> None:
+        def drop_expired(lock: Optional[TicketLock]) -> Optional[TicketLock]:
+            if lock:
+                lock.remove_expired_tickets()
+            return lock
+
+        self._atomically(conversation_id, drop_expired)
+
+    def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
+        def finish(lock: Optional[TicketLock]) -> Optional[TicketLock]:
+            if lock:
+                lock.remove_ticket_for(ticket_number)
+            return lock if lock and lock.is_someone_waiting() else None
+
+        self._atomically(conversation_id, finish)
+
+    def _issue_and_look(self, conversation_id: Text, lifetime: float) -> Tuple[int, Optional[TicketLock]]:
+        """A ticket, and the lock as it is then (Redis round trips in one worker-thread call)."""
+        ticket = self.issue_ticket(conversation_id, lifetime)
+        return ticket, self.get_lock(conversation_id)
+
+    async def _acquire(self, conversation_id: Text, ticket: int, lock: Optional[TicketLock],
+                       wait: float) -> TicketLock:
+        """LockStore._acquire_lock, its Redis calls off the event loop."""
+        while lock:
+            if not lock.is_locked(ticket):
+                return lock
+            await asyncio.sleep(wait)
+            await asyncio.to_thread(self.update_lock, conversation_id)
+            lock = await asyncio.to_thread(self.get_lock, conversation_id)
+        raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")

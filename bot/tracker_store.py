@@ -8,7 +8,9 @@ stays down, the error still surfaces as before.
 
 It also runs Rasa's two per-message queries (the events of the latest session, and how many
 of them are stored) as plain SQL: the same rows in the same order, without building and
-hashing an ORM query each time, which took about a fifth of the Rasa process's time under load.
+hashing an ORM query each time, which took about a fifth of the Rasa process's time under load;
+and it runs its queries in a worker thread: Rasa's SQL store blocks the event loop while the
+database answers, which under load stalled every other conversation of the replica.
 
 And it keeps the cost of a message flat however long the conversation: Rasa replays every
 event of the session on each message (loading, featurizing for the policies, and shipping
@@ -31,6 +33,7 @@ import sqlalchemy.exc
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -93,9 +96,26 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore whose reads and writes wait out a database restart (about 10 s)."""
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        await with_retries(lambda: SQLTrackerStore.save(self, tracker), f"save of {tracker.sender_id}")
+        """SQLTrackerStore.save, its queries in a worker thread (the event loop goes on)."""
+        await self.stream_events(tracker)
+        await with_retries(lambda: asyncio.to_thread(self._write_new_events, tracker),
+                           f"save of {tracker.sender_id}")
         if hasattr(tracker, STORED_EVENTS):  # saved again later in the turn: only what follows
             setattr(tracker, STORED_EVENTS, len(tracker.events))
+
+    def _write_new_events(self, tracker: DialogueStateTracker) -> None:
+        with self.session_scope() as session:
+            for event in list(self._additional_events(session, tracker)):
+                data = event.as_dict()
+                session.add(self.SQLEvent(
+                    sender_id=tracker.sender_id,
+                    type_name=event.type_name,
+                    timestamp=data.get("timestamp"),
+                    intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                    action_name=data.get("name"),
+                    data=json.dumps(data),
+                ))
+            session.commit()
 
     async def _retrieve(
         self, sender_id: Text, fetch_events_from_all_sessions: bool
@@ -106,12 +126,14 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
 
     async def _read_tracker(self, sender_id: Text, all_sessions: bool) -> Optional[DialogueStateTracker]:
         """SQLTrackerStore._retrieve with the query in SQL; a long session as its recent turns."""
-        with self.session_scope() as session:
-            if all_sessions:
-                rows = session.execute(ALL_EVENTS, {"sender_id": sender_id}).all()
-            else:
-                rows = session.execute(RECENT_SESSION_EVENTS, {**_session_params(sender_id),
+        def read() -> list:
+            with self.session_scope() as session:
+                if all_sessions:
+                    return session.execute(ALL_EVENTS, {"sender_id": sender_id}).all()
+                return session.execute(RECENT_SESSION_EVENTS, {**_session_params(sender_id),
                                                                "turns": RECENT_TURNS}).all()
+
+        rows = await asyncio.to_thread(read)  # the event loop goes on while PostgreSQL answers
         if not (self.domain and rows):
             return None
         tracker = DialogueStateTracker.from_dict(sender_id, [json.loads(row[0]) for row in rows], self.domain.slots)
