@@ -1,7 +1,7 @@
 """The WeChat official account (公众号) as a Rasa input channel: /webhooks/wechat/webhook.
 
-This module is the transport: signatures (and, in safe mode, the encrypted body's
-msg_signature), decryption, passive replies within WeChat's ~5 s, and customer-service
+This module is the transport: signatures (in safe mode only encrypted bodies, with a
+msg_signature over them), timestamps within 5 minutes and nonces used once (`ReplayGuard`), decryption, passive replies within WeChat's ~5 s, and customer-service
 messages for what comes later. What a message means is `bot.wechat.messages.incoming`; how
 bot messages look is `bot.wechat.render` (one rule for every reply, and the options shown);
 retries of one message are one turn (`bot.wechat.turns.TurnMemory`). The conversation id is
@@ -30,6 +30,7 @@ from bot.wechat.api import OUTSIDE_WINDOW, WeChatApi, WeChatApiError
 from bot.wechat.crypto import DecryptError, MessageCrypto, check_signature
 from bot.wechat.messages import MAX_XML_BYTES, Incoming, XmlError, incoming, parse_xml, text_reply, transfer_reply
 from bot.wechat.render import OptionMemory, pack
+from bot.wechat.replay import Replayed, ReplayGuard
 from bot.wechat.turns import Turn, TurnMemory
 
 logger = logging.getLogger(__name__)
@@ -115,6 +116,7 @@ class WeChatInput(InputChannel):
             MessageCrypto(config.token, config.encoding_aes_key, config.app_id) if config.safe_mode else None
         )
         self.api = WeChatApi(config.app_id, config.app_secret, config.api_base) if config.app_secret else None
+        self.replays = ReplayGuard()
         self.turns = TurnMemory()
         self.options = OptionMemory()
         self.limiter = SenderLimiter()
@@ -143,19 +145,28 @@ class WeChatInput(InputChannel):
         )
 
     def _fields(self, request: Request) -> Dict[str, str]:
-        """The message's fields, decrypted in safe mode; DecryptError for a bad msg_signature."""
+        """The message's fields, decrypted in safe mode.
+
+        DecryptError (403) when safe mode is on and the body is plaintext, or its msg_signature
+        does not cover the encrypted body; Replayed (403) for a stale timestamp or a nonce used
+        before for another body.
+        """
+        args = request.args
         fields = parse_xml(request.body)
-        if request.args.get("encrypt_type") != "aes":
-            return fields
         if self.crypto is None:
-            raise XmlError("safe mode not configured")
-        encrypted = fields.get("Encrypt", "")
-        if not self.crypto.check_msg_signature(
-            request.args.get("msg_signature", ""), request.args.get("timestamp", ""),
-            request.args.get("nonce", ""), encrypted,
-        ):
-            raise DecryptError("bad msg_signature")
-        return parse_xml(self.crypto.decrypt(encrypted))
+            if args.get("encrypt_type") == "aes":
+                raise XmlError("safe mode not configured")
+        else:
+            if args.get("encrypt_type") != "aes" or not args.get("msg_signature"):
+                raise DecryptError("safe mode: only encrypted messages are accepted")
+            encrypted = fields.get("Encrypt", "")
+            if not self.crypto.check_msg_signature(
+                args.get("msg_signature", ""), args.get("timestamp", ""), args.get("nonce", ""), encrypted,
+            ):
+                raise DecryptError("bad msg_signature")
+            fields = parse_xml(self.crypto.decrypt(encrypted))
+        self.replays.check(args.get("timestamp", ""), args.get("nonce", ""), request.body or b"")
+        return fields
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         hook = Blueprint("wechat_webhook", __name__)
@@ -168,6 +179,10 @@ class WeChatInput(InputChannel):
         async def verify(request: Request) -> HTTPResponse:
             if not self._signed(request):
                 return response.text("forbidden", status=403)
+            try:
+                self.replays.check(request.args.get("timestamp", ""), request.args.get("nonce", ""))
+            except Replayed:
+                return response.text("forbidden", status=403)
             return response.text(request.args.get("echostr", ""))
 
         @hook.route("/webhook", methods=["POST"])
@@ -179,7 +194,8 @@ class WeChatInput(InputChannel):
                 return response.text("forbidden", status=403)
             try:
                 message = incoming(self._fields(request))
-            except DecryptError:
+            except (DecryptError, Replayed) as error:
+                logger.warning("WeChat request refused: %s", error)
                 return response.text("forbidden", status=403)
             except XmlError as error:
                 return response.text(f"bad request: {error}", status=400)

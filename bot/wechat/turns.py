@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Hashable, List, Optional
 
-MEMORY_SECONDS = 120  # WeChat's retries come within ~15 s
+MEMORY_SECONDS = 660  # past the 5-minute timestamp window (either side): a replay is never a new turn
 
 
 @dataclass
