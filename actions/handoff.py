@@ -7,11 +7,16 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.contacts import load_contacts
 from bot.stores import handoff_store
+from bot.wecom.staff_notify import notify_new_handoff
 
 
 def open_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> List[Dict[Text, Any]]:
     """Queue the conversation for staff; the user hears it (and the hotline)."""
-    handoff_store().open(tracker.sender_id, reason, tracker.get_latest_input_channel() or "")
+    channel = tracker.get_latest_input_channel() or ""
+    is_new = handoff_store().open_for(tracker.sender_id) is None
+    handoff = handoff_store().open(tracker.sender_id, reason, channel)
+    if is_new and handoff is not None:  # staff on duty hear of it in 企业微信 (when configured)
+        notify_new_handoff(handoff.id, tracker.sender_id, channel, reason, tracker.events)
     # the marker lets channels that can (WeChat's customer service) transfer the chat; it is
     # wrapped in "data" because Rasa's socket.io channel emits custom JSON as emit() arguments
     dispatcher.utter_message(
@@ -66,5 +71,6 @@ class ActionReleaseHandoff(Action):
     ) -> List[Dict[Text, Any]]:
         if not is_external(tracker):
             return []
-        dispatcher.utter_message(response="utter_handoff_released")
+        # the marker lets channels that transferred the chat (微信客服) give it back to the bot
+        dispatcher.utter_message(response="utter_handoff_released", json_message={"data": {"handoff_released": True}})
         return [SlotSet("handoff_active", False)]
