@@ -13,7 +13,7 @@
 - POST /cgi-bin/webhook/send?key=…: a group robot; recorded.
 - POST /cgi-bin/message/send: an internal app's message; recorded.
 Test controls: POST /_push {"items": [...]} (returns the callback token), POST /_expire_token,
-POST /_refuse {"user": …, "errcode": …}, GET /_calls, POST /_reset.
+POST /_refuse {"user": …, "errcode": …}, GET /_calls, POST /_reset (the records, not the log).
 """
 import sys
 import time
@@ -155,7 +155,9 @@ async def calls(_request: web.Request) -> web.Response:
 
 
 async def do_reset(_request: web.Request) -> web.Response:
-    reset()
+    """Clear what was recorded; the message log stays (WeCom's cursors point into it)."""
+    for name in ("sent", "welcomes", "transfers", "robot", "app_messages", "sync_calls"):
+        state[name].clear()
     return web.json_response(state)
 
 
