@@ -44,8 +44,8 @@ class WeChatConfig:
     app_id: str
     app_secret: str
     encoding_aes_key: str = ""
-    api_base: str = "https://api.weixin.qq.com"
-    reply_deadline: float = 4.5
+    api_base: str = settings.WECHAT_API_BASE
+    reply_deadline: float = settings.WECHAT_REPLY_DEADLINE
     kf_transfer: bool = False
 
     @property
