@@ -25,6 +25,7 @@ STAFF_TOKEN = "test-staff-token"
 WECOM = {"corp_id": "ww-test-corp", "secret": "kf-secret", "token": "wecomToken",
          "aes_key": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "open_kfid": "wk-test-kf",
          "servicer": "zhangsan", "robot_key": "robot-key"}
+ACTIONS_TOKEN = "test-actions-token"
 
 
 @dataclass
@@ -68,8 +69,8 @@ def servers(tmp_path_factory) -> Servers:
         "RASA_TELEMETRY_ENABLED": "false",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
         "TRACKER_DB": str(work / "tracker.db"),
-        "STATUS_URL": f"http://127.0.0.1:{web_port}/api/status",
-        "SERVICE_POINTS_URL": f"http://127.0.0.1:{web_port}/api/service-points",
+        "WEB_URL": f"http://127.0.0.1:{web_port}",
+        "WEB_ACTIONS_TOKEN": ACTIONS_TOKEN,
         "STATUS_CACHE_SECONDS": "1",
         "STAFF_TOKEN": STAFF_TOKEN,
         "RASA_AUTH_TOKEN": RASA_TOKEN,

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
@@ -24,6 +23,7 @@ from sanic.response import HTTPResponse
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
 
+from bot import settings
 from bot.contacts import load_contacts
 from bot.ratelimit import SenderLimiter
 from bot.wechat.api import OUTSIDE_WINDOW, WeChatApi, WeChatApiError
@@ -44,8 +44,8 @@ class WeChatConfig:
     app_id: str
     app_secret: str
     encoding_aes_key: str = ""
-    api_base: str = "https://api.weixin.qq.com"
-    reply_deadline: float = 4.5
+    api_base: str = settings.WECHAT_API_BASE
+    reply_deadline: float = settings.WECHAT_REPLY_DEADLINE
     kf_transfer: bool = False
 
     @property
@@ -105,8 +105,8 @@ class WeChatInput(InputChannel):
             app_id=str(credentials.get("app_id") or ""),
             app_secret=str(credentials.get("app_secret") or ""),
             encoding_aes_key=str(credentials.get("encoding_aes_key") or ""),
-            api_base=str(credentials.get("api_base") or "https://api.weixin.qq.com"),
-            reply_deadline=float(os.environ.get("WECHAT_REPLY_DEADLINE", 4.5)),
+            api_base=str(credentials.get("api_base") or settings.WECHAT_API_BASE),
+            reply_deadline=settings.WECHAT_REPLY_DEADLINE,
             kf_transfer=str(credentials.get("kf_transfer") or "").lower() in ("1", "true", "yes"),
         ))
 

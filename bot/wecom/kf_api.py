@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional, Tuple
 
+from bot import settings
 from bot.wechat.api import JsonApi, WeChatApiError
 
-DEFAULT_API_BASE = "https://qyapi.weixin.qq.com"
+DEFAULT_API_BASE = settings.WECOM_API_BASE
 
 QUOTA_EXCEEDED = 95001  # more messages than allowed since the customer's last message
 SESSION_STATE_INVALID = 95018  # the session is with a human servicer (or ended): no API sends

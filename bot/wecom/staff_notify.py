@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import aiohttp
 
+from bot import settings
 from bot.wechat.api import JsonApi
 
 logger = logging.getLogger(__name__)
@@ -36,12 +36,10 @@ class NotifySettings:
 
     @classmethod
     def from_env(cls) -> "NotifySettings":
-        env = os.environ.get
-        return cls(robot_url=env("WECOM_ROBOT_URL", ""), corp_id=env("WECOM_CORP_ID", ""),
-                   agent_id=env("WECOM_NOTIFY_AGENT_ID", ""), secret=env("WECOM_NOTIFY_SECRET", ""),
-                   to_users=env("WECOM_NOTIFY_TO", "") or "@all",
-                   console_url=env("CONSOLE_URL", "") or cls.console_url,
-                   api_base=env("WECOM_API_BASE", "") or cls.api_base)
+        return cls(robot_url=settings.WECOM_ROBOT_URL, corp_id=settings.WECOM_CORP_ID,
+                   agent_id=settings.WECOM_NOTIFY_AGENT_ID, secret=settings.WECOM_NOTIFY_SECRET,
+                   to_users=settings.WECOM_NOTIFY_TO, console_url=settings.CONSOLE_URL,
+                   api_base=settings.WECOM_API_BASE)
 
     @property
     def app_message(self) -> bool:

@@ -12,7 +12,6 @@ else SQLite in DATA_DIR.
 """
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 from typing import List, Optional
@@ -84,18 +83,9 @@ class Send:
     detail: str
 
 
-def default_url() -> str:
-    url = os.environ.get("WECOM_KF_DB_URL")
-    if url:
-        return url
-    data_dir = settings.path_setting("DATA_DIR", "var")
-    data_dir.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{data_dir / 'wecom_kf.db'}"
-
-
 class KfState:
     def __init__(self, url: Optional[str] = None) -> None:
-        self.engine = sa.create_engine(url or default_url())
+        self.engine = sa.create_engine(url or settings.wecom_kf_db_url())
         metadata.create_all(self.engine)
 
     # -- cursor and answered msgids ---------------------------------------------------------
