@@ -233,3 +233,24 @@ def test_staff_notified_of_a_wechat_handoff_and_the_console_reply_goes_out_on_we
     sent = wait_for(lambda: [m for m in http("GET", f"{servers.wechat_api}/_calls")[1]["messages"]
                              if m["touser"] == openid])
     assert "您好，我是客服小王" in sent[0]["text"]["content"]
+
+
+def test_a_restart_of_rasa_neither_loses_nor_repeats(servers):
+    import signal
+
+    http("POST", f"{servers.wecom_api}/_reset", {})
+    user = f"wm-{uuid.uuid4().hex[:10]}"
+    deliver(servers, text(user, "为什么暂停开票"))
+    wait_for(lambda: sent_to(servers, user))
+    rasa = servers.procs["rasa"]
+    rasa.send_signal(signal.SIGTERM)
+    rasa.wait(timeout=30)
+    try:
+        push(servers, text(user, "什么时候恢复开票"))  # arrives while the server is down
+    finally:
+        servers.start_rasa()
+    deliver(servers, text(user, "转人工"))  # the next callback pulls both, from the saved cursor
+    wait_for(lambda: len(user_turns(servers, user)) >= 3, seconds=30)
+    time.sleep(1)
+    assert user_turns(servers, user) == ["为什么暂停开票", "什么时候恢复开票", "转人工"]
+    assert len(sent_to(servers, user)) == 3  # one answer each, the first not repeated
