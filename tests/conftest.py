@@ -66,7 +66,7 @@ def servers(tmp_path_factory) -> Servers:
     actions_port = _port("TEST_ACTIONS_PORT", 15055)
     web_port = _port("TEST_WEB_PORT", 18080)
     wechat_port = _port("TEST_WECHAT_API_PORT", 18090)
-    wecom_port = _port("TEST_WECOM_API_PORT", 18095)
+    wecom_port = _port("TEST_WECOM_API_PORT", wechat_port + 5)
     env = {
         **os.environ,
         # one process each, on the session's own SQLite files and in-memory locks
