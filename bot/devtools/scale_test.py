@@ -37,6 +37,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
+from bot import settings
 from bot.devtools.load import (
     QUESTIONS_PER_VISITOR, OpenLoop, WeChatAccount, Window, cpu_share, integrity, recorded, replica_shares,
     window_figures,
@@ -45,19 +46,19 @@ from bot.devtools.load import (
 ROOT = Path(__file__).resolve().parents[2]
 SCALED = ROOT / "var" / "scaled"
 RESULTS = ROOT / "results"
-NGINX_PORT = int(os.environ.get("NGINX_PORT", 8000))
+NGINX_PORT = settings.SCALED_NGINX_PORT
 NGINX = f"http://127.0.0.1:{NGINX_PORT}"
-PG_PORT = int(os.environ.get("PG_PORT", 5433))
-REDIS_PORT = int(os.environ.get("SCALED_REDIS_PORT", 6380))
-RASA_PORTS = [int(p) for p in os.environ.get("RASA_PORTS", "5006 5007").split()]
+PG_PORT = settings.SCALED_PG_PORT
+REDIS_PORT = settings.SCALED_REDIS_PORT
+RASA_PORTS = list(settings.SCALED_RASA_PORTS)
 TRACKER_URL = f"postgresql://rasa@127.0.0.1:{PG_PORT}/rasa"
 RASA_TOKEN = "scale-test-token"
 # Tencent's published WXBizMsgCrypt sample account (as tests/conftest.py)
 WECHAT = WeChatAccount("QDG6eK", "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", "wx5823bf96d3bd56c7")
 
 BUDGET_SECONDS = 14 * 60
-STEP_SECONDS = float(os.environ.get("SCALE_STEP_SECONDS", 36))  # arrivals at one rate
-SETTLE_SECONDS = float(os.environ.get("SCALE_SETTLE_SECONDS", 20))  # then figures from the rest
+STEP_SECONDS = settings.SCALE_STEP_SECONDS  # arrivals at one rate
+SETTLE_SECONDS = settings.SCALE_SETTLE_SECONDS  # then figures from the rest
 P95_LIMIT_MS = 300.0
 ONE_REPLICA_RATES = [12, 18, 24, 30, 36, 42]  # msg/s offered (visitors/s x 6)
 TWO_REPLICA_STEP = 6
@@ -450,11 +451,11 @@ def kill_replica() -> None:
 # -- the run ------------------------------------------------------------------------------------
 
 def main() -> int:
-    env = {**os.environ, "RASA_AUTH_TOKEN": RASA_TOKEN, "STAFF_TOKEN": "scale-test-staff",
+    env = settings.child_env({"RASA_AUTH_TOKEN": RASA_TOKEN, "STAFF_TOKEN": "scale-test-staff",
            "WECHAT_TOKEN": WECHAT.token, "WECHAT_ENCODING_AES_KEY": WECHAT.aes_key, "WECHAT_APP_ID": WECHAT.app_id,
            "WECHAT_APP_SECRET": "scale-test-secret",
            # late answers would go to the customer-service API: a closed loopback port here
-           "WECHAT_API_BASE": "http://127.0.0.1:9", "LOG_FORMAT": "json"}
+           "WECHAT_API_BASE": "http://127.0.0.1:9", "LOG_FORMAT": "json"})
     report: Dict[str, object] = {"machine": {"cores": os.cpu_count()}, "p95_limit_ms": P95_LIMIT_MS,
                                  "step_seconds": STEP_SECONDS, "settle_seconds": SETTLE_SECONDS}
     RESULTS.mkdir(exist_ok=True)
@@ -503,8 +504,8 @@ def main() -> int:
         print("2. a widget on one replica, messages sent through the other (headless Chromium)", flush=True)
         browser = subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", "tests/scale"], cwd=ROOT,
-            env={**os.environ, "SCALED_URL": NGINX, "SCALED_RASA_TOKEN": RASA_TOKEN,
-                 "RASA_PORTS": " ".join(map(str, RASA_PORTS))},
+            env=settings.child_env({"SCALED_URL": NGINX, "SCALED_RASA_TOKEN": RASA_TOKEN,
+                 "RASA_PORTS": " ".join(map(str, RASA_PORTS))}),
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=180)
         delivered = re.search(r"delivered across replicas in (\[.*?\]) s", browser.stdout)
         report["across_replicas_seconds"] = json.loads(delivered.group(1)) if delivered else None
