@@ -60,7 +60,7 @@ BUDGET_SECONDS = 14 * 60
 STEP_SECONDS = settings.SCALE_STEP_SECONDS  # arrivals at one rate
 SETTLE_SECONDS = settings.SCALE_SETTLE_SECONDS  # then figures from the rest
 P95_LIMIT_MS = 300.0
-ONE_REPLICA_RATES = [12, 18, 24, 30, 36, 42]  # msg/s offered (visitors/s x 6)
+ONE_REPLICA_RATES = [6, 12, 18, 24, 30, 36, 42]  # msg/s offered (visitors/s x 6)
 TWO_REPLICA_STEP = 6
 TWO_REPLICA_MAX = 90
 FAULT_RATE = 15.0
@@ -468,12 +468,12 @@ def main() -> int:
 
         print("1. open-loop load, one replica then two", flush=True)
         use_replicas(1)
-        one = asyncio.run(stepped("one-replica", ONE_REPLICA_RATES, profile_at=24))
+        one = asyncio.run(stepped("one-replica", ONE_REPLICA_RATES, profile_at=12))
         use_replicas(len(RASA_PORTS))
         best_one = (one["sustained"] or {}).get("msg_per_s") or 12
-        start = max(12, int(best_one // TWO_REPLICA_STEP) * TWO_REPLICA_STEP)
+        start = max(6, int(best_one // TWO_REPLICA_STEP) * TWO_REPLICA_STEP)
         two = asyncio.run(stepped("two-replicas", list(range(start, TWO_REPLICA_MAX + 1, TWO_REPLICA_STEP)),
-                                  profile_at=start + TWO_REPLICA_STEP))
+                                  profile_at=start))
         report["one_replica"], report["two_replicas"] = one, two
         rate_one = (one["sustained"] or {}).get("msg_per_s") or 0
         rate_two = (two["sustained"] or {}).get("msg_per_s") or 0
