@@ -137,19 +137,19 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
         if not (self.domain and rows):
             return None
         tracker = DialogueStateTracker.from_dict(sender_id, [json.loads(row[0]) for row in rows], self.domain.slots)
-        if not all_sessions and rows[0][1] is not None:  # bounded: saving must not count stored events
-            setattr(tracker, STORED_EVENTS, len(tracker.events))
+        if not all_sessions:  # saving writes what follows these (no count query; and a bounded load
+            setattr(tracker, STORED_EVENTS, len(tracker.events))  # has fewer events than are stored)
         return tracker
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
         """The tracker's events not stored yet (SQLTrackerStore._additional_events in SQL)."""
-        stored = getattr(tracker, STORED_EVENTS, None)  # a bounded load: what it had
+        stored = getattr(tracker, STORED_EVENTS, None)  # loaded here: what it had
         if stored is None:
             stored = session.execute(LATEST_SESSION_COUNT, _session_params(tracker.sender_id)).scalar()
         return itertools.islice(tracker.events, stored, len(tracker.events))
 
 
-# set on a tracker loaded bounded: how many of its events are stored already
+# set on a tracker loaded from the latest session: how many of its events are stored already
 STORED_EVENTS = "_stored_event_count"
 
 
