@@ -17,3 +17,4 @@ def float_setting(name: str, default: float) -> float:
 
 CONTACTS_FILE = path_setting("CONTACTS_FILE", "data/contacts.yml")
 FAQ_TOPICS_FILE = path_setting("FAQ_TOPICS_FILE", "data/faq_topics.yml")
+STAFFING_FILE = path_setting("STAFFING_FILE", "data/staffing.yml")

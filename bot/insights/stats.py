@@ -1,4 +1,22 @@
-"""The deflection figures, computed from the conversations themselves (tracker events).
+"""The figures, computed from the conversations themselves (tracker events) and the hand-off
+records; pure functions of their inputs, so a hand-counted set checks them (tests/unit).
+
+`desk_figures` (the staff desk's honest figures; definitions in the README):
+- a conversation is one session of a visitor (Rasa's `session_started` splits them) in which
+  the visitor wrote at least once;
+- handed off: the bot queued it for staff (`handoff_active` set) or told the visitor that no
+  one could take it now (outside staffed hours / queue full);
+- resolved: not handed off, its last message not an unresolved miss, and the same visitor
+  did not write again within 24 h of its last message (reopened);
+- resolution rate = resolved / conversations; hand-off rate = handed off / conversations
+  (the two never overlap, so their sum is at most 100 %);
+- satisfaction = 满意 ratings / all ratings, per topic (the FAQ topic last answered before the
+  rating, or "human" after a staff reply) and per channel;
+- suggestion acceptance = suggestions inserted / suggestions shown;
+- waiting time = first staff reply − hand-off opened, over live hand-offs with a reply
+  (median and p90, nearest rank); hand-offs without a reply are counted apart.
+
+`compute` (kept for /metrics and the older dashboard keys):
 
 - a conversation counts when the user wrote at least once (external events and feedback
   clicks are not the user writing);
@@ -11,13 +29,14 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import datetime
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+import math
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 from zoneinfo import ZoneInfo
 
 from bot.faq.decision import button_topic, is_miss
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-HIDDEN_PREFIXES = ("EXTERNAL", "/feedback")
+HIDDEN_PREFIXES = ("EXTERNAL", "/feedback", "/rate")
 
 
 def _intent(event: Dict[str, Any]) -> str:
@@ -120,3 +139,148 @@ def unanswered(conversations: Dict[str, List[Dict[str, Any]]], known: Iterable[s
                     "timestamp": timestamp,
                 }))
     return [item for _t, item in sorted(found, key=lambda pair: -pair[0])]
+
+
+RATINGS = ("good", "ok", "bad")
+REOPEN_SECONDS = 24 * 3600
+REFUSED_UTTERANCES = ("utter_handoff_closed", "utter_handoff_full")
+
+
+def sessions(events: List[Dict[str, Any]]) -> List[List[Dict[str, Any]]]:
+    """A conversation's events split into its sessions (at each `session_started`)."""
+    found: List[List[Dict[str, Any]]] = [[]]
+    for event in events:
+        if event.get("event") == "session_started" and found[-1]:
+            found.append([])
+        found[-1].append(event)
+    return [s for s in found if s]
+
+
+def _rating(event: Dict[str, Any]) -> Optional[str]:
+    if event.get("event") != "user" or _intent(event) != "rate":
+        return None
+    for entity in (event.get("parse_data") or {}).get("entities") or []:
+        if entity.get("entity") == "rating" and entity.get("value") in RATINGS:
+            return entity["value"]
+    return None
+
+
+def _handed_off(events: List[Dict[str, Any]]) -> bool:
+    return any(
+        (e.get("event") == "slot" and e.get("name") == "handoff_active" and e.get("value"))
+        or (e.get("event") == "bot" and (e.get("metadata") or {}).get("utter_action") in REFUSED_UTTERANCES)
+        for e in events
+    )
+
+
+def _is_staff_reply(event: Dict[str, Any]) -> bool:
+    return event.get("event") == "bot" and (event.get("metadata") or {}).get("utter_action") == "utter_staff_reply"
+
+
+def percentile(values: Sequence[float], share: float) -> Optional[float]:
+    """Nearest-rank percentile (share in 0..1); None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def _seconds(start: Optional[str], end: Optional[str]) -> Optional[float]:
+    if not start or not end:
+        return None
+    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
+
+
+def desk_figures(
+    conversations: Dict[str, List[Dict[str, Any]]],
+    known: Iterable[str],
+    handoffs: Sequence[Any] = (),
+    suggestion_counts: Optional[Dict[str, int]] = None,
+) -> Dict[str, Any]:
+    """Resolution, hand-off, satisfaction, suggestion acceptance and waiting times.
+
+    `handoffs` are hand-off records (objects with kind, opened_at, first_reply_at, taken_by,
+    closed_at, outcome); `suggestion_counts` maps shown/inserted/edited/sent to counts.
+    """
+    known = list(known)
+    total = resolved = handed_off = reopened = unresolved = 0
+    by_topic: Dict[str, Counter] = defaultdict(Counter)
+    by_channel: Dict[str, Counter] = defaultdict(Counter)
+    ratings: Counter = Counter()
+    for events in conversations.values():
+        parts = [p for p in sessions(events) if any(is_user_writing(e) for e in p)]
+        for index, part in enumerate(parts):
+            writing = [e for e in part if is_user_writing(e)]
+            total += 1
+            handoff = _handed_off(part)
+            miss = not handoff and is_miss(writing[-1].get("parse_data") or {}, known)
+            later = parts[index + 1] if index + 1 < len(parts) else None
+            back = False
+            if later is not None:
+                next_writing = next(e for e in later if is_user_writing(e))
+                back = float(next_writing.get("timestamp") or 0) - float(writing[-1].get("timestamp") or 0) \
+                    <= REOPEN_SECONDS
+            handed_off += handoff
+            unresolved += miss
+            reopened += back and not handoff and not miss
+            resolved += not (handoff or miss or back)
+            topic, staff = None, False
+            for event in part:
+                if _is_staff_reply(event):
+                    staff = True
+                rating = _rating(event)
+                if rating:
+                    ratings[rating] += 1
+                    by_topic["human" if staff else (f"faq/{topic}" if topic else "other")][rating] += 1
+                    by_channel[event.get("input_channel") or "unknown"][rating] += 1
+                elif is_user_writing(event):
+                    topic = answered_topic(event.get("parse_data") or {}, known) or topic
+    rated = sum(ratings.values())
+    waits = [w for w in (_seconds(h.opened_at, h.first_reply_at) for h in handoffs if h.kind == "live")
+             if w is not None]
+    counts = suggestion_counts or {}
+    shown = counts.get("shown", 0)
+
+    def rows(groups: Dict[str, Counter], key: str) -> List[Dict[str, Any]]:
+        return [{key: name, **{r: c[r] for r in RATINGS}, "satisfaction": c["good"] / sum(c.values())}
+                for name, c in sorted(groups.items())]
+
+    return {
+        "conversations": total,
+        "resolved": resolved,
+        "handed_off": handed_off,
+        "reopened": reopened,
+        "unresolved": unresolved,
+        "resolution_rate": resolved / total if total else 0.0,
+        "handoff_rate": handed_off / total if total else 0.0,
+        "ratings": {r: ratings[r] for r in RATINGS},
+        "satisfaction": ratings["good"] / rated if rated else None,
+        "satisfaction_by_topic": rows(by_topic, "topic"),
+        "satisfaction_by_channel": rows(by_channel, "channel"),
+        "suggestions": {e: counts.get(e, 0) for e in ("shown", "inserted", "edited", "sent")},
+        "suggestion_acceptance": counts.get("inserted", 0) / shown if shown else None,
+        "wait_seconds_median": percentile(waits, 0.5),
+        "wait_seconds_p90": percentile(waits, 0.9),
+        "handoffs_replied": len(waits),
+        "handoffs_unreplied": sum(1 for h in handoffs if h.kind == "live" and not h.first_reply_at),
+        "outcomes": dict(Counter(h.outcome for h in handoffs if h.closed_at and h.outcome)),
+    }
+
+
+def agent_figures(handoffs: Sequence[Any]) -> List[Dict[str, Any]]:
+    """Per staff member: open and closed hand-offs, answered, median waiting time of their first replies."""
+    by_agent: Dict[str, List[Any]] = defaultdict(list)
+    for handoff in handoffs:
+        if handoff.taken_by:
+            by_agent[handoff.taken_by].append(handoff)
+    result = []
+    for name, mine in sorted(by_agent.items()):
+        waits = [w for w in (_seconds(h.opened_at, h.first_reply_at) for h in mine) if w is not None]
+        result.append({
+            "staff": name,
+            "open": sum(1 for h in mine if not h.closed_at),
+            "closed": sum(1 for h in mine if h.closed_at),
+            "answered": sum(1 for h in mine if h.outcome == "answered"),
+            "wait_seconds_median": percentile(waits, 0.5),
+        })
+    return result

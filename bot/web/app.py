@@ -17,12 +17,14 @@ from bot.logs import configure_logging
 from bot.conversations.tracker_db import TrackerDb
 from bot.handoffs.store import HandoffStore
 from bot.staff.accounts import Accounts
+from bot.staff.audit import AuditLog
 from bot.service_points.live_store import ServicePointStore
 from bot.service_points.source import SERVICE_POINTS_FILE
 from bot.service_points.store import ServicePoint, completeness
 from bot.status.notifier import RestorationNotifier
 from bot.status.store import StatusStore
 from bot.web import action_standby, console, service_points_api, staff_api, status_api, widget_api
+from bot.web.auth import SAFE_METHODS
 from bot.web.responses import json_response
 
 logger = logging.getLogger(__name__)
@@ -33,6 +35,18 @@ NOTIFY_RETRY_SECONDS = float(os.environ.get("NOTIFY_RETRY_SECONDS", 60))
 
 async def health(_request: web.Request) -> web.Response:
     return json_response({"ok": True})
+
+
+@web.middleware
+async def audit_staff_changes(request: web.Request, handler) -> web.StreamResponse:
+    """Every staff change that succeeded goes into the audit log (who, what, on what, when)."""
+    response = await handler(request)
+    if request.method not in SAFE_METHODS and request.get("staff_name") and response.status < 400:
+        request.app["audit"].record(
+            request["staff_name"], f"{request.method} {request.match_info.route.resource.canonical}"
+            if request.match_info.route.resource else f"{request.method} {request.path}",
+            request.get("audit_target") or request.path, request.get("audit_detail") or "")
+    return response
 
 
 def log_service_point_gaps(points: Sequence[ServicePoint]) -> None:
@@ -52,7 +66,7 @@ def create_app(
     rasa_url: Optional[str] = None,
     rasa_token: Optional[str] = None,
 ) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[audit_staff_changes])
     app["staff_token"] = staff_token if staff_token is not None else os.environ.get("STAFF_TOKEN", "")
     app["status_store"] = status_store or StatusStore()
     engine = app["status_store"].engine
@@ -60,6 +74,7 @@ def create_app(
     log_service_point_gaps(app["service_points"].all())
     app["handoffs"] = HandoffStore(engine)
     app["accounts"] = Accounts(engine)
+    app["audit"] = AuditLog(engine)
     app["tracker_db"] = TrackerDb()
     app["rasa"] = RasaApi(rasa_url, rasa_token)
     notifier = RestorationNotifier(app["status_store"], app["rasa"].url, app["rasa"].token)
