@@ -27,6 +27,7 @@ routes = web.RouteTableDef()
 
 MAX_REPLY_CHARS = 1000
 STAFF_OUTCOMES = tuple(o for o in OUTCOMES if o != "left")  # "left" is the visitor's doing
+MIN_ALTERNATIVE_CONFIDENCE = 0.05  # a second or third suggested reply below this is not shown
 LEFT_SHOWN_SECONDS = 1800  # a visitor who left the queue stays listed (greyed) this long
 DIALOGUE_INTENTS = ("ask_outage_status", "find_service_point", "request_human", "greet", "goodbye", "thank",
                     "affirm", "deny", "bot_challenge", "out_of_scope", "subscribe_restoration",
@@ -216,6 +217,8 @@ async def handoff_suggestions(request: web.Request) -> web.Response:
     except (aiohttp.ClientError, TimeoutError) as problem:
         logger.warning("suggestions parse failed: %r", problem)
         return error(502, "the assistant is not reachable")
+    # the best one always; the others only when they are a real alternative
+    suggestions = suggestions[:1] + [s for s in suggestions[1:] if s["confidence"] >= MIN_ALTERNATIVE_CONFIDENCE]
     for item in suggestions:
         request.app["handoffs"].record_suggestion(handoff.id, item["topic"], "shown", name)
     return json_response({"question": question, "suggestions": suggestions})

@@ -22,8 +22,8 @@ STAFF_ROUTES = [
 ]
 
 
-def add_staff(servers, name, password):
-    subprocess.run([sys.executable, "-m", "bot.console", "adduser", name, "--password-stdin"],
+def add_staff(servers, name, password, role="agent"):
+    subprocess.run([sys.executable, "-m", "bot.console", "adduser", name, "--password-stdin", "--role", role],
                    input=password + "\n", text=True, env=servers.env, check=True, capture_output=True)
 
 

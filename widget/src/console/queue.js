@@ -157,6 +157,7 @@ function renderList(handoffs) {
       row.cells.channel.textContent = CHANNEL_LABELS[h.channel] || h.channel || "未知";
       row.cells.reason.textContent = h.kind === "message" ? `留言 · ${h.reason.replace(/^留言：/, "")}` : h.reason || "—";
       row.cells.line.textContent = h.first_line || "（无文字）";
+      row.cells.line.title = h.first_line || "";
       row.cells.who.textContent = h.left ? "访客已离开" : h.taken_by ? (h.taken_by === state.me ? "我" : h.taken_by) : "未接手";
       row.node.classList.toggle("left", !!h.left);
       row.node.classList.toggle("mine", h.taken_by === state.me);
@@ -299,7 +300,7 @@ async function loadSuggestions(id) {
   if (!items.length) { listNode.replaceChildren(el("p", { class: "empty" }, "没有合适的建议回复，请人工答复。")); return; }
   listNode.replaceChildren(...items.map((s) => el("article", { class: "suggestion", "data-topic": s.topic },
     el("h4", {}, s.title || s.topic),
-    el("p", { class: "suggestion-meta" }, el("code", {}, s.topic), ` · 置信度 ${percent(s.confidence)} · 来源：${s.source || "—"}`),
+    el("p", { class: "suggestion-meta" }, "主题 ", el("code", {}, s.topic), ` · 置信度 ${percent(s.confidence)} · 来源：${s.source || "—"}`),
     el("p", { class: "answer", text: s.answer || "" }),
     el("button", { type: "button", class: "insert", onclick: () => insert(id, s) }, "插入回复框"))));
 }
