@@ -1,6 +1,8 @@
-"""Hand-off to a human: open it (or say honestly why no one can answer now), staff replies,
-the release, and the visitor leaving the queue."""
-from datetime import datetime, timezone
+"""Hand-off to a human: queue it (or say honestly why no one can answer now), staff replies,
+the release, and the visitor leaving the queue. The queue lives in the web app, reached
+through its API (bot/web/client.py); the web app decides from the staffed hours and the
+queue length (data/staffing.yml) whether a person can take the conversation now."""
+import logging
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -8,49 +10,46 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.contacts import load_contacts
-from bot.handoffs.staffing import LATER_REPLY, load_staffing
-from bot.stores import handoff_store
+from bot.web.client import WebAppError, web_app
+
+logger = logging.getLogger(__name__)
 
 RATING_OUTCOMES = ("answered",)
 
 
-def _first_line(tracker: Tracker) -> str:
+def first_line(tracker: Tracker) -> str:
     """The visitor's own words that led here (not a button payload)."""
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             text = (event.get("text") or "").strip()
             if text and not text.startswith("/"):
-                return text
+                return text[:300]
     return ""
 
 
-def open_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> List[Dict[Text, Any]]:
+async def open_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> List[Dict[Text, Any]]:
     """Queue the conversation for staff when someone can answer; otherwise the hotline and,
     where the channel can carry a late answer, a question left for staff."""
     contacts = load_contacts().template_vars()
-    staffing = load_staffing()
-    store = handoff_store()
-    channel = tracker.get_latest_input_channel() or ""
-    # the status at the time is read from the status history by the console
-    details = {"first_line": _first_line(tracker), "language": tracker.get_slot("language") or "zh"}
-    already = store.open_for(tracker.sender_id)
-    decision = "open" if already and already.kind == "live" else staffing.decide(
-        datetime.now(timezone.utc), store.queue_length())
-    values = {**contacts, "staffed_hours": staffing.describe()}
-    if decision == "open":
-        store.open(tracker.sender_id, reason, channel, **details)
+    try:
+        answer = await web_app().open_handoff(
+            tracker.sender_id, reason, tracker.get_latest_input_channel() or "",
+            first_line=first_line(tracker), language=tracker.get_slot("language") or "zh")
+    except WebAppError as problem:  # no queue, no promise of a person: the hotline instead
+        logger.error("hand-off for %s not opened: %s", tracker.sender_id, problem)
+        dispatcher.utter_message(response="utter_cannot_look_up", **contacts)
+        return []
+    values = {**contacts, "staffed_hours": answer.get("staffed_hours") or ""}
+    if answer.get("decision") == "open":
         # the marker lets channels that can (WeChat's customer service) transfer the chat; it is
         # wrapped in "data" because Rasa's socket.io channel emits custom JSON as emit() arguments
         dispatcher.utter_message(response="utter_handoff_opened", json_message={"data": {"handoff": True}}, **values)
         return [SlotSet("handoff_active", True)]
-    response = "utter_handoff_closed" if decision == "closed" else "utter_handoff_full"
-    later = LATER_REPLY.get(channel)
-    if later:
-        store.open(tracker.sender_id, f"留言：{reason}", channel, kind="message", **details)
-        dispatcher.utter_message(response=response, **values)
-        dispatcher.utter_message(response="utter_handoff_message_left", later_reply=later, **values)
+    full = answer.get("decision") == "full"
+    dispatcher.utter_message(response="utter_handoff_full" if full else "utter_handoff_closed", **values)
+    if answer.get("message_left"):
+        dispatcher.utter_message(response="utter_handoff_message_left", **values)
     else:
-        dispatcher.utter_message(response=response, **values)
         dispatcher.utter_message(response="utter_handoff_no_message", **values)
     return []
 
@@ -71,7 +70,7 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        return open_handoff(dispatcher, tracker, "用户要求转人工")
+        return await open_handoff(dispatcher, tracker, "用户要求转人工")
 
 
 class ActionStaffReply(Action):
@@ -115,8 +114,12 @@ class ActionCancelHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        left = handoff_store().visitor_left(tracker.sender_id)
-        if left is None and not tracker.get_slot("handoff_active"):
+        try:
+            left = await web_app().leave_handoff(tracker.sender_id)
+        except WebAppError as problem:  # the bot is back either way; staff may still see the entry
+            logger.error("leaving the queue for %s not recorded: %s", tracker.sender_id, problem)
+            left = True
+        if not left and not tracker.get_slot("handoff_active"):
             dispatcher.utter_message(response="utter_anything_else")
             return []
         dispatcher.utter_message(response="utter_handoff_cancelled")

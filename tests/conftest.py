@@ -23,6 +23,7 @@ WECHAT = {"token": "QDG6eK", "aes_key": "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q
 STAFF_TOKEN = "test-staff-token"
 ALWAYS_STAFFED = "hours: {%s}\nmax_queue: 1000\n" % ", ".join(
     f'{day}: ["00:00-24:00"]' for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"))
+ACTIONS_TOKEN = "test-actions-token"
 
 
 @dataclass
@@ -71,8 +72,8 @@ def servers(tmp_path_factory) -> Servers:
         "RASA_TELEMETRY_ENABLED": "false",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
         "TRACKER_DB": str(work / "tracker.db"),
-        "STATUS_URL": f"http://127.0.0.1:{web_port}/api/status",
-        "SERVICE_POINTS_URL": f"http://127.0.0.1:{web_port}/api/service-points",
+        "WEB_URL": f"http://127.0.0.1:{web_port}",
+        "WEB_ACTIONS_TOKEN": ACTIONS_TOKEN,
         "STATUS_CACHE_SECONDS": "1",
         "STAFF_TOKEN": STAFF_TOKEN,
         "RASA_AUTH_TOKEN": RASA_TOKEN,

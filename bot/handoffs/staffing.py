@@ -20,11 +20,10 @@ from bot import settings
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = {"mon": "周一", "tue": "周二", "wed": "周三", "thu": "周四", "fri": "周五", "sat": "周六", "sun": "周日"}
 RANGE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
-# channels where a reply can reach the visitor later, and what to tell them about it
-LATER_REPLY = {
-    "socketio": "客服上班后会在这个对话窗口里回复您，您再次打开本页面就能看到。",
-    "wechat": "客服上班后会通过本公众号回复您。注意：微信只允许在您最后一次发消息后48小时内回复，超过48小时就收不到了，届时请拨打热线。",
-}
+# channels where a staff reply can reach the visitor later: the widget shows it in the
+# conversation (history on the next visit); WeChat delivers it within 48 h of the visitor's
+# last message. REST has no way to push. What visitors are told: utter_handoff_message_left.
+LATER_REPLY_CHANNELS = ("socketio", "wechat")
 
 
 @dataclass(frozen=True)

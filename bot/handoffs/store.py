@@ -13,8 +13,7 @@ from typing import Dict, List, Optional
 
 import sqlalchemy as sa
 
-from bot.schema_upgrade import add_missing_columns
-from bot.status.store import metadata, now_utc
+from bot.db import metadata, now_utc
 
 # how a hand-off ends; "left" is the visitor leaving the queue (算了 / 取消人工)
 OUTCOMES = ("answered", "referred_12366", "no_reply", "left")
@@ -83,8 +82,6 @@ class Handoff:
 class HandoffStore:
     def __init__(self, engine: sa.engine.Engine) -> None:
         self.engine = engine
-        metadata.create_all(engine)
-        add_missing_columns(engine, handoffs)
 
     def open(
         self, conversation_id: str, reason: str, channel: str, *, kind: str = "live", first_line: str = "",

@@ -17,8 +17,7 @@ from typing import Any, Dict, List, Optional
 
 import sqlalchemy as sa
 
-from bot.schema_upgrade import add_missing_columns
-from bot.status.store import metadata, now_utc
+from bot.db import metadata, now_utc
 
 SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
 SESSION_SECONDS = 12 * 3600
@@ -72,8 +71,6 @@ class Session:
 class Accounts:
     def __init__(self, engine: sa.engine.Engine) -> None:
         self.engine = engine
-        metadata.create_all(engine)
-        add_missing_columns(engine, staff_users)
 
     def add_user(self, name: str, password: str, role: str = "agent") -> None:
         """Create or reset an account."""

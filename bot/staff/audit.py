@@ -9,7 +9,7 @@ from typing import Any, Dict, List
 
 import sqlalchemy as sa
 
-from bot.status.store import metadata, now_utc
+from bot.db import metadata, now_utc
 
 audit_log = sa.Table(
     "staff_audit_log",
@@ -26,7 +26,6 @@ audit_log = sa.Table(
 class AuditLog:
     def __init__(self, engine: sa.engine.Engine) -> None:
         self.engine = engine
-        metadata.create_all(engine)
 
     def record(self, staff: str, action: str, target: str = "", detail: str = "") -> None:
         with self.engine.begin() as connection:

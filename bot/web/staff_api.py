@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from typing import Any, Dict, List, Optional
 
 import aiohttp
-import sqlalchemy as sa
 import yaml
 from aiohttp import web
 
@@ -17,7 +16,7 @@ from bot.faq.catalogue import load_catalogue
 from bot.insights.metrics import render_metrics
 from bot.handoffs.store import OUTCOMES, Handoff
 from bot.insights.stats import agent_figures, compute, desk_figures, unanswered
-from bot.status.store import metadata, now_utc
+from bot.db import now_utc
 from bot.web.auth import is_supervisor, require_staff, require_supervisor
 from bot.web.responses import json_response
 from bot.web.status_api import error, read_json
@@ -32,16 +31,6 @@ LEFT_SHOWN_SECONDS = 1800  # a visitor who left the queue stays listed (greyed) 
 DIALOGUE_INTENTS = ("ask_outage_status", "find_service_point", "request_human", "greet", "goodbye", "thank",
                     "affirm", "deny", "bot_challenge", "out_of_scope", "subscribe_restoration",
                     "unsubscribe_restoration")
-
-labels = sa.Table(
-    "unanswered_labels",
-    metadata,
-    sa.Column("question_id", sa.String(300), primary_key=True),
-    sa.Column("text", sa.Text, nullable=False),
-    sa.Column("topic", sa.String(100), nullable=False),
-    sa.Column("labeled_by", sa.String(100), nullable=False),
-    sa.Column("labeled_at", sa.String(40), nullable=False),
-)
 
 
 def _topic_ids() -> List[str]:
@@ -339,15 +328,10 @@ async def audit(request: web.Request) -> web.Response:
     return json_response({"entries": request.app["audit"].recent(300)})
 
 
-def _labels(request: web.Request) -> Dict[str, Any]:
-    with request.app["status_store"].engine.connect() as connection:
-        return {row.question_id: row for row in connection.execute(sa.select(labels))}
-
-
 @routes.get("/api/unanswered")
 async def list_unanswered(request: web.Request) -> web.Response:
     require_staff(request)
-    known = _labels(request)
+    known = request.app["labels"].all()
     questions = unanswered(request.app["tracker_db"].all_conversations(), _topic_ids())
     for question in questions:
         label = known.get(question["id"])
@@ -370,12 +354,7 @@ async def label(request: web.Request) -> web.Response:
     )
     if question is None:
         return error(404, "no such unanswered question", "id")
-    with request.app["status_store"].engine.begin() as connection:
-        connection.execute(labels.delete().where(labels.c.question_id == question_id))
-        connection.execute(labels.insert().values(
-            question_id=question_id, text=question["text"], topic=topic, labeled_by=name,
-            labeled_at=now_utc().isoformat(),
-        ))
+    request.app["labels"].put(question_id, question["text"], topic, name)
     return json_response({"ok": True})
 
 
@@ -384,7 +363,7 @@ async def export(request: web.Request) -> web.Response:
     """The labelled questions as Rasa NLU YAML, for the next training."""
     require_staff(request)
     by_topic: Dict[str, List[str]] = {}
-    for row in _labels(request).values():
+    for row in request.app["labels"].all().values():
         by_topic.setdefault(row.topic, []).append(" ".join(row.text.split()))
     document = {"version": "3.1", "nlu": [
         {"intent": topic, "examples": "".join(f"- {text}\n" for text in sorted(set(texts)))}

@@ -12,7 +12,7 @@ from tests.conftest import STAFF_TOKEN
 from tests.e2e.chat import Chat, texts
 from tests.e2e.test_live_status import http
 from tests.e2e.test_staff import add_staff
-from tests.e2e.test_wechat import plain_params, text_xml, webhook
+from tests.e2e.test_wechat import say, text_xml
 
 # Records desktop notifications and says the tab is in the background (no window focus).
 BACKGROUND_TAB = """
@@ -210,9 +210,9 @@ def test_ratings_from_the_web_and_wechat_show_on_the_dashboard(browser, servers)
         expect_bot_says(visitor, "谢谢您的评价")
 
         openid = f"user-{uuid.uuid4().hex[:8]}"
-        webhook(servers, text_xml(openid, "急需开票怎么办", 9101), plain_params())
-        webhook(servers, text_xml(openid, "谢谢", 9102), plain_params())
-        webhook(servers, text_xml(openid, "1", 9103), plain_params())
+        say(servers, text_xml(openid, "急需开票怎么办", 9101))
+        say(servers, text_xml(openid, "谢谢", 9102))
+        say(servers, text_xml(openid, "1", 9103))
 
         staff = staff_context.new_page()
         log_in(staff, servers, "zhao", "another long password")

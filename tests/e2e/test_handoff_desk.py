@@ -8,7 +8,7 @@ from tests.conftest import ALWAYS_STAFFED, STAFF_TOKEN
 from tests.e2e.chat import Chat, button_titles, texts
 from tests.e2e.test_live_status import http
 from tests.e2e.test_staff import add_staff, detail, open_handoff
-from tests.e2e.test_wechat import plain_params, text_xml, webhook
+from tests.e2e.test_wechat import say, text_xml
 from bot.wechat.messages import parse_xml
 
 
@@ -65,7 +65,7 @@ def test_outside_staffed_hours_the_hotline_and_no_queue_on_rest(servers, staffin
 def test_outside_staffed_hours_on_wechat_a_question_is_left_for_staff(servers, staffing):
     staffing("hours: {}\nmax_queue: 5\n")
     openid = f"user-{uuid.uuid4().hex[:8]}"
-    reply = parse_xml(webhook(servers, text_xml(openid, "我要找真人", 7001), plain_params())[1])["Content"]
+    reply = parse_xml(say(servers, text_xml(openid, "我要找真人", 7001))[1])["Content"]
     assert "现在不是人工服务时间" in reply and "48小时" in reply and "12366" in reply
     row = next(h for h in queue(servers) if h["conversation_id"] == openid)
     assert row["kind"] == "message" and row["channel"] == "wechat"
@@ -109,10 +109,10 @@ def test_ratings_on_the_web_and_on_wechat_reach_the_figures(servers):
     assert "谢谢您的评价" in texts(chat.say('/rate{"rating":"good"}'))
 
     openid = f"user-{uuid.uuid4().hex[:8]}"
-    webhook(servers, text_xml(openid, "为什么暂停开票", 8001), plain_params())
-    reply = parse_xml(webhook(servers, text_xml(openid, "谢谢", 8002), plain_params())[1])["Content"]
+    say(servers, text_xml(openid, "为什么暂停开票", 8001))
+    reply = parse_xml(say(servers, text_xml(openid, "谢谢", 8002))[1])["Content"]
     assert "回复 3：不满意" in reply
-    assert "谢谢您的评价" in parse_xml(webhook(servers, text_xml(openid, "3", 8003), plain_params())[1])["Content"]
+    assert "谢谢您的评价" in parse_xml(say(servers, text_xml(openid, "3", 8003))[1])["Content"]
 
     desk = stats(servers)["desk"]
     channels = {r["channel"]: r for r in desk["satisfaction_by_channel"]}
