@@ -48,7 +48,9 @@ async def open_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reaso
     full = answer.get("decision") == "full"
     dispatcher.utter_message(response="utter_handoff_full" if full else "utter_handoff_closed", **values)
     if answer.get("message_left"):
-        dispatcher.utter_message(response="utter_handoff_message_left", **values)
+        wechat = tracker.get_latest_input_channel() == "wechat"
+        dispatcher.utter_message(
+            response="utter_handoff_message_left_wechat" if wechat else "utter_handoff_message_left", **values)
     else:
         dispatcher.utter_message(response="utter_handoff_no_message", **values)
     return []

@@ -58,7 +58,7 @@ class Staffing:
             else:
                 groups.append(([day], ranges))
         if not groups:
-            return "暂无人工服务时间"
+            return "暂未安排"
         parts = []
         for days, ranges in groups:
             name = DAY_NAMES[days[0]] if len(days) == 1 else f"{DAY_NAMES[days[0]]}至{DAY_NAMES[days[-1]]}"
