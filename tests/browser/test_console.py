@@ -84,6 +84,7 @@ def test_a_suggested_reply_is_inserted_edited_and_reaches_the_widget(browser, se
         expect(reply).to_be_focused()
         reply.press("End")
         reply.type("（客服小李补充：恢复时间以官方通知为准）")
+        staff.evaluate("window.scrollTo(0, 0)")
         staff.screenshot(path=str(OUTPUT / "console-conversation.png"), full_page=True)
         reply.press("Control+Enter")
         expect_bot_says(visitor, "客服小李补充：恢复时间以官方通知为准")
@@ -241,23 +242,29 @@ def test_ratings_from_the_web_and_wechat_show_on_the_dashboard(browser, servers)
 
 def test_an_agent_sees_no_account_tab_and_cannot_take_a_colleagues_conversation(browser, servers):
     add_staff(servers, "wu", "a long enough password")
+    add_staff(servers, "xu", "a long enough password")
     chat = Chat(servers.rasa)
-    chat.say("我要找真人，已有人接手")
+    chat.say("我的工单号是 colleague")
+    chat.say("/request_human")
+    mine = Chat(servers.rasa)
+    mine.say("我的工单号是 unassigned")
+    mine.say("/request_human")
     handoff = next(h for h in http("GET", f"{servers.web}/api/handoffs", token=STAFF_TOKEN)[1]["handoffs"]
                    if h["conversation_id"] == chat.sender)
-    assert http("POST", f"{servers.web}/api/handoffs/{handoff['id']}/assign", {"staff": "li"}, STAFF_TOKEN)[0] in (200, 422)
+    assert http("POST", f"{servers.web}/api/handoffs/{handoff['id']}/assign", {"staff": "xu"}, STAFF_TOKEN)[0] == 200
     staff_context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     try:
         staff = staff_context.new_page()
         log_in(staff, servers, "wu", "a long enough password")
-        expect(staff.locator("#queue-list .q-row").first).to_be_visible(timeout=15000)
+        expect(row(staff, "我的工单号是 unassigned")).to_be_visible(timeout=15000)
         expect(staff.get_by_role("tab", name="账号与日志")).to_be_hidden()
-        taken = http("GET", f"{servers.web}/api/handoffs/{handoff['id']}", token=STAFF_TOKEN)[1]["taken_by"]
-        if taken == "li":  # an agent does not see a colleague's conversation
-            expect(row(staff, "已有人接手")).to_have_count(0)
-        status = staff.evaluate("""async (id) => (await fetch(`/api/handoffs/${id}/assign`, {method: 'POST',
-            headers: {'Content-Type': 'application/json', 'X-CSRF-Token': document.querySelector('meta[name=csrf-token]').content},
-            body: JSON.stringify({staff: 'wu'})})).status""", handoff["id"])
-        assert status == 403
+        expect(staff.locator("#assign-row")).to_be_hidden()
+        expect(row(staff, "我的工单号是 colleague")).to_have_count(0)  # a colleague's conversation
+        post = """async ([path, body]) => (await fetch(path, {method: 'POST', body: JSON.stringify(body),
+            headers: {'Content-Type': 'application/json', 'X-CSRF-Token': document.querySelector('meta[name=csrf-token]').content}})).status"""
+        base = f"/api/handoffs/{handoff['id']}"
+        assert staff.evaluate(post, [f"{base}/assign", {"staff": "wu"}]) == 403  # supervisors only
+        assert staff.evaluate(post, [f"{base}/reply", {"text": "我来回答"}]) == 409  # xu has it
+        assert staff.evaluate(post, [f"{base}/take", {}]) == 409
     finally:
         staff_context.close()

@@ -14,7 +14,7 @@ function init() {
   document.querySelectorAll("[data-supervisor]").forEach((node) => { node.hidden = !supervisor; });
   const tabs = initTabs({ queue: poll, assist: () => {}, status: loadStatus, points: loadPoints,
     insights: loadInsights, staff: loadStaff });
-  initQueue(() => tabs.active() === "queue");
+  initQueue(); // polls in every tab: the badge, the title and notifications stay live
   [initAssist, initStatus, initPoints, initStaff].forEach((initSection) => initSection());
   $("#insights-refresh").addEventListener("click", loadInsights);
   tabs.select("queue");

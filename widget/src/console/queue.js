@@ -30,7 +30,6 @@ const state = {
   staff: [],
   timer: null,
   busy: false,
-  isActive: () => true,
 };
 
 const backgrounded = () => document.hidden || !document.hasFocus();
@@ -174,7 +173,7 @@ function renderList(handoffs) {
   if (state.selected !== null && !state.rows.has(state.selected)) showDetailGone();
   if (state.selected === null) {
     const first = rows.find((r) => !r.node.hidden && !r.data.left);
-    if (first) select(first.data.id, true);
+    if (first) select(first.data.id);
   }
 }
 
@@ -182,7 +181,7 @@ function shownRows() {
   return Array.from(listbox().children).filter((n) => !n.hidden);
 }
 
-function select(id, quiet) {
+function select(id) {
   if (state.selected === id) return;
   if (state.selected !== null) state.drafts.set(state.selected, replyBox().value);
   const previous = state.rows.get(state.selected);
@@ -200,8 +199,7 @@ function select(id, quiet) {
   $("#suggestion-list").replaceChildren();
   $("#suggestion-question").textContent = "";
   renderDetailHeader(row.data);
-  if (!quiet) refreshDetail();
-  else refreshDetail();
+  refreshDetail().catch((err) => setPanelError("queue", err.message));
 }
 
 function move(step) {
@@ -363,8 +361,7 @@ async function close() {
   }
 }
 
-export function initQueue(isActive) {
-  state.isActive = isActive;
+export function initQueue() {
   const box = listbox();
   box.addEventListener("keydown", (event) => {
     const steps = { ArrowDown: 1, ArrowUp: -1, j: 1, k: -1, Home: "first", End: "last", PageDown: 10, PageUp: -10 };
