@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import Counter, defaultdict
+from collections import defaultdict
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 import sqlalchemy as sa
@@ -139,7 +139,7 @@ class FiguresReader:
             return []
 
     def totals(self) -> Mapping[str, float]:
-        return Counter({row.key: row.value for row in self._rows(sa.select(figure_totals)) if row.key != BACKFILLED})
+        return {row.key: row.value for row in self._rows(sa.select(figure_totals)) if row.key != BACKFILLED}
 
     def unanswered(self, limit: int = 500) -> List[Dict[str, Any]]:
         """The newest unanswered user messages first."""

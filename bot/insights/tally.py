@@ -15,7 +15,7 @@ changes them by the difference, so a later answer can make an earlier miss resol
 """
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 
@@ -32,14 +32,14 @@ def initial_state() -> State:
     return {"written": False, "handoff": False, "last_missed": False, "last_topic": None, "waiting_since": None}
 
 
-def _standing(state: Mapping[str, Any]) -> Counter:
+def _standing(state: Mapping[str, Any]) -> Dict[str, int]:
     """The totals that follow from a conversation's state alone."""
     written = bool(state["written"])
-    return Counter({
+    return {
         "conversations": int(written),
         "handoffs": int(written and state["handoff"]),
         "unresolved": int(written and not state["handoff"] and state["last_missed"]),
-    })
+    }
 
 
 @dataclass
@@ -47,7 +47,7 @@ class Step:
     """What folding some events into one conversation changed."""
 
     state: State
-    deltas: Counter = field(default_factory=Counter)
+    deltas: Dict[str, float] = field(default_factory=dict)
     # the user messages that went unanswered: conversation_id, text, timestamp, id
     unanswered: List[Dict[str, Any]] = field(default_factory=list)
 
@@ -57,7 +57,7 @@ def fold(conversation_id: str, state: Optional[Mapping[str, Any]], events: Itera
     state = dict(state or initial_state())
     before = _standing(state)
     step = Step(state)
-    deltas = step.deltas
+    deltas: Dict[str, float] = defaultdict(float)
     for event in events:
         rating = _feedback(event)
         if rating is not None and state["last_topic"]:
@@ -93,18 +93,19 @@ def fold(conversation_id: str, state: Optional[Mapping[str, Any]], events: Itera
             state["waiting_since"] = None
         elif event.get("event") == "slot" and event.get("name") == "handoff_active" and event.get("value"):
             state["handoff"] = True
-    deltas.update(_standing(state))
-    deltas.subtract(before)
-    step.deltas = Counter({key: value for key, value in deltas.items() if value})
+    for key, value in _standing(state).items():
+        deltas[key] += value - before[key]
+    step.deltas = {key: value for key, value in deltas.items() if value}
     return step
 
 
-def tally(conversations: Mapping[str, List[Event]], known: Sequence[str]) -> Counter:
+def tally(conversations: Mapping[str, List[Event]], known: Sequence[str]) -> Dict[str, float]:
     """The totals of whole conversations (what the incremental feed arrives at)."""
-    totals: Counter = Counter()
+    totals: Dict[str, float] = defaultdict(float)
     for conversation_id, events in conversations.items():
-        totals.update(fold(conversation_id, None, events, known).deltas)
-    return totals
+        for key, value in fold(conversation_id, None, events, known).deltas.items():
+            totals[key] += value
+    return dict(totals)
 
 
 def _share(part: float, whole: float) -> float:

@@ -71,7 +71,7 @@ def many_conversations(engine, count):
         elif n % 7 == 0:
             events += [user(f"天气{n}", "out_of_scope", t + 3)]
         step = fold(f"visitor-{n}", None, events, TOPICS)
-        totals.update(step.deltas)
+        totals.update(step.deltas)  # Counter adds
         states.append({"conversation_id": f"visitor-{n}", "state": json.dumps(step.state)})
         questions += step.unanswered
     with engine.begin() as connection:
