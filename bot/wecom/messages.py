@@ -66,7 +66,7 @@ def incoming(item: Any) -> Optional[KfIncoming]:
     if not user:
         logger.warning("sync_msg item %s without external_userid ignored", msgid)
         return None
-    base = dict(msgid=msgid, external_userid=user, send_time=send_time)
+    base: Dict[str, Any] = dict(msgid=msgid, external_userid=user, send_time=send_time)
     if item.get("origin") == ORIGIN_SERVICER:
         return KfIncoming(**base, kind="servicer")  # a human servicer wrote in 企业微信
     if msgtype == "text":
@@ -95,7 +95,7 @@ def incoming(item: Any) -> Optional[KfIncoming]:
 def _event(msgid: str, event: Dict[str, Any], send_time: float) -> Optional[KfIncoming]:
     kind = str(event.get("event_type") or "")
     user = str(event.get("external_userid") or "")
-    base = dict(msgid=msgid, external_userid=user, send_time=send_time, detail=event)
+    base: Dict[str, Any] = dict(msgid=msgid, external_userid=user, send_time=send_time, detail=event)
     if kind == "enter_session" and user:
         return KfIncoming(**base, kind="enter_session", text="/greet", welcome_code=str(event.get("welcome_code") or ""))
     if kind == "msg_send_fail":

@@ -77,10 +77,9 @@ class KfOutbox:
         return True
 
     async def _send(self, user: str, body: Dict[str, Any], msgid: str) -> bool:
-        why_not = self.state.customer(user).may_send(time.time())
-        if self.api is None:
-            why_not = "channel not configured"
-        if why_not:
+        why_not = "channel not configured" if self.api is None else self.state.customer(user).may_send(time.time())
+        if why_not is not None or self.api is None:
+            why_not = why_not or "channel not configured"
             self.state.record_send(user, body["msgtype"], "skipped", msgid, why_not)
             logger.warning("message to %s not sent: %s", user, why_not)
             return False

@@ -1,6 +1,7 @@
 """Tell on-duty staff in 企业微信 that a conversation was handed to them.
 
-A new hand-off posts the visitor's recent question, the reason, the channel and a link to the
+The web app, which opens hand-offs, calls `notify_new_handoff` for a new one: it posts the
+visitor's recent question (sent along by the action), the reason, the channel and a link to the
 console to a group robot (WECOM_ROBOT_URL, the webhook URL of a robot added to the staff
 group) and/or as an internal app message (WECOM_NOTIFY_AGENT_ID, WECOM_NOTIFY_SECRET,
 WECOM_NOTIFY_TO, with WECOM_CORP_ID). Staff answer in the console; the reply reaches the visitor
@@ -112,12 +113,13 @@ async def notify(content: str, settings: Optional[NotifySettings] = None) -> int
 
 
 def notify_new_handoff(handoff_id: int, conversation_id: str, channel: str, reason: str,
-                       events: Sequence[Dict[str, Any]]) -> None:
-    """Fire-and-forget from an action: the hand-off does not wait for WeCom."""
-    settings = NotifySettings.from_env()
-    if not (settings.robot_url or settings.app_message):
+                       questions: Sequence[str]) -> None:
+    """Fire-and-forget (the web app, when it opens a hand-off): the hand-off does not wait for WeCom."""
+    config = NotifySettings.from_env()
+    if not (config.robot_url or config.app_message):
         return
-    content = message(handoff_id, conversation_id, channel, reason, recent_questions(events), settings.console_url)
-    task = asyncio.ensure_future(notify(content, settings))
+    content = message(handoff_id, conversation_id, channel, reason, [q for q in questions if q.strip()][-3:],
+                      config.console_url)
+    task = asyncio.ensure_future(notify(content, config))
     _pending.add(task)
     task.add_done_callback(_pending.discard)

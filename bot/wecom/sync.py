@@ -56,7 +56,8 @@ class KfSync:
             cursor = self.state.cursor(self.api.open_kfid)
             for _page in range(MAX_PAGES):
                 page = await self.api.sync_msg(cursor, token)
-                items = page.get("msg_list") if isinstance(page.get("msg_list"), list) else []
+                listed = page.get("msg_list")
+                items: List[Dict[str, Any]] = listed if isinstance(listed, list) else []
                 await self.handle_page(items)
                 seen += len(items)
                 next_cursor = str(page.get("next_cursor") or "")

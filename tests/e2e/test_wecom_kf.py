@@ -194,3 +194,63 @@ def test_unconfigured_requests_and_location(servers):
     reply = content(wait_for(lambda: sent_to(servers, user))[0])
     assert "离您最近" in reply or "哪个区" in reply or "位置" in reply
     assert user_turns(servers, user) == ["/find_service_point"]
+
+
+def test_a_handoff_from_any_channel_notifies_staff_once_and_the_console_reply_reaches_the_visitor(servers):
+    from tests.e2e.chat import Chat, texts
+
+    http("POST", f"{servers.wecom_api}/_reset", {})
+    chat = Chat(servers.rasa)
+    chat.say("电子发票什么时候能恢复")
+    assert "转接人工" in texts(chat.say("我要找真人"))
+    chat.say("人呢")
+    chat.say("转人工")  # already queued: no second notification
+    notes = wait_for(lambda: [r for r in fake(servers)["robot"] if chat.sender in r["markdown"]["content"]])
+    time.sleep(1)
+    assert len([r for r in fake(servers)["robot"] if chat.sender in r["markdown"]["content"]]) == 1
+    assert "电子发票什么时候能恢复" in notes[0]["markdown"]["content"] and "接口" in notes[0]["markdown"]["content"]
+    queue = http("GET", f"{servers.web}/api/handoffs", token=STAFF_TOKEN)[1]["handoffs"]
+    handoff = next(h for h in queue if h["conversation_id"] == chat.sender)
+    assert http("POST", f"{servers.web}/api/handoffs/{handoff['id']}/reply", {"text": "您好，我是客服小王"},
+                STAFF_TOKEN)[0] == 200
+    tracker = http("GET", f"{servers.rasa}/conversations/{chat.sender}/tracker?token={RASA_TOKEN}")[1]
+    assert any("您好，我是客服小王" in (e.get("text") or "") for e in tracker["events"] if e["event"] == "bot")
+
+
+def test_staff_notified_of_a_wechat_handoff_and_the_console_reply_goes_out_on_wechat(servers):
+    from tests.e2e.test_wechat import say, text_xml
+
+    http("POST", f"{servers.wecom_api}/_reset", {})
+    http("POST", f"{servers.wechat_api}/_reset", {})
+    openid = f"user-{uuid.uuid4().hex[:8]}"
+    assert say(servers, text_xml(openid, "我要找真人", 880001))[0] == 200
+    note = wait_for(lambda: [r for r in fake(servers)["robot"] if openid in r["markdown"]["content"]])[0]
+    assert "公众号" in note["markdown"]["content"] and "我要找真人" in note["markdown"]["content"]
+    queue = http("GET", f"{servers.web}/api/handoffs", token=STAFF_TOKEN)[1]["handoffs"]
+    handoff = next(h for h in queue if h["conversation_id"] == openid)
+    assert http("POST", f"{servers.web}/api/handoffs/{handoff['id']}/reply", {"text": "您好，我是客服小王"},
+                STAFF_TOKEN)[0] == 200
+    sent = wait_for(lambda: [m for m in http("GET", f"{servers.wechat_api}/_calls")[1]["messages"]
+                             if m["touser"] == openid])
+    assert "您好，我是客服小王" in sent[0]["text"]["content"]
+
+
+def test_a_restart_of_rasa_neither_loses_nor_repeats(servers):
+    import signal
+
+    http("POST", f"{servers.wecom_api}/_reset", {})
+    user = f"wm-{uuid.uuid4().hex[:10]}"
+    deliver(servers, text(user, "为什么暂停开票"))
+    wait_for(lambda: sent_to(servers, user))
+    rasa = servers.procs["rasa"]
+    rasa.send_signal(signal.SIGTERM)
+    rasa.wait(timeout=30)
+    try:
+        push(servers, text(user, "什么时候恢复开票"))  # arrives while the server is down
+    finally:
+        servers.start_rasa()
+    deliver(servers, text(user, "转人工"))  # the next callback pulls both, from the saved cursor
+    wait_for(lambda: len(user_turns(servers, user)) >= 3, seconds=30)
+    time.sleep(1)
+    assert user_turns(servers, user) == ["为什么暂停开票", "什么时候恢复开票", "转人工"]
+    assert len(sent_to(servers, user)) == 3  # one answer each, the first not repeated

@@ -240,3 +240,27 @@ async def test_send_fail_event_marks_a_delivered_send_failed(fake, tmp_path):
 async def test_unconfigured_channel_pulls_nothing(tmp_path):
     kf = WeComKfInput(WeComKfConfig(), KfState(f"sqlite:///{tmp_path / 'kf.db'}"))
     assert kf.crypto is None and await kf.pull("t") == 0
+
+
+async def test_a_refused_or_garbled_sync_page_changes_nothing_and_the_next_callback_works(fake, tmp_path):
+    kf, bot = channel(fake, tmp_path / "kf.db")
+    wecom_api.state["items"].append(text("wm-z", "你好", "z1"))
+    assert await kf.pull("NOT-A-CALLBACK-TOKEN") == 0  # 95007 from WeCom: logged, nothing answered
+    assert bot.heard == [] and kf.state.cursor(KFID) == ""
+    assert await kf.handle_page([None, 42, {"msgtype": "text"}, {"msgid": "x", "msgtype": "event"}]) is None
+    await kf.pull(push())
+    assert [t for _u, t, _m in bot.heard] == ["你好"]
+
+
+def test_unconfigured_channel_refuses_every_request(tmp_path):
+    from types import SimpleNamespace
+
+    from bot.wechat.crypto import DecryptError
+
+    kf = WeComKfInput(WeComKfConfig(token="t", corp_id="c"), KfState(f"sqlite:///{tmp_path / 'kf.db'}"))
+    request = SimpleNamespace(args={"msg_signature": "x", "timestamp": str(int(time.time())), "nonce": "n"}, body=b"")
+    with pytest.raises(DecryptError):
+        kf._verified(request, "anything")
+    bad_key = WeComKfInput(WeComKfConfig(corp_id="c", secret="s", token="t", encoding_aes_key="short", open_kfid="k"),
+                           KfState(f"sqlite:///{tmp_path / 'kf.db'}"))
+    assert bad_key.crypto is None  # a wrong EncodingAESKey disables the channel (logged), no crash
