@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.contacts import load_contacts
 from bot.web.client import WebAppError, web_app
+from bot.wecom.staff_notify import recent_questions
 
 logger = logging.getLogger(__name__)
 
@@ -31,9 +32,10 @@ async def open_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reaso
     """Queue the conversation for staff when someone can answer; otherwise the hotline and,
     where the channel can carry a late answer, a question left for staff."""
     contacts = load_contacts().template_vars()
+    question = "\n".join(recent_questions(tracker.events))  # for the staff notification
     try:
         answer = await web_app().open_handoff(
-            tracker.sender_id, reason, tracker.get_latest_input_channel() or "",
+            tracker.sender_id, reason, tracker.get_latest_input_channel() or "", question,
             first_line=first_line(tracker), language=tracker.get_slot("language") or "zh")
     except WebAppError as problem:  # no queue, no promise of a person: the hotline instead
         logger.error("hand-off for %s not opened: %s", tracker.sender_id, problem)
@@ -101,7 +103,8 @@ class ActionReleaseHandoff(Action):
     ) -> List[Dict[Text, Any]]:
         if not is_external(tracker):
             return []
-        dispatcher.utter_message(response="utter_handoff_released")
+        # the marker lets channels that transferred the chat (微信客服) give it back to the bot
+        dispatcher.utter_message(response="utter_handoff_released", json_message={"data": {"handoff_released": True}})
         if entity(tracker, "outcome") in RATING_OUTCOMES:
             dispatcher.utter_message(response="utter_ask_rating")
         return [SlotSet("handoff_active", False)]

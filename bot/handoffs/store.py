@@ -89,7 +89,9 @@ class HandoffStore:
     ) -> Handoff:
         """Open a hand-off (the open one again, if there is one)."""
         with self.engine.begin() as connection:
-            row = connection.execute(sa.select(handoffs.c.id).where(_open(conversation_id))).first()
+            row = connection.execute(sa.select(handoffs.c.id, handoffs.c.kind).where(_open(conversation_id))).first()
+            if row is not None and row.kind == "message" and kind == "live":  # a left question, now live
+                connection.execute(handoffs.update().where(handoffs.c.id == row.id).values(kind="live", reason=reason))
             if row is None:
                 connection.execute(handoffs.insert().values(
                     conversation_id=conversation_id, channel=channel or "", reason=reason,

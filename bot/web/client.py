@@ -55,12 +55,15 @@ class WebAppClient:
         return bool(answer.get("removed"))
 
     async def open_handoff(
-        self, conversation_id: str, reason: str, channel: str, first_line: str = "", language: str = "zh"
+        self, conversation_id: str, reason: str, channel: str, question: str = "", first_line: str = "",
+        language: str = "zh",
     ) -> Dict[str, Any]:
-        """Ask for a person: {"decision": "open" | "closed" | "full", "id", "message_left",
-        "staffed_hours"} (closed: outside staffed hours; full: the queue is at capacity)."""
+        """Ask for a person (`question`: what the visitor asked, for the staff notification):
+        {"decision": "open" | "closed" | "full", "id", "message_left", "staffed_hours"}
+        (closed: outside staffed hours; full: the queue is at capacity)."""
         return await self._call("POST", self._conversation(conversation_id) + "/handoff", {
-            "reason": reason, "channel": channel or "", "first_line": first_line, "language": language})
+            "reason": reason, "channel": channel or "", "question": question[:1000],
+            "first_line": first_line[:300], "language": language})
 
     async def leave_handoff(self, conversation_id: str) -> bool:
         """The visitor leaves the queue; False when no hand-off was open."""

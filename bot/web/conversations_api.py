@@ -17,10 +17,11 @@ from bot.handoffs.staffing import LATER_REPLY_CHANNELS, load_staffing
 from bot.web.auth import bearer_token, same
 from bot.web.responses import json_response
 from bot.web.status_api import error, read_json
+from bot.wecom.staff_notify import notify_new_handoff
 
 routes = web.RouteTableDef()
 
-LIMITS = {"conversation_id": 255, "channel": 64, "reason": 200, "first_line": 300, "language": 10}
+LIMITS = {"conversation_id": 255, "channel": 64, "reason": 200, "question": 1000, "first_line": 300, "language": 10}
 
 
 def require_actions(request: web.Request) -> None:
@@ -83,7 +84,7 @@ async def open_handoff(request: web.Request) -> web.Response:
     keep the question for staff (a "message" hand-off). The answer says which."""
     require_actions(request)
     key = conversation_id(request)
-    body = await fields(request, "reason", "channel", "first_line", "language")
+    body = await fields(request, "reason", "channel", "question", "first_line", "language")
     if isinstance(body, web.Response):
         return body
     store = request.app["handoffs"]
@@ -102,6 +103,8 @@ async def open_handoff(request: web.Request) -> web.Response:
         answer["message_left"] = True
     else:
         return json_response(answer)
+    if already is None:  # staff on duty hear of it in 企业微信, when configured (bot/wecom/staff_notify.py)
+        notify_new_handoff(handoff.id, key, body["channel"], handoff.reason, body["question"].splitlines())
     return json_response({**answer, "id": handoff.id, "opened_at": handoff.opened_at})
 
 

@@ -4,12 +4,12 @@ import uuid
 
 import pytest
 
+from bot.wechat.messages import parse_xml
 from tests.conftest import ALWAYS_STAFFED, STAFF_TOKEN
 from tests.e2e.chat import Chat, button_titles, texts
 from tests.e2e.test_live_status import http
 from tests.e2e.test_staff import add_staff, detail, open_handoff
 from tests.e2e.test_wechat import say, text_xml
-from bot.wechat.messages import parse_xml
 
 
 def queue(servers, token=STAFF_TOKEN):

@@ -1,8 +1,10 @@
-"""The staff desk's figures (bot/insights/stats.py: desk_figures) on conversations counted by hand."""
+"""The staff desk's figures (bot/insights/stats.py: desk_figures over the tally of
+bot/insights/tally.py) on conversations counted by hand; fed whole and event by event."""
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
 from bot.insights.stats import agent_figures, desk_figures, percentile
+from bot.insights.tally import fold, tally
 from tests.unit.test_insights import TOPICS, bot, user
 
 T0 = 1795000000.0
@@ -58,8 +60,26 @@ HANDOFFS = [handoff(0, 30, outcome="answered"), handoff(1, 60, outcome="referred
             handoff(6, 5, kind="message", taken_by=None)]  # a left question: not a live wait
 
 
+def incrementally(conversations):
+    """The totals as the tracker store feeds them: one event at a time, the state kept as JSON."""
+    import json
+    from collections import defaultdict
+
+    totals = defaultdict(float)
+    for conversation_id, events in conversations.items():
+        state = None
+        for event in events:
+            step = fold(conversation_id, state, [event], TOPICS)
+            state = json.loads(json.dumps(step.state))
+            for key, value in step.deltas.items():
+                totals[key] += value
+    return {k: v for k, v in totals.items() if v}
+
+
 def test_the_hand_counted_figures():
-    figures = desk_figures(CONVERSATIONS, TOPICS, HANDOFFS, {"shown": 10, "inserted": 4, "edited": 3, "sent": 4})
+    totals = tally(CONVERSATIONS, TOPICS)
+    assert totals == incrementally(CONVERSATIONS)
+    figures = desk_figures(totals, HANDOFFS, {"shown": 10, "inserted": 4, "edited": 3, "sent": 4})
     # sessions: a, b, c, d1, d2, e, f1, f2 = 8
     assert figures["conversations"] == 8
     assert (figures["resolved"], figures["handed_off"], figures["unresolved"], figures["reopened"]) == (4, 2, 1, 1)
@@ -78,7 +98,7 @@ def test_the_hand_counted_figures():
 
 
 def test_no_data_gives_no_invented_figures():
-    figures = desk_figures({}, TOPICS)
+    figures = desk_figures({})
     assert figures["conversations"] == 0 and figures["resolution_rate"] == 0.0
     assert figures["satisfaction"] is None and figures["suggestion_acceptance"] is None
     assert figures["wait_seconds_median"] is None and percentile([], 0.9) is None
