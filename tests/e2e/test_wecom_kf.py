@@ -185,7 +185,7 @@ def test_a_message_seen_again_and_unknown_types_get_no_duplicate_answer(servers)
     assert user_turns(servers, user) == ["为什么暂停开票"]
 
 
-def test_unconfigured_requests_and_location(servers):
+def test_a_location_finds_the_service_points(servers):
     http("POST", f"{servers.wecom_api}/_reset", {})
     user = f"wm-{uuid.uuid4().hex[:10]}"
     deliver(servers, {"msgid": uuid.uuid4().hex, "open_kfid": KFID, "external_userid": user, "origin": 3,
