@@ -60,9 +60,10 @@ def test_conversations_recorded_before_the_tally_are_counted_once(tmp_path):
 
 
 def many_conversations(engine, count):
-    """`count` conversations in the tally, as the tracker store leaves them (written in bulk)."""
+    """`count` conversations as the tracker store leaves them: Rasa's events and the tally
+    (written in bulk), so a figure that read every event would show in the time."""
     figures_store.create_tables(engine)
-    totals, states, questions = Counter(), [], []
+    totals, states, questions, rows = Counter(), [], [], []
     for n in range(count):
         t = DAY1 + n * 60
         events = [user(f"问题{n}", "faq", t, "reason"), bot("答", t + 0.3), feedback("yes", t + 1)]
@@ -71,10 +72,19 @@ def many_conversations(engine, count):
         elif n % 7 == 0:
             events += [user(f"天气{n}", "out_of_scope", t + 3)]
         step = fold(f"visitor-{n}", None, events, TOPICS)
-        totals.update(step.deltas)  # Counter adds
+        totals.update(step.deltas)
         states.append({"conversation_id": f"visitor-{n}", "state": json.dumps(step.state)})
         questions += step.unanswered
+        rows += [{"sender_id": f"visitor-{n}", "type_name": e["event"], "timestamp": e.get("timestamp"),
+                  "data": json.dumps(e)} for e in events]
     with engine.begin() as connection:
+        connection.execute(sa.text(
+            "CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, type_name VARCHAR(255),"
+            " timestamp FLOAT, intent_name VARCHAR(255), action_name VARCHAR(255), data TEXT)"
+        ))
+        connection.execute(sa.text(
+            "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (:sender_id, :type_name, :timestamp, :data)"
+        ), rows)
         connection.execute(figures_store.figure_totals.insert(), [{"key": k, "value": v} for k, v in totals.items()])
         connection.execute(figures_store.figure_conversations.insert(), states)
         connection.execute(figures_store.figure_unanswered.insert(), questions)
