@@ -40,11 +40,12 @@ export WECOM_API_BASE ?= https://qyapi.weixin.qq.com
 
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' -o -name '*.txt' | grep -v '^data/service_points.yml$$' | grep -v '^data/contacts.yml$$') $(wildcard bot/nlu/*.py)
 
-.PHONY: help install train widget browser run run-scaled test-scale test validate nlu-eval core-test pytest bench compare clean
+.PHONY: help install train widget browser run run-scaled test-scale test check validate nlu-eval core-test pytest bench compare clean
 
 help:
 	@echo "make run    install, train if the data changed, start everything, print the URLs"
-	@echo "make test   validate, train, evaluate NLU and stories, run the tests"
+	@echo "make test   check, validate, train, evaluate NLU and stories, run the tests"
+	@echo "make check  formatting (ruff format --check), lint (ruff) and types (mypy)"
 	@echo "make bench  speed, memory and accuracy figures"
 
 install: $(VENV)/.installed
@@ -61,10 +62,11 @@ $(MODEL): $(VENV)/.installed $(TRAIN_INPUTS)
 	$(RASA) train --out models --fixed-model-name current
 	@touch $@
 
-# The web widget: socket.io-client from npm, bundled with esbuild (the bundle is not committed).
+# The web widget (socket.io-client from npm) and the staff console's ES modules, bundled by one
+# esbuild step into bot/web/static/dist/ (widget.js, console.js; not committed).
 widget: $(WIDGET)
 
-$(WIDGET): widget/package.json widget/package-lock.json $(wildcard widget/src/*)
+$(WIDGET): widget/package.json widget/package-lock.json $(wildcard widget/src/* widget/src/console/*)
 	cd widget && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 	@echo "widget.js: $$(gzip -c $(WIDGET) | wc -c) bytes gzipped"
 
@@ -84,6 +86,12 @@ run-scaled: $(MODEL) $(WIDGET)
 # Load and fault tests of the scaled set-up (loopback only, bounded); CI runs it after `make test`.
 test-scale: $(MODEL) $(WIDGET)
 	$(PY) -m bot.devtools.scale_test
+
+# The house check (as httpx's scripts/check): formatting, lint and types of bot/ and actions/.
+check: $(VENV)/.installed
+	$(VENV)/bin/ruff format --check bot actions tests
+	$(VENV)/bin/ruff check bot actions tests
+	$(VENV)/bin/mypy
 
 validate: $(VENV)/.installed
 	$(RASA) data validate --fail-on-warnings
