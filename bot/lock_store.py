@@ -10,6 +10,7 @@ calls (redis-py, synchronous) run in a worker thread, so the event loop goes on 
 each change of a lock is one Redis transaction, so two replicas cannot take the same ticket.
 Configured in endpoints.yml as `type: bot.lock_store.RetryingRedisLockStore` (LOCK_STORE_TYPE).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -52,8 +53,9 @@ class RetryingRedisLockStore(RedisLockStore):
             try:
                 await asyncio.to_thread(self.cleanup, conversation_id, ticket)
             except RedisError as error:
-                logger.warning("lock of %s not released (Redis: %s); a restarted Redis has none",
-                               conversation_id, error)
+                logger.warning(
+                    "lock of %s not released (Redis: %s); a restarted Redis has none", conversation_id, error
+                )
 
     async def _take(self, conversation_id: Text, lifetime: float, wait: float) -> Tuple[int, TicketLock]:
         for attempt in range(1, ATTEMPTS + 1):
@@ -64,12 +66,18 @@ class RetryingRedisLockStore(RedisLockStore):
                 # Redis down, or restarted while we waited (our ticket vanished with it)
                 if attempt == ATTEMPTS or not (_redis_down(error) or "Could not acquire" in str(error)):
                     raise
-                logger.warning("lock for %s not taken (attempt %d), retrying: %s", conversation_id, attempt,
-                               str(error).splitlines()[-1])
+                logger.warning(
+                    "lock for %s not taken (attempt %d), retrying: %s",
+                    conversation_id,
+                    attempt,
+                    str(error).splitlines()[-1],
+                )
                 await asyncio.sleep(PAUSE_SECONDS)
         raise AssertionError("unreachable")
 
-    def _atomically(self, conversation_id: Text, change: Callable[[Optional[TicketLock]], Optional[TicketLock]]) -> None:
+    def _atomically(
+        self, conversation_id: Text, change: Callable[[Optional[TicketLock]], Optional[TicketLock]]
+    ) -> None:
         """Read, change and write (or delete) a lock in one Redis transaction (WATCH/MULTI):
         Rasa's get-then-set lets two replicas (or two threads) take the same ticket."""
         key = self.key_prefix + conversation_id
@@ -122,8 +130,7 @@ class RetryingRedisLockStore(RedisLockStore):
         ticket = self.issue_ticket(conversation_id, lifetime)
         return ticket, self.get_lock(conversation_id)
 
-    async def _acquire(self, conversation_id: Text, ticket: int, lock: Optional[TicketLock],
-                       wait: float) -> TicketLock:
+    async def _acquire(self, conversation_id: Text, ticket: int, lock: Optional[TicketLock], wait: float) -> TicketLock:
         """LockStore._acquire_lock, its Redis calls off the event loop."""
         while lock:
             if not lock.is_locked(ticket):

@@ -122,6 +122,7 @@ def child_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     """This process's environment for a child process (servers started by tests and tools)."""
     return {**os.environ, **(extra or {})}
 
+
 # -- several Rasa replicas (make run-scaled) -------------------------------------------------
 # socket.io messages through Redis, to a widget on any replica (bot/channels/socketio_redis.py);
 # empty: one process

@@ -24,6 +24,7 @@ paused or not), so the tracker, the policies' input and the action server's payl
 bounded. Saving writes exactly the events added since the load. The full record is
 untouched (retrieve_full_tracker, the API's transcript, reads every event).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -53,10 +54,7 @@ RECENT_TURNS = 5
 
 # SQLTrackerStore._event_query in SQL: a sender's events from the latest SessionStarted on
 # (by timestamp), or all of them when no session has started.
-_SESSION_START = (
-    "(SELECT max(timestamp) FROM events"
-    " WHERE sender_id = :sender_id AND type_name = :session_started)"
-)
+_SESSION_START = "(SELECT max(timestamp) FROM events WHERE sender_id = :sender_id AND type_name = :session_started)"
 _IN_LATEST_SESSION = f"sender_id = :sender_id AND (timestamp >= {_SESSION_START} OR {_SESSION_START} IS NULL)"
 LATEST_SESSION_EVENTS = sa.text(f"SELECT data FROM events WHERE {_IN_LATEST_SESSION} ORDER BY id")
 LATEST_SESSION_COUNT = sa.text(f"SELECT count(*) FROM events WHERE {_IN_LATEST_SESSION}")
@@ -93,8 +91,9 @@ async def with_retries(operation: Callable[[], Awaitable[T]], what: str) -> T:
         except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError) as error:
             if attempt == ATTEMPTS:
                 raise
-            logger.warning("tracker store %s failed (attempt %d), retrying: %s", what, attempt,
-                           str(error).splitlines()[0])
+            logger.warning(
+                "tracker store %s failed (attempt %d), retrying: %s", what, attempt, str(error).splitlines()[0]
+            )
             await asyncio.sleep(PAUSE_SECONDS)
     raise AssertionError("unreachable")
 
@@ -112,8 +111,7 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         """SQLTrackerStore.save, its queries in a worker thread (the event loop goes on)."""
         await self.stream_events(tracker)
-        await with_retries(lambda: asyncio.to_thread(self._write_new_events, tracker),
-                           f"save of {tracker.sender_id}")
+        await with_retries(lambda: asyncio.to_thread(self._write_new_events, tracker), f"save of {tracker.sender_id}")
         if hasattr(tracker, STORED_EVENTS):  # saved again later in the turn: only what follows
             setattr(tracker, STORED_EVENTS, len(tracker.events))
 
@@ -122,32 +120,34 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
         with self.session_scope() as session:
             events = [event.as_dict() for event in self._additional_events(session, tracker)]
             for data in events:
-                session.add(self.SQLEvent(
-                    sender_id=tracker.sender_id,
-                    type_name=data["event"],
-                    timestamp=data.get("timestamp"),
-                    intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                    action_name=data.get("name"),
-                    data=json.dumps(data),
-                ))
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=data["event"],
+                        timestamp=data.get("timestamp"),
+                        intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
             figures_store.record(session.connection(), tracker.sender_id, events, self.known_topics)
             session.commit()
 
-    async def _retrieve(
-        self, sender_id: Text, fetch_events_from_all_sessions: bool
-    ) -> Optional[DialogueStateTracker]:
+    async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         return await with_retries(
             lambda: self._read_tracker(sender_id, fetch_events_from_all_sessions), f"read of {sender_id}"
         )
 
     async def _read_tracker(self, sender_id: Text, all_sessions: bool) -> Optional[DialogueStateTracker]:
         """SQLTrackerStore._retrieve with the query in SQL; a long session as its recent turns."""
+
         def read() -> list:
             with self.session_scope() as session:
                 if all_sessions:
                     return session.execute(ALL_EVENTS, {"sender_id": sender_id}).all()
-                return session.execute(RECENT_SESSION_EVENTS, {**_session_params(sender_id),
-                                                               "turns": RECENT_TURNS}).all()
+                return session.execute(
+                    RECENT_SESSION_EVENTS, {**_session_params(sender_id), "turns": RECENT_TURNS}
+                ).all()
 
         rows = await asyncio.to_thread(read)  # the event loop goes on while PostgreSQL answers
         if not (self.domain and rows):

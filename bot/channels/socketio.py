@@ -3,6 +3,7 @@
 Registered in credentials.yml in place of `socketio:` (same name, same settings): a sender
 over the limit is told to slow down and the message is not processed.
 """
+
 from __future__ import annotations
 
 from typing import Any, Awaitable, Callable, Text

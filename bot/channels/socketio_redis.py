@@ -11,6 +11,7 @@ back). The answer to a message (the usual case: same replica) then never waits f
 and still arrives while Redis restarts; only cross-replica messages need Redis up.
 Off (the in-process manager) when SOCKETIO_REDIS_URL is empty, as with `make run`.
 """
+
 from __future__ import annotations
 
 import logging
@@ -25,18 +26,37 @@ CHANNEL = "rasa-socketio"
 
 
 class LocalFirstRedisManager(AsyncRedisManager):
-    async def emit(self, event: str, data: Any, namespace: Optional[str] = None, room: Optional[str] = None,
-                   skip_sid: Any = None, callback: Any = None, **kwargs: Any) -> None:
+    async def emit(
+        self,
+        event: str,
+        data: Any,
+        namespace: Optional[str] = None,
+        room: Optional[str] = None,
+        skip_sid: Any = None,
+        callback: Any = None,
+        **kwargs: Any,
+    ) -> None:
         namespace = namespace or "/"
         if kwargs.get("ignore_queue") or callback is not None or room is None:
-            return await super().emit(event, data, namespace=namespace, room=room, skip_sid=skip_sid,
-                                      callback=callback, **kwargs)
+            return await super().emit(
+                event, data, namespace=namespace, room=room, skip_sid=skip_sid, callback=callback, **kwargs
+            )
         local = bool(self.rooms.get(namespace, {}).get(room))
         if local:
             await AsyncManager.emit(self, event, data, namespace, room=room, skip_sid=skip_sid)
-        await self._publish({"method": "emit", "event": event, "data": data, "namespace": namespace,
-                             "room": room, "skip_sid": skip_sid, "callback": None, "host_id": self.host_id,
-                             "delivered_by": self.host_id if local else None})
+        await self._publish(
+            {
+                "method": "emit",
+                "event": event,
+                "data": data,
+                "namespace": namespace,
+                "room": room,
+                "skip_sid": skip_sid,
+                "callback": None,
+                "host_id": self.host_id,
+                "delivered_by": self.host_id if local else None,
+            }
+        )
 
     async def _handle_emit(self, message: dict) -> None:
         if message.get("delivered_by") == self.host_id:

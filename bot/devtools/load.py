@@ -10,6 +10,7 @@ every answered message must be in the tracker store, once, in the order it was s
 Used by `make test-scale` (bot/devtools/scale_test.py); loopback only, bounded in time and
 count (a visitor sends six messages; a step lasts seconds; the wait for an answer is capped).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -22,7 +23,7 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 from urllib.parse import urlencode
 
 import aiohttp
@@ -78,9 +79,14 @@ class SocketIOConversation:
         self.reader: Optional[asyncio.Task] = None
 
     @classmethod
-    async def open(cls, session: aiohttp.ClientSession, base_url: str, sender: str, route: str) -> "SocketIOConversation":
-        url = base_url.replace("http", "ws", 1) + "/socket.io/?" + urlencode(
-            {"EIO": "4", "transport": "websocket", "route": route})
+    async def open(
+        cls, session: aiohttp.ClientSession, base_url: str, sender: str, route: str
+    ) -> "SocketIOConversation":
+        url = (
+            base_url.replace("http", "ws", 1)
+            + "/socket.io/?"
+            + urlencode({"EIO": "4", "transport": "websocket", "route": route})
+        )
         ws = await session.ws_connect(url, timeout=ANSWER_TIMEOUT, autoping=True)
         conversation = cls(ws, sender)
         opened = await ws.receive(timeout=ANSWER_TIMEOUT)
@@ -149,19 +155,24 @@ class OpenLoop:
         self.routes: Dict[str, str] = {}  # socket.io sender -> its route key
         self.visitors: List[asyncio.Task] = []
         self.closing = False
-        self.session: Optional[aiohttp.ClientSession] = None
-        first_id = random.SystemRandom().randrange(10 ** 15, 10 ** 18)  # WeChat's MsgIds are unique
-        self._msg_ids = iter(range(first_id, first_id + 10 ** 6))
+        self._session: Optional[aiohttp.ClientSession] = None
+        first_id = random.SystemRandom().randrange(10**15, 10**18)  # WeChat's MsgIds are unique
+        self._msg_ids = iter(range(first_id, first_id + 10**6))
 
     async def __aenter__(self) -> "OpenLoop":
         connector = aiohttp.TCPConnector(limit=0)
-        self.session = aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=ANSWER_TIMEOUT))
+        self._session = aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=ANSWER_TIMEOUT))
         return self
 
     async def __aexit__(self, *exc) -> None:
         await self.finish()
-        if self.session:
-            await self.session.close()
+        if self._session:
+            await self._session.close()
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        assert self._session is not None, "use OpenLoop as an async context manager"
+        return self._session
 
     # -- arrivals -------------------------------------------------------------------------
 
@@ -199,7 +210,7 @@ class OpenLoop:
     async def visit(self, channel: str, sender: str, questions: List[str], gaps: List[float]) -> None:
         conversation: Optional[SocketIOConversation] = None
         try:
-            for turn, (question, gap) in enumerate(zip(questions, gaps)):
+            for turn, (question, gap) in enumerate(zip(questions, gaps, strict=True)):
                 if turn:
                     await asyncio.sleep(gap)
                 if self.closing:
@@ -218,7 +229,8 @@ class OpenLoop:
                             message.resent += 1
                             started = time.perf_counter()
                             conversation = await SocketIOConversation.open(
-                                self.session, self.base_url, sender, self.routes[sender])
+                                self.session, self.base_url, sender, self.routes[sender]
+                            )
                             message.latency = await conversation.ask(message.text) + (time.perf_counter() - started)
                     elif channel == "rest":
                         message.latency = await self._rest(sender, message.text)
@@ -232,8 +244,9 @@ class OpenLoop:
 
     async def _rest(self, sender: str, text: str) -> float:
         started = time.perf_counter()
-        async with self.session.post(f"{self.base_url}/webhooks/rest/webhook",
-                                     json={"sender": sender, "message": text}) as response:
+        async with self.session.post(
+            f"{self.base_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}
+        ) as response:
             body = await response.read()
             if response.status != 200:
                 raise ValueError(f"HTTP {response.status}")
@@ -245,17 +258,28 @@ class OpenLoop:
         from bot.wechat.messages import parse_xml
 
         timestamp, nonce = str(int(time.time())), uuid.uuid4().hex[:10]
-        xml = (f"<xml><ToUserName><![CDATA[gh_load]]></ToUserName><FromUserName><![CDATA[{openid}]]>"
-               f"</FromUserName><CreateTime>{timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-               f"<Content><![CDATA[{text}]]></Content><MsgId>{next(self._msg_ids)}</MsgId></xml>")
+        xml = (
+            f"<xml><ToUserName><![CDATA[gh_load]]></ToUserName><FromUserName><![CDATA[{openid}]]>"
+            f"</FromUserName><CreateTime>{timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+            f"<Content><![CDATA[{text}]]></Content><MsgId>{next(self._msg_ids)}</MsgId></xml>"
+        )
         outer = parse_xml(self.crypto.encrypt_message(xml, nonce, timestamp))
-        body = f"<xml><ToUserName><![CDATA[gh_load]]></ToUserName><Encrypt><![CDATA[{outer['Encrypt']}]]></Encrypt></xml>"
+        body = (
+            f"<xml><ToUserName><![CDATA[gh_load]]></ToUserName><Encrypt><![CDATA[{outer['Encrypt']}]]></Encrypt></xml>"
+        )
         signature = hashlib.sha1("".join(sorted([self.wechat.token, timestamp, nonce])).encode()).hexdigest()
-        params = {"signature": signature, "timestamp": timestamp, "nonce": nonce, "openid": openid,
-                  "encrypt_type": "aes", "msg_signature": outer["MsgSignature"]}
+        params = {
+            "signature": signature,
+            "timestamp": timestamp,
+            "nonce": nonce,
+            "openid": openid,
+            "encrypt_type": "aes",
+            "msg_signature": outer["MsgSignature"],
+        }
         started = time.perf_counter()
-        async with self.session.post(f"{self.base_url}/webhooks/wechat/webhook?{urlencode(params)}",
-                                     data=body.encode()) as response:
+        async with self.session.post(
+            f"{self.base_url}/webhooks/wechat/webhook?{urlencode(params)}", data=body.encode()
+        ) as response:
             reply = (await response.read()).decode()
             if response.status != 200:
                 raise ValueError(f"HTTP {response.status}")
@@ -263,14 +287,16 @@ class OpenLoop:
         if reply == "success":
             raise ValueError("no passive reply (answer later through the customer-service API)")
         wrapped = parse_xml(reply)
-        inner = parse_xml(self.crypto.decrypt_message(reply, wrapped["MsgSignature"], wrapped["TimeStamp"],
-                                                      wrapped["Nonce"]))
+        inner = parse_xml(
+            self.crypto.decrypt_message(reply, wrapped["MsgSignature"], wrapped["TimeStamp"], wrapped["Nonce"])
+        )
         if inner.get("ToUserName") != openid or not inner.get("Content"):
             raise ValueError("wrong reply")
         return latency
 
 
 # -- figures --------------------------------------------------------------------------------
+
 
 @dataclass
 class Window:
@@ -279,7 +305,7 @@ class Window:
     cpu: Dict[str, float] = field(default_factory=dict)  # process -> % of one core
 
 
-def window_figures(messages: List[Message], window: Window, now: float) -> Dict[str, object]:
+def window_figures(messages: List[Message], window: Window, now: float) -> Dict[str, Any]:
     """Figures of the messages sent in `window`; one still unanswered counts as slow."""
     chosen = [m for m in messages if window.start <= m.sent < window.end]
     answered = [m.latency for m in chosen if m.latency is not None]
@@ -294,14 +320,18 @@ def window_figures(messages: List[Message], window: Window, now: float) -> Dict[
     by_channel = {}
     for channel, _share in MIX:
         mine = [m.latency for m in chosen if m.channel == channel and m.latency is not None]
-        by_channel[channel] = {"sent": sum(1 for m in chosen if m.channel == channel),
-                               "p50_ms": round((percentile(mine, 0.5) or 0) * 1000, 1),
-                               "p95_ms": round((percentile(mine, 0.95) or 0) * 1000, 1)}
+        by_channel[channel] = {
+            "sent": sum(1 for m in chosen if m.channel == channel),
+            "p50_ms": round((percentile(mine, 0.5) or 0) * 1000, 1),
+            "p95_ms": round((percentile(mine, 0.95) or 0) * 1000, 1),
+        }
     return {
         "sent": len(chosen),
         "answered": len(answered),
         "msg_per_s": round(len(answered) / seconds, 1) if seconds else None,
-        "p50_ms": ms(0.50), "p95_ms": ms(0.95), "p99_ms": ms(0.99),
+        "p50_ms": ms(0.50),
+        "p95_ms": ms(0.95),
+        "p99_ms": ms(0.99),
         "errors": sum(1 for m in chosen if m.error),
         "error_kinds": dict(Counter(f"{m.channel}: {m.error[:60]}" for m in chosen if m.error)),
         "resent": sum(m.resent for m in chosen),
@@ -320,8 +350,9 @@ def recorded(tracker_db_url: str, senders: Sequence[str]) -> Dict[str, List[str]
     try:
         with engine.connect() as connection:
             rows = connection.execute(
-                sa.text("SELECT sender_id, data FROM events WHERE type_name = 'user' AND sender_id LIKE :prefix"
-                        " ORDER BY id"),
+                sa.text(
+                    "SELECT sender_id, data FROM events WHERE type_name = 'user' AND sender_id LIKE :prefix ORDER BY id"
+                ),
                 {"prefix": senders[0].rsplit("-", 1)[0] + "-%"},
             ).all()
     finally:
@@ -345,12 +376,17 @@ def integrity(messages: List[Message], stored: Dict[str, List[str]]) -> Dict[str
         duplicated += sum(kept.count(t) - 1 for t in set(kept) if kept.count(t) > 1)
         if [t for t in dict.fromkeys(kept) if t in texts] != [t for t in texts if t in kept]:
             out_of_order += 1
-    return {"answered": sum(len(v) for v in by_sender.values()), "lost": lost, "duplicated": duplicated,
-            "out_of_order_conversations": out_of_order}
+    return {
+        "answered": sum(len(v) for v in by_sender.values()),
+        "lost": lost,
+        "duplicated": duplicated,
+        "out_of_order_conversations": out_of_order,
+    }
 
 
-def replica_shares(access_log: str, messages: List[Message], routes: Dict[str, str],
-                   window: Window) -> Dict[str, float]:
+def replica_shares(
+    access_log: str, messages: List[Message], routes: Dict[str, str], window: Window
+) -> Dict[str, float]:
     """Share of the messages in `window` each replica served, from nginx's access log."""
     counts: Dict[str, int] = {}
     route_replica: Dict[str, str] = {}

@@ -19,6 +19,7 @@ Writes results/scale.json and exits non-zero on any failed check. The goals (60 
 p95 <= 300 ms with two replicas; a ratio of 1.5 between two replicas and one) are reported,
 not enforced: the figures depend on the machine.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -35,11 +36,19 @@ import urllib.request
 import uuid
 from collections import Counter
 from pathlib import Path
-from typing import Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Counter as CounterType
 
 from bot import settings
 from bot.devtools.load import (
-    QUESTIONS_PER_VISITOR, OpenLoop, WeChatAccount, Window, cpu_share, integrity, recorded, replica_shares,
+    QUESTIONS_PER_VISITOR,
+    OpenLoop,
+    WeChatAccount,
+    Window,
+    cpu_share,
+    integrity,
+    recorded,
+    replica_shares,
     window_figures,
 )
 
@@ -64,8 +73,11 @@ ONE_REPLICA_RATES = [6, 12, 18, 24, 30, 36, 42]  # msg/s offered (visitors/s x 6
 TWO_REPLICA_STEP = 6
 TWO_REPLICA_MAX = 90
 FAULT_RATE = 15.0
-FAULT_NAMES = {"pg-restart": "PostgreSQL restarted", "redis-restart": "Redis restarted (locks lost)",
-               "replica-killed": "a replica killed"}
+FAULT_NAMES = {
+    "pg-restart": "PostgreSQL restarted",
+    "redis-restart": "Redis restarted (locks lost)",
+    "replica-killed": "a replica killed",
+}
 GOAL_MSG_PER_S = 60.0
 LONG_TURNS = 300
 
@@ -85,6 +97,7 @@ def remaining() -> float:
 
 
 # -- the processes ------------------------------------------------------------------------------
+
 
 def _cmdline(pid: int) -> str:
     try:
@@ -152,8 +165,12 @@ def cpu_seconds() -> Dict[str, float]:
 
 
 def nginx(*args: str) -> None:
-    subprocess.run(["nginx", "-c", str(SCALED / "nginx" / "nginx.conf"), "-p", str(SCALED / "nginx"), *args],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        ["nginx", "-c", str(SCALED / "nginx" / "nginx.conf"), "-p", str(SCALED / "nginx"), *args],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def use_replicas(count: int) -> None:
@@ -170,8 +187,11 @@ def use_replicas(count: int) -> None:
 
 def pg(*command: str) -> None:
     pg_bin = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
-    subprocess.run(["runuser", "-u", "postgres", "--", str(pg_bin / "pg_ctl"), "-D", str(SCALED / "pg"), *command],
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["runuser", "-u", "postgres", "--", str(pg_bin / "pg_ctl"), "-D", str(SCALED / "pg"), *command],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def restart_redis() -> None:
@@ -185,9 +205,24 @@ def restart_redis() -> None:
         time.sleep(0.1)
     time.sleep(1.0)  # down for a moment
     log = (SCALED / "logs" / "redis.log").open("a")
-    new = subprocess.Popen(["redis-server", "--port", str(REDIS_PORT), "--bind", "127.0.0.1", "--dir",
-                            str(SCALED / "redis"), "--save", "", "--appendonly", "no"],
-                           stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    new = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(REDIS_PORT),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(SCALED / "redis"),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     (SCALED / "pids").write_text("\n".join(str(new.pid if p == old else p) for p in pids) + "\n")
 
 
@@ -199,15 +234,28 @@ CATEGORIES = {
     "SQL driver / SQLAlchemy": ("sqlalchemy/", "psycopg2"),
     "Redis client": ("redis/",),
     "NLU pipeline": ("rasa/nlu/", "bot/nlu/", "sklearn/", "jieba/", "scipy/"),
-    "policies and featurizers": ("rasa/core/policies/", "bot/policies/", "rasa/core/featurizers/",
-                                 "rasa/shared/core/generator.py"),
-    "tracker (events, states, serialization)": ("rasa/shared/core/trackers.py", "rasa/shared/core/events.py",
-                                                "rasa/shared/core/slots.py", "rasa/shared/core/domain.py"),
+    "policies and featurizers": (
+        "rasa/core/policies/",
+        "bot/policies/",
+        "rasa/core/featurizers/",
+        "rasa/shared/core/generator.py",
+    ),
+    "tracker (events, states, serialization)": (
+        "rasa/shared/core/trackers.py",
+        "rasa/shared/core/events.py",
+        "rasa/shared/core/slots.py",
+        "rasa/shared/core/domain.py",
+    ),
     "tracker store": ("bot/tracker_store.py", "rasa/core/tracker_store.py"),
     "lock store": ("rasa/core/lock_store.py", "bot/lock_store.py", "rasa/core/lock.py"),
     "action server call": ("rasa/core/actions/action.py", "rasa/utils/endpoints.py"),
-    "Rasa processor / NLG": ("rasa/core/processor.py", "rasa/core/nlg/", "rasa/core/agent.py",
-                             "rasa/engine/", "rasa/core/channels/"),
+    "Rasa processor / NLG": (
+        "rasa/core/processor.py",
+        "rasa/core/nlg/",
+        "rasa/core/agent.py",
+        "rasa/engine/",
+        "rasa/core/channels/",
+    ),
     "WeChat crypto / XML": ("bot/wechat/", "bot/channels/wechat.py", "Crypto", "cryptography/"),
     "socket.io / engine.io": ("socketio/", "engineio/"),
     "HTTP (sanic, aiohttp, websockets)": ("sanic/", "aiohttp/", "websockets/", "httptools", "multidict"),
@@ -215,9 +263,16 @@ CATEGORIES = {
     "JSON encode / decode": ("json/", "ujson"),
     "asyncio / logging": ("asyncio/", "logging/", "structlog/"),
 }
-IDLE_LEAVES = ("serve (sanic/server/runners.py", "_worker (concurrent/futures/thread.py", "select (selectors.py",
-               "run_forever (asyncio/base_events.py", "_run_once (asyncio/base_events.py", "poll (",
-               "wait (threading.py", "sleep (")
+IDLE_LEAVES = (
+    "serve (sanic/server/runners.py",
+    "_worker (concurrent/futures/thread.py",
+    "select (selectors.py",
+    "run_forever (asyncio/base_events.py",
+    "_run_once (asyncio/base_events.py",
+    "poll (",
+    "wait (threading.py",
+    "sleep (",
+)
 
 
 def start_profiles(seconds: int) -> Dict[str, subprocess.Popen]:
@@ -231,15 +286,32 @@ def start_profiles(seconds: int) -> Dict[str, subprocess.Popen]:
         if name.startswith(("rasa", "actions", "web")):
             path = out / f"{name.replace(':', '-')}.txt"
             running[name] = subprocess.Popen(
-                [str(spy), "record", "--pid", str(pids[0]), "--duration", str(seconds), "--rate", "50",
-                 "--nonblocking", "--format", "raw", "--output", str(path)],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                [
+                    str(spy),
+                    "record",
+                    "--pid",
+                    str(pids[0]),
+                    "--duration",
+                    str(seconds),
+                    "--rate",
+                    "50",
+                    "--nonblocking",
+                    "--format",
+                    "raw",
+                    "--output",
+                    str(path),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
     return running
 
 
-def summarize_profile(path: Path) -> Dict[str, object]:
+def summarize_profile(path: Path) -> Dict[str, Any]:
     """Where the busy samples went: each in the category of its innermost known frame."""
-    busy, categories, leaves = 0, Counter(), Counter()
+    busy = 0
+    categories: CounterType[str] = Counter()
+    leaves: CounterType[str] = Counter()
     for line in path.read_text(errors="ignore").splitlines() if path.exists() else []:
         stack, _, count = line.rpartition(" ")
         if not count.isdigit():
@@ -250,8 +322,9 @@ def summarize_profile(path: Path) -> Dict[str, object]:
         samples = int(count)
         busy += samples
         leaves[frames[-1]] += samples
-        category = next((c for f in reversed(frames) for c, needles in CATEGORIES.items()
-                         if any(n in f for n in needles)), "other")
+        category = next(
+            (c for f in reversed(frames) for c, needles in CATEGORIES.items() if any(n in f for n in needles)), "other"
+        )
         categories[category] += samples
     if not busy:
         return {}
@@ -264,9 +337,10 @@ def summarize_profile(path: Path) -> Dict[str, object]:
 
 # -- load phases --------------------------------------------------------------------------------
 
-async def stepped(label: str, rates: List[float], profile_at: Optional[float]) -> Dict[str, object]:
+
+async def stepped(label: str, rates: Sequence[float], profile_at: Optional[float]) -> Dict[str, Any]:
     """Rates stepped up until p95 passes the limit or errors appear (or time runs short)."""
-    steps: List[Dict[str, object]] = []
+    steps: List[Dict[str, Any]] = []
     windows: List[Window] = []
     profiles: Dict[str, subprocess.Popen] = {}
     async with OpenLoop(NGINX, WECHAT, label) as load:
@@ -287,39 +361,64 @@ async def stepped(label: str, rates: List[float], profile_at: Optional[float]) -
             window.end = time.time()
             window.cpu = cpu_share(cpu_before, cpu_seconds(), window.end - window.start)
             await asyncio.sleep(1.0)
-            figures = {"offered_msg_per_s": rate, **window_figures(load.messages, window, time.time()),
-                       "cpu_pct_of_one_core": window.cpu}
+            figures = {
+                "offered_msg_per_s": rate,
+                **window_figures(load.messages, window, time.time()),
+                "cpu_pct_of_one_core": window.cpu,
+            }
             figures["passed"] = figures["errors"] == 0 and (figures["p95_ms"] or 1e9) <= P95_LIMIT_MS
             steps.append(figures)
             windows.append(window)
-            print(f"  {label} {rate:>3} msg/s offered: " + json.dumps(
-                {k: figures[k] for k in ("msg_per_s", "p50_ms", "p95_ms", "p99_ms", "errors", "resent", "error_kinds")}), flush=True)
+            print(
+                f"  {label} {rate:>3} msg/s offered: "
+                + json.dumps(
+                    {
+                        k: figures[k]
+                        for k in ("msg_per_s", "p50_ms", "p95_ms", "p99_ms", "errors", "resent", "error_kinds")
+                    }
+                ),
+                flush=True,
+            )
             if not figures["passed"]:
                 break
         await load.finish()
     for proc in profiles.values():
         proc.wait(timeout=60)
     time.sleep(1.5)  # nginx's access log is flushed every second
-    for figures, window in zip(steps, windows):
-        figures["replica_share"] = replica_shares(str(SCALED / "nginx" / "access.log"), load.messages, load.routes,
-                                                  window)
+    for figures, window in zip(steps, windows, strict=True):
+        figures["replica_share"] = replica_shares(
+            str(SCALED / "nginx" / "access.log"), load.messages, load.routes, window
+        )
     senders = sorted({m.sender for m in load.messages})
     kept = integrity(load.messages, recorded(TRACKER_URL, senders))
     passing = [s for s in steps if s["passed"]]
     best = max(passing, key=lambda s: s["msg_per_s"] or 0) if passing else None
-    profile_summaries = {name: summarize_profile(RESULTS / "profiles" / f"{name.replace(':', '-')}.txt")
-                         for name in profiles}
-    return {"steps": steps, "sustained": best, "integrity": kept, "visitors": len(load.visitors),
-            "profiles": profile_summaries}
+    profile_summaries = {
+        name: summarize_profile(RESULTS / "profiles" / f"{name.replace(':', '-')}.txt") for name in profiles
+    }
+    return {
+        "steps": steps,
+        "sustained": best,
+        "integrity": kept,
+        "visitors": len(load.visitors),
+        "profiles": profile_summaries,
+    }
 
 
-def table_row(name: str, phase: Dict[str, object]) -> Dict[str, object]:
+def table_row(name: str, phase: Dict[str, Any]) -> Dict[str, Any]:
     best = phase.get("sustained") or {}
-    return {"set-up": name, "offered_msg_per_s": best.get("offered_msg_per_s"),
-            "sustained_msg_per_s": best.get("msg_per_s"), "p50_ms": best.get("p50_ms"), "p95_ms": best.get("p95_ms"),
-            "p99_ms": best.get("p99_ms"), "replica_share": best.get("replica_share"),
-            "lost": phase["integrity"]["lost"], "duplicated": phase["integrity"]["duplicated"],
-            "errors": sum(s["errors"] for s in phase["steps"] if s["passed"])}
+    return {
+        "set-up": name,
+        "offered_msg_per_s": best.get("offered_msg_per_s"),
+        "sustained_msg_per_s": best.get("msg_per_s"),
+        "p50_ms": best.get("p50_ms"),
+        "p95_ms": best.get("p95_ms"),
+        "p99_ms": best.get("p99_ms"),
+        "replica_share": best.get("replica_share"),
+        "lost": phase["integrity"]["lost"],
+        "duplicated": phase["integrity"]["duplicated"],
+        "errors": sum(s["errors"] for s in phase["steps"] if s["passed"]),
+    }
 
 
 def lock_store_orders_two_replicas() -> bool:
@@ -328,8 +427,7 @@ def lock_store_orders_two_replicas() -> bool:
 
     from bot.lock_store import RetryingRedisLockStore
 
-    stores = [RetryingRedisLockStore(EndpointConfig(url="127.0.0.1", port=REDIS_PORT, type="redis"))
-              for _ in range(2)]
+    stores = [RetryingRedisLockStore(EndpointConfig(url="127.0.0.1", port=REDIS_PORT, type="redis")) for _ in range(2)]
     inside, overlaps = [], []
     conversation = f"lock-check-{uuid.uuid4().hex[:6]}"
 
@@ -349,6 +447,7 @@ def lock_store_orders_two_replicas() -> bool:
 
 # -- a long conversation ------------------------------------------------------------------------
 
+
 def rest(url: str, sender: str, text: str) -> float:
     body = json.dumps({"sender": sender, "message": text}).encode()
     request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
@@ -358,15 +457,19 @@ def rest(url: str, sender: str, text: str) -> float:
     return time.perf_counter() - began
 
 
-def rasa_api(method: str, port: int, path: str, body: object = None) -> object:
+def rasa_api(method: str, port: int, path: str, body: Any = None) -> Any:
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}?token={RASA_TOKEN}", data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}?token={RASA_TOKEN}",
+        data=data,
+        method=method,
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=60) as response:
         return json.loads(response.read())
 
 
-def long_conversation() -> Dict[str, object]:
+def long_conversation() -> Dict[str, Any]:
     """Time of the next message of a 300-turn conversation against that of a new one.
 
     The 300 turns are six real turns repeated (their events, re-timed), stored through Rasa's
@@ -374,8 +477,14 @@ def long_conversation() -> Dict[str, object]:
     url = f"{NGINX}/webhooks/rest/webhook"
     port = RASA_PORTS[0]
     seed = f"long-seed-{uuid.uuid4().hex[:6]}"
-    questions = ["为什么暂停开票", "电子发票以后都不能用了吗", "网上开不了发票怎么办",
-                 "为什么暂停开票", "电子发票以后都不能用了吗", "网上开不了发票怎么办"]
+    questions = [
+        "为什么暂停开票",
+        "电子发票以后都不能用了吗",
+        "网上开不了发票怎么办",
+        "为什么暂停开票",
+        "电子发票以后都不能用了吗",
+        "网上开不了发票怎么办",
+    ]
     for text in questions:
         rest(url, seed, text)
     events = rasa_api("GET", port, f"/conversations/{seed}/tracker")["events"]
@@ -394,21 +503,27 @@ def long_conversation() -> Dict[str, object]:
     rasa_api("PUT", port, f"/conversations/{long_id}/tracker/events", long_events)
     user_turns = sum(1 for e in long_events if e["event"] == "user")
     timed_long, timed_new = [], []
-    for i in range(12):
+    for _ in range(12):
         fresh = f"long-new-{uuid.uuid4().hex[:6]}"
         rest(url, fresh, "你好")
         timed_new.append(rest(url, fresh, "为什么暂停开票"))
         timed_long.append(rest(url, long_id, "为什么暂停开票"))
     stored = rasa_api("GET", port, f"/conversations/{long_id}/tracker")["events"]
     new_ms, long_ms = statistics.median(timed_new) * 1000, statistics.median(timed_long) * 1000
-    return {"turns_before": user_turns, "events_before": len(long_events), "events_after": len(stored),
-            "median_new_ms": round(new_ms, 1), "median_long_ms": round(long_ms, 1),
-            "ratio": round(long_ms / new_ms, 2)}
+    return {
+        "turns_before": user_turns,
+        "events_before": len(long_events),
+        "events_after": len(stored),
+        "median_new_ms": round(new_ms, 1),
+        "median_long_ms": round(long_ms, 1),
+        "ratio": round(long_ms / new_ms, 2),
+    }
 
 
 # -- faults -------------------------------------------------------------------------------------
 
-async def under_fault(label: str, fault: Callable[[], None], seconds: float = 26, at: float = 8) -> Dict[str, object]:
+
+async def under_fault(label: str, fault: Callable[[], None], seconds: float = 26, at: float = 8) -> Dict[str, Any]:
     async with OpenLoop(NGINX, WECHAT, label) as load:
         arrivals = asyncio.ensure_future(load.arrive(FAULT_RATE / QUESTIONS_PER_VISITOR, seconds))
         await asyncio.sleep(at)
@@ -417,23 +532,30 @@ async def under_fault(label: str, fault: Callable[[], None], seconds: float = 26
         await load.finish()
     figures = window_figures(load.messages, Window(0.0, time.time() + 1), time.time())
     kept = integrity(load.messages, recorded(TRACKER_URL, sorted({m.sender for m in load.messages})))
-    errors = Counter(m.error.split(":")[0] + (" (wechat)" if m.channel == "wechat" else "")
-                     for m in load.messages if m.error)
-    result = {"fault": FAULT_NAMES[label], "rate_msg_per_s": FAULT_RATE, **{k: figures[k] for k in ("sent", "answered", "p95_ms",
-              "p99_ms", "errors", "resent")}, "error_kinds": dict(errors), **kept}
+    errors = Counter(
+        m.error.split(":")[0] + (" (wechat)" if m.channel == "wechat" else "") for m in load.messages if m.error
+    )
+    result = {
+        "fault": FAULT_NAMES[label],
+        "rate_msg_per_s": FAULT_RATE,
+        **{k: figures[k] for k in ("sent", "answered", "p95_ms", "p99_ms", "errors", "resent")},
+        "error_kinds": dict(errors),
+        **kept,
+    }
     print("  figures: " + json.dumps(result, ensure_ascii=False), flush=True)
     return result
 
 
 def say(sender: str, text: str) -> str:
     body = json.dumps({"sender": sender, "message": text}).encode()
-    request = urllib.request.Request(f"{NGINX}/webhooks/rest/webhook", data=body,
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{NGINX}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         return "\n".join(m.get("text") or "" for m in json.loads(response.read()))
 
 
-def status_of(url: str, data: bytes = None) -> int:
+def status_of(url: str, data: Optional[bytes] = None) -> int:
     request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
@@ -450,14 +572,27 @@ def kill_replica() -> None:
 
 # -- the run ------------------------------------------------------------------------------------
 
+
 def main() -> int:
-    env = settings.child_env({"RASA_AUTH_TOKEN": RASA_TOKEN, "STAFF_TOKEN": "scale-test-staff",
-           "WECHAT_TOKEN": WECHAT.token, "WECHAT_ENCODING_AES_KEY": WECHAT.aes_key, "WECHAT_APP_ID": WECHAT.app_id,
-           "WECHAT_APP_SECRET": "scale-test-secret",
-           # late answers would go to the customer-service API: a closed loopback port here
-           "WECHAT_API_BASE": "http://127.0.0.1:9", "LOG_FORMAT": "json"})
-    report: Dict[str, object] = {"machine": {"cores": os.cpu_count()}, "p95_limit_ms": P95_LIMIT_MS,
-                                 "step_seconds": STEP_SECONDS, "settle_seconds": SETTLE_SECONDS}
+    env = settings.child_env(
+        {
+            "RASA_AUTH_TOKEN": RASA_TOKEN,
+            "STAFF_TOKEN": "scale-test-staff",
+            "WECHAT_TOKEN": WECHAT.token,
+            "WECHAT_ENCODING_AES_KEY": WECHAT.aes_key,
+            "WECHAT_APP_ID": WECHAT.app_id,
+            "WECHAT_APP_SECRET": "scale-test-secret",
+            # late answers would go to the customer-service API: a closed loopback port here
+            "WECHAT_API_BASE": "http://127.0.0.1:9",
+            "LOG_FORMAT": "json",
+        }
+    )
+    report: Dict[str, Any] = {
+        "machine": {"cores": os.cpu_count()},
+        "p95_limit_ms": P95_LIMIT_MS,
+        "step_seconds": STEP_SECONDS,
+        "settle_seconds": SETTLE_SECONDS,
+    }
     RESULTS.mkdir(exist_ok=True)
     subprocess.run([str(ROOT / "scripts" / "stop-scaled.sh")], check=False)
     subprocess.run([str(ROOT / "scripts" / "run-scaled.sh"), "--background"], check=True, env=env, cwd=ROOT)
@@ -472,8 +607,9 @@ def main() -> int:
         use_replicas(len(RASA_PORTS))
         best_one = (one["sustained"] or {}).get("msg_per_s") or 12
         start = max(6, int(best_one // TWO_REPLICA_STEP) * TWO_REPLICA_STEP)
-        two = asyncio.run(stepped("two-replicas", list(range(start, TWO_REPLICA_MAX + 1, TWO_REPLICA_STEP)),
-                                  profile_at=start))
+        two = asyncio.run(
+            stepped("two-replicas", list(range(start, TWO_REPLICA_MAX + 1, TWO_REPLICA_STEP)), profile_at=start)
+        )
         report["one_replica"], report["two_replicas"] = one, two
         rate_one = (one["sustained"] or {}).get("msg_per_s") or 0
         rate_two = (two["sustained"] or {}).get("msg_per_s") or 0
@@ -484,35 +620,52 @@ def main() -> int:
         print(f"  scaling ratio (two/one sustained): {report['scaling_ratio']}", flush=True)
         for name, phase in (("one replica", one), ("two replicas", two)):
             kept = phase["integrity"]
-            check(kept["lost"] == 0 and kept["out_of_order_conversations"] == 0,
-                  f"{name}: all {kept['answered']} answered messages stored, in order")
+            check(
+                kept["lost"] == 0 and kept["out_of_order_conversations"] == 0,
+                f"{name}: all {kept['answered']} answered messages stored, in order",
+            )
             check(kept["duplicated"] == 0, f"{name}: none stored twice")
-            check(phase["sustained"] is not None, f"{name}: a rate sustained at p95 <= {P95_LIMIT_MS:.0f} ms, no errors")
+            check(
+                phase["sustained"] is not None, f"{name}: a rate sustained at p95 <= {P95_LIMIT_MS:.0f} ms, no errors"
+            )
         shares = [s["replica_share"] for s in two["steps"] if s.get("replica_share")]
-        total = Counter()
+        total: CounterType[str] = Counter()
         for step in two["steps"]:
             for replica, share in (step.get("replica_share") or {}).items():
                 total[replica] += share * step["answered"]
         overall = {k: round(v / sum(total.values()), 3) for k, v in total.items()} if total else {}
         two["replica_share_overall"] = overall
-        check(len(overall) == len(RASA_PORTS) and all(0.35 <= v <= 0.65 for v in overall.values()) and bool(shares),
-              f"two replicas: each serves 35-65 % of the messages ({overall})")
+        check(
+            len(overall) == len(RASA_PORTS) and all(0.35 <= v <= 0.65 for v in overall.values()) and bool(shares),
+            f"two replicas: each serves 35-65 % of the messages ({overall})",
+        )
 
-        check(lock_store_orders_two_replicas(), "the Redis lock store lets one message of a conversation in at a time, "
-              "across replicas")
+        check(
+            lock_store_orders_two_replicas(),
+            "the Redis lock store lets one message of a conversation in at a time, across replicas",
+        )
 
         print("2. a widget on one replica, messages sent through the other (headless Chromium)", flush=True)
         browser = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", "tests/scale"], cwd=ROOT,
-            env=settings.child_env({"SCALED_URL": NGINX, "SCALED_RASA_TOKEN": RASA_TOKEN,
-                 "RASA_PORTS": " ".join(map(str, RASA_PORTS))}),
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=180)
+            [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", "tests/scale"],
+            cwd=ROOT,
+            env=settings.child_env(
+                {"SCALED_URL": NGINX, "SCALED_RASA_TOKEN": RASA_TOKEN, "RASA_PORTS": " ".join(map(str, RASA_PORTS))}
+            ),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=180,
+        )
         delivered = re.search(r"delivered across replicas in (\[.*?\]) s", browser.stdout)
         report["across_replicas_seconds"] = json.loads(delivered.group(1)) if delivered else None
         if browser.returncode:
             print(browser.stdout[-3000:], flush=True)
-        check(browser.returncode == 0, "a staff reply, a restoration notice and a hand-off release reach a widget "
-              f"on the other replica within 2 s ({report['across_replicas_seconds']} s)")
+        check(
+            browser.returncode == 0,
+            "a staff reply, a restoration notice and a hand-off release reach a widget "
+            f"on the other replica within 2 s ({report['across_replicas_seconds']} s)",
+        )
 
         print(f"3. a conversation of {LONG_TURNS} turns", flush=True)
         long = long_conversation()
@@ -525,20 +678,26 @@ def main() -> int:
         faults = []
         result = asyncio.run(under_fault("pg-restart", lambda: pg("-m", "fast", "-w", "restart")))
         faults.append(result)
-        check(result["lost"] == 0 and result["duplicated"] == 0 and result["out_of_order_conversations"] == 0,
-              "PostgreSQL restarted: none lost, none twice, in order")
+        check(
+            result["lost"] == 0 and result["duplicated"] == 0 and result["out_of_order_conversations"] == 0,
+            "PostgreSQL restarted: none lost, none twice, in order",
+        )
         check("维护" in say("scale-after-pg", "为什么暂停开票"), "answers after the PostgreSQL restart")
 
         result = asyncio.run(under_fault("redis-restart", restart_redis))
         faults.append(result)
-        check(result["lost"] == 0 and result["duplicated"] == 0 and result["out_of_order_conversations"] == 0,
-              "Redis restarted: none lost, none answered twice, in order")
+        check(
+            result["lost"] == 0 and result["duplicated"] == 0 and result["out_of_order_conversations"] == 0,
+            "Redis restarted: none lost, none answered twice, in order",
+        )
         check("维护" in say("scale-after-redis", "为什么暂停开票"), "answers after the Redis restart")
 
         result = asyncio.run(under_fault("replica-killed", kill_replica))
         faults.append(result)
-        check(result["lost"] == 0 and result["out_of_order_conversations"] == 0,
-              "a replica killed: none lost, in order (socket.io visitors reconnect and resend)")
+        check(
+            result["lost"] == 0 and result["out_of_order_conversations"] == 0,
+            "a replica killed: none lost, in order (socket.io visitors reconnect and resend)",
+        )
         check("维护" in say("scale-after-kill", "为什么暂停开票"), "the other replica answers")
 
         for name, pids in processes().items():
@@ -555,16 +714,20 @@ def main() -> int:
         print("5. the public surface", flush=True)
         check(status_of(f"{NGINX}/conversations/x/tracker") == 404, "Rasa's API is not published")
         check(status_of(f"{NGINX}/api/status") == 200, "the public status is")
-        check(status_of(f"{NGINX}/webhooks/rest/webhook", b'{"sender":"x","message":"' + b"a" * 70000 + b'"}') == 413,
-              "a 70 KB body gets 413")
+        check(
+            status_of(f"{NGINX}/webhooks/rest/webhook", b'{"sender":"x","message":"' + b"a" * 70000 + b'"}') == 413,
+            "a 70 KB body gets 413",
+        )
 
         async def burst() -> List[int]:
             import aiohttp
 
             async with aiohttp.ClientSession() as session:
+
                 async def one() -> int:
                     async with session.get(f"{NGINX}/api/status") as response:
                         return response.status
+
                 return await asyncio.gather(*(one() for _ in range(900)))
 
         codes = asyncio.run(burst())
@@ -574,8 +737,11 @@ def main() -> int:
         report["checks"] = {"passed": len(passes), "failed": failures}
         report["duration_s"] = round(time.monotonic() - started_at)
         (RESULTS / "scale.json").write_text(json.dumps(report, ensure_ascii=False, indent=2))
-    print(f"scale: {len(passes)} passed, {len(failures)} failed in {report['duration_s']} s "
-          f"(figures in results/scale.json)", flush=True)
+    print(
+        f"scale: {len(passes)} passed, {len(failures)} failed in {report['duration_s']} s "
+        f"(figures in results/scale.json)",
+        flush=True,
+    )
     return 1 if failures else 0
 
 

@@ -3,6 +3,7 @@
 They are skipped unless SCALED_URL (nginx) is set; the replicas' own ports come from
 RASA_PORTS and Rasa's API token from SCALED_RASA_TOKEN.
 """
+
 import os
 import shutil
 from pathlib import Path
@@ -18,8 +19,11 @@ def scaled():
     if not url:
         pytest.skip("needs the scaled set-up: make test-scale runs this")
     ports = [int(p) for p in os.environ.get("RASA_PORTS", "5006 5007").split()]
-    return {"url": url.rstrip("/"), "replicas": [f"http://127.0.0.1:{p}" for p in ports],
-            "token": os.environ.get("SCALED_RASA_TOKEN", "")}
+    return {
+        "url": url.rstrip("/"),
+        "replicas": [f"http://127.0.0.1:{p}" for p in ports],
+        "token": os.environ.get("SCALED_RASA_TOKEN", ""),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +37,7 @@ def browser(scaled):
         pytest.fail("Chromium is missing: `make browser` installs Debian's chromium")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=executable, args=CHROMIUM_ARGS + ["--disable-features=LocalNetworkAccessChecks"])
+            executable_path=executable, args=CHROMIUM_ARGS + ["--disable-features=LocalNetworkAccessChecks"]
+        )
         yield browser
         browser.close()

@@ -5,6 +5,7 @@ restoration notice and the hand-off release are triggered through the second, as
 app triggers them (Rasa's trigger_intent with output_channel=latest), and must appear in
 the widget within 2 s (python-socketio's Redis manager, bot/channels/socketio_redis.py).
 """
+
 import json
 import time
 import urllib.request
@@ -18,6 +19,7 @@ DELIVERY_SECONDS = 2.0
 
 def open_widget_on(page, scaled, replica):
     """The demo page through nginx, its widget's socket pointed at one replica."""
+
     def pin(route):
         response = route.fetch()
         body = response.text().replace(f'data-socket-url="{scaled["url"]}"', f'data-socket-url="{replica}"')
@@ -34,7 +36,9 @@ def trigger(replica, token, conversation_id, intent, entities=None):
     request = urllib.request.Request(
         f"{replica}/conversations/{conversation_id}/trigger_intent?output_channel=latest&token={token}",
         data=json.dumps({"name": intent, "entities": entities or {}}).encode(),
-        headers={"Content-Type": "application/json"}, method="POST")
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 200
 
@@ -58,8 +62,15 @@ def test_staff_reply_notice_and_release_reach_a_widget_on_the_other_replica(cont
     token = scaled["token"]
 
     took = [
-        delivered(page, other, token, session, "EXTERNAL_staff_reply",
-                  {"staff_text": "您好，这里是另一台服务器上的客服"}, "另一台服务器上的客服"),
+        delivered(
+            page,
+            other,
+            token,
+            session,
+            "EXTERNAL_staff_reply",
+            {"staff_text": "您好，这里是另一台服务器上的客服"},
+            "另一台服务器上的客服",
+        ),
         delivered(page, other, token, session, "EXTERNAL_service_restored", None, "【恢复通知】"),
         delivered(page, other, token, session, "EXTERNAL_handoff_released", None, "人工客服已结束本次服务"),
     ]

@@ -1,4 +1,5 @@
 """Our SQL for Rasa's per-message queries returns what Rasa's own ORM queries return."""
+
 import asyncio
 
 import pytest
@@ -21,12 +22,19 @@ entities: [district]
 
 def session(start: float, texts):
     """One conversation session: session start, then a user turn and a bot answer per text."""
-    events = [ActionExecuted("action_session_start", timestamp=start),
-              SessionStarted(timestamp=start + 0.001), ActionExecuted("action_listen", timestamp=start + 0.002)]
+    events = [
+        ActionExecuted("action_session_start", timestamp=start),
+        SessionStarted(timestamp=start + 0.001),
+        ActionExecuted("action_listen", timestamp=start + 0.002),
+    ]
     for i, text in enumerate(texts):
         at = start + 1 + i
-        events += [UserUttered(text, timestamp=at), SlotSet("district", text, timestamp=at + 0.1),
-                   BotUttered(f"re {text}", timestamp=at + 0.2), ActionExecuted("action_listen", timestamp=at + 0.3)]
+        events += [
+            UserUttered(text, timestamp=at),
+            SlotSet("district", text, timestamp=at + 0.1),
+            BotUttered(f"re {text}", timestamp=at + 0.2),
+            ActionExecuted("action_listen", timestamp=at + 0.3),
+        ]
     return events
 
 
@@ -51,7 +59,9 @@ def test_reads_match_rasa_across_sessions_and_senders(store):
     for event in second:
         tracker.update(event)
     asyncio.run(store.save(tracker))
-    asyncio.run(store.save(DialogueStateTracker.from_events("b", [UserUttered("no session", timestamp=10.0)], DOMAIN.slots)))
+    asyncio.run(
+        store.save(DialogueStateTracker.from_events("b", [UserUttered("no session", timestamp=10.0)], DOMAIN.slots))
+    )
 
     for sender in ("a", "b", "nobody"):
         for all_sessions in (False, True):
@@ -67,7 +77,6 @@ def test_only_events_not_yet_stored_are_written(store):
     """As Rasa uses the store: retrieve, add this turn's events (here also a new session), save."""
     asyncio.run(store.save(DialogueStateTracker.from_events("a", session(1000.0, ["天河"]), DOMAIN.slots)))
     tracker = asyncio.run(store.retrieve("a"))
-    stored = [e.as_dict() for e in tracker.events]
     added = [UserUttered("再问一次", timestamp=1100.0), BotUttered("好", timestamp=1100.1)] + session(5000.0, ["番禺"])
     for event in added:
         tracker.update(event)
@@ -113,18 +122,22 @@ def test_a_long_session_loads_as_its_recent_turns_with_the_state_before_them(lon
     assert len(bounded.events) < 8 * RECENT_TURNS  # not 1200
     assert bounded.current_slot_values() == full.current_slot_values()
     assert bounded.get_slot("hours") == "9:00-17:00"  # set 300 turns ago
-    recent = [e.as_dict() for e in bounded.events][-4 * RECENT_TURNS:]
-    assert recent == [e.as_dict() for e in full.events][-4 * RECENT_TURNS:]
+    recent = [e.as_dict() for e in bounded.events][-4 * RECENT_TURNS :]
+    assert recent == [e.as_dict() for e in full.events][-4 * RECENT_TURNS :]
     assert bounded.latest_message.text == "第299句"
     # the action server gets the bounded tracker (Rasa's own payload builder)
     from rasa.core.actions.action import RemoteAction
+
     payload = RemoteAction("action_x", None)._action_call_format(bounded, LONG_DOMAIN)
     assert len(payload["tracker"]["events"]) == len(bounded.events)
     assert payload["tracker"]["slots"]["hours"] == "9:00-17:00"
 
     # a turn added to it and saved (twice, as Rasa may): stored once, after everything else
-    added = [UserUttered("再问一次", timestamp=9000.0), SlotSet("district", "越秀", timestamp=9000.1),
-             BotUttered("好", timestamp=9000.2)]
+    added = [
+        UserUttered("再问一次", timestamp=9000.0),
+        SlotSet("district", "越秀", timestamp=9000.1),
+        BotUttered("好", timestamp=9000.2),
+    ]
     for event in added[:2]:
         bounded.update(event)
     asyncio.run(long_store.save(bounded))
