@@ -31,7 +31,7 @@ import asyncio
 import itertools
 import json
 import logging
-from typing import Any, Awaitable, Callable, Iterator, Optional, Text, TypeVar
+from typing import Any, Awaitable, Callable, Iterator, Optional, Sequence, Text, TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.exc
@@ -51,36 +51,45 @@ PAUSE_SECONDS = 0.5
 # turns (from an action_listen on) loaded as they are: the policies look back 4 states
 # (config.yml), two misses in a row hand over (actions/misses.py)
 RECENT_TURNS = 5
+RECENT_WINDOW = 80  # events: a session this short is loaded whole
 
 # SQLTrackerStore._event_query in SQL: a sender's events from the latest SessionStarted on
 # (by timestamp), or all of them when no session has started.
 _SESSION_START = "(SELECT max(timestamp) FROM events WHERE sender_id = :sender_id AND type_name = :session_started)"
 _IN_LATEST_SESSION = f"sender_id = :sender_id AND (timestamp >= {_SESSION_START} OR {_SESSION_START} IS NULL)"
-LATEST_SESSION_EVENTS = sa.text(f"SELECT data FROM events WHERE {_IN_LATEST_SESSION} ORDER BY id")
+LATEST_SESSION_EVENTS = sa.text(f"SELECT id, data FROM events WHERE {_IN_LATEST_SESSION} ORDER BY id")
 LATEST_SESSION_COUNT = sa.text(f"SELECT count(*) FROM events WHERE {_IN_LATEST_SESSION}")
-ALL_EVENTS = sa.text("SELECT data FROM events WHERE sender_id = :sender_id ORDER BY id")
+ALL_EVENTS = sa.text("SELECT id, data FROM events WHERE sender_id = :sender_id ORDER BY id")
 # The latest session as its recent turns (from the (RECENT_TURNS + 1)-th last action_listen on)
 # behind the state before them: the latest event of each kind (each slot by name, which Rasa
 # stores in action_name) since the last restart or slot reset. A session with fewer turns
 # comes whole (start is NULL). One round trip.
-RECENT_SESSION_EVENTS = sa.text(
+# The latest session from its newest event back, at most RECENT_WINDOW of them: a short session
+# comes whole in this one query. A longer one keeps its last RECENT_TURNS turns (from the
+# (RECENT_TURNS + 1)-th last action_listen on) behind the state before them: the latest event
+# of each kind (each slot by name, which Rasa stores in action_name) since the last restart
+# or slot reset of the session.
+LATEST_SESSION_TAIL = sa.text(
+    f"SELECT id, type_name, action_name, data FROM events WHERE {_IN_LATEST_SESSION}"
+    " ORDER BY sender_id DESC, id DESC LIMIT :window"  # (sender_id, id): this index, not the whole table
+)
+STATE_BEFORE = sa.text(
     f"""
-    WITH latest AS (SELECT id, type_name, action_name FROM events WHERE {_IN_LATEST_SESSION}),
-    recent AS (SELECT id FROM latest WHERE type_name = 'action' AND action_name = 'action_listen'
-               ORDER BY id DESC LIMIT 1 OFFSET :turns),
-    reset AS (SELECT coalesce(max(id), 0) AS id FROM latest
-              WHERE type_name IN ('restart', 'reset_slots') AND id < (SELECT id FROM recent)),
-    state AS (SELECT max(id) AS id FROM latest
-              WHERE id < (SELECT id FROM recent) AND id > (SELECT id FROM reset)
-                AND type_name IN ('session_started', 'slot', 'active_loop', 'pause', 'resume')
-              GROUP BY CASE WHEN type_name IN ('pause', 'resume') THEN 'pause' ELSE type_name END,
-                       CASE WHEN type_name = 'slot' THEN action_name END),
-    chosen AS (SELECT id FROM latest WHERE id >= coalesce((SELECT id FROM recent), 0)
-               UNION ALL SELECT id FROM state)
-    SELECT data, (SELECT id FROM recent) AS recent_start FROM events
-    WHERE id IN (SELECT id FROM chosen)
+    SELECT id, data FROM events WHERE id IN (
+        SELECT max(id) FROM events
+        WHERE {_IN_LATEST_SESSION} AND id < :start
+          AND type_name IN ('session_started', 'slot', 'active_loop', 'pause', 'resume')
+          AND id > (SELECT coalesce(max(id), 0) FROM events WHERE sender_id = :sender_id
+                    AND type_name IN ('restart', 'reset_slots') AND id < :start)
+        GROUP BY CASE WHEN type_name IN ('pause', 'resume') THEN 'pause' ELSE type_name END,
+                 CASE WHEN type_name = 'slot' THEN action_name END)
     ORDER BY id
     """
+)
+# what those lookups need on Rasa's table, which indexes only sender_id
+INDEXES = (
+    "CREATE INDEX IF NOT EXISTS ix_events_sender_id_id ON events (sender_id, id)",
+    "CREATE INDEX IF NOT EXISTS ix_events_sender_type_id ON events (sender_id, type_name, id)",
 )
 
 
@@ -105,6 +114,11 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.known_topics = list(load_catalogue())
+        with self.engine.begin() as connection:
+            for index in INDEXES:
+                connection.execute(sa.text(index))
+            if self.engine.dialect.name == "postgresql":
+                connection.execute(sa.text("ANALYZE events"))  # the planner then knows the new indexes
         figures_store.create_tables(self.engine)
         figures_store.backfill(self.engine, self.known_topics)
 
@@ -141,18 +155,25 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
     async def _read_tracker(self, sender_id: Text, all_sessions: bool) -> Optional[DialogueStateTracker]:
         """SQLTrackerStore._retrieve with the query in SQL; a long session as its recent turns."""
 
-        def read() -> list:
+        def read() -> Sequence[Any]:
+            params = _session_params(sender_id)
             with self.session_scope() as session:
                 if all_sessions:
                     return session.execute(ALL_EVENTS, {"sender_id": sender_id}).all()
-                return session.execute(
-                    RECENT_SESSION_EVENTS, {**_session_params(sender_id), "turns": RECENT_TURNS}
-                ).all()
+                tail = session.execute(LATEST_SESSION_TAIL, {**params, "window": RECENT_WINDOW}).all()[::-1]
+                if len(tail) < RECENT_WINDOW:
+                    return tail  # the whole session
+                listens = [r.id for r in tail if r.type_name == "action" and r.action_name == "action_listen"]
+                if len(listens) <= RECENT_TURNS:  # turns of many events: the whole session
+                    return session.execute(LATEST_SESSION_EVENTS, params).all()
+                start = listens[-RECENT_TURNS - 1]
+                state = session.execute(STATE_BEFORE, {**params, "start": start}).all()
+                return [*state, *(r for r in tail if r.id >= start)]
 
         rows = await asyncio.to_thread(read)  # the event loop goes on while PostgreSQL answers
         if not (self.domain and rows):
             return None
-        tracker = DialogueStateTracker.from_dict(sender_id, [json.loads(row[0]) for row in rows], self.domain.slots)
+        tracker = DialogueStateTracker.from_dict(sender_id, [json.loads(row.data) for row in rows], self.domain.slots)
         if not all_sessions:  # saving writes what follows these (no count query; and a bounded load
             setattr(tracker, STORED_EVENTS, len(tracker.events))  # has fewer events than are stored)
         return tracker

@@ -18,7 +18,7 @@ WEB_PORT=${SCALED_WEB_PORT:-8080}            # the web app (its own name: `make`
 ACTION_SERVER_PORT=${SCALED_ACTIONS_PORT:-5055}
 ACTIONS_PROXY_PORT=${ACTIONS_PROXY_PORT:-5056}  # nginx -> action server, or its stand-in
 RASA_API_PORT=${RASA_API_PORT:-5057}            # nginx -> Rasa's API on any live replica
-RATE_PER_IP=${RATE_PER_IP:-200} BURST_PER_IP=${BURST_PER_IP:-400}
+RATE_PER_IP=${RATE_PER_IP:-100} BURST_PER_IP=${BURST_PER_IP:-200}
 mkdir -p "$S"/{logs,redis,nginx}
 
 need() { dpkg -s "$@" >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; }; }

@@ -56,8 +56,8 @@ def test_staff_reply_notice_and_release_reach_a_widget_on_the_other_replica(cont
     here, other = scaled["replicas"][0], scaled["replicas"][1]
     page = context.new_page()
     open_widget_on(page, scaled, here)
-    ask(page, "我要找真人")
-    expect_bot_says(page, "转接人工")
+    ask(page, "为什么暂停开票")  # the conversation's latest channel is now this socket
+    expect_bot_says(page, "维护")
     session = page.evaluate("() => window.gzEinvoiceWidget.session")
     token = scaled["token"]
 
