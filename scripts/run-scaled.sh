@@ -69,6 +69,19 @@ export WEB_PORT WEB_URL="http://127.0.0.1:$WEB_PORT"
 export STATUS_URL="http://127.0.0.1:$WEB_PORT/api/status"
 export SERVICE_POINTS_URL="http://127.0.0.1:$WEB_PORT/api/service-points"
 
+stop() {
+  trap - INT TERM EXIT
+  echo; echo "Stopping..."
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$S/pg" -m fast stop >/dev/null 2>&1 || true
+}
+
+for port in "$REDIS_PORT" "$NGINX_PORT" "$WEB_PORT" "$ACTION_SERVER_PORT" "$ACTIONS_PROXY_PORT" "$RASA_API_PORT" "${RASA_PORTS[@]}"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "port $port is in use (scripts/stop-scaled.sh, or move it: see the top of this script)" >&2; exit 1
+  fi
+done
 pids=()
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$S/redis" --save "" --appendonly no \
   > "$S/logs/redis.log" 2>&1 &
@@ -93,14 +106,8 @@ sed -e "s|@PORT@|$NGINX_PORT|g" -e "s|@ACTIONS_PORT@|$ACTIONS_PROXY_PORT|g" -e "
 nginx -c "$S/nginx/nginx.conf" -p "$S/nginx" -g "daemon off;" > "$S/logs/nginx.log" 2>&1 &
 pids+=($!)
 printf '%s\n' "${pids[@]}" > "$S/pids"
+trap stop INT TERM EXIT  # whatever fails from here on, nothing is left running
 
-stop() {
-  trap - INT TERM EXIT
-  echo; echo "Stopping..."
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$S/pg" -m fast stop >/dev/null 2>&1 || true
-}
 
 wait_for() {
   for _ in $(seq "$3"); do curl -fs -o /dev/null "$2" && return 0; sleep 1; done

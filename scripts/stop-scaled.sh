@@ -13,6 +13,8 @@ if [[ -f $S/pids ]]; then
   done
   [[ -n ${alive:-} ]] && kill -9 $alive 2>/dev/null
 fi
+# a Redis restarted by make test-scale is ours too
+redis-cli -p "${SCALED_REDIS_PORT:-6380}" shutdown nosave >/dev/null 2>&1
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [[ -n $PG_BIN && -f $S/pg/PG_VERSION ]] && runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$S/pg" -m fast stop >/dev/null 2>&1
 rm -f "$S/pids"

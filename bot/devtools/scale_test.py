@@ -197,12 +197,14 @@ def pg(*command: str) -> None:
 def restart_redis() -> None:
     """Stop Redis (its locks are gone: no persistence) and start a new one on the same port."""
     pids = started_pids()
-    old = next(pid for pid in pids if "redis-server" in _cmdline(pid))
-    os.kill(old, signal.SIGTERM)
-    for _ in range(50):
-        if not _cmdline(old):
-            break
-        time.sleep(0.1)
+    old = [pid for pid in pids if "redis-server" in _cmdline(pid)]
+    subprocess.run(
+        ["redis-cli", "-p", str(REDIS_PORT), "shutdown", "nosave"],
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        timeout=10,
+    )
     time.sleep(1.0)  # down for a moment
     log = (SCALED / "logs" / "redis.log").open("a")
     new = subprocess.Popen(
@@ -223,7 +225,8 @@ def restart_redis() -> None:
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    (SCALED / "pids").write_text("\n".join(str(new.pid if p == old else p) for p in pids) + "\n")
+    kept = [p for p in pids if p not in old] + [new.pid]
+    (SCALED / "pids").write_text("\n".join(map(str, kept)) + "\n")
 
 
 # -- profiles -----------------------------------------------------------------------------------
@@ -536,7 +539,7 @@ async def under_fault(label: str, fault: Callable[[], None], seconds: float = 26
     async with OpenLoop(NGINX, WECHAT, label) as load:
         arrivals = asyncio.ensure_future(load.arrive(FAULT_RATE / QUESTIONS_PER_VISITOR, seconds))
         await asyncio.sleep(at)
-        await asyncio.get_running_loop().run_in_executor(None, fault)
+        await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(None, fault), 60)
         await arrivals
         await load.finish()
     figures = window_figures(load.messages, Window(0.0, time.time() + 1), time.time())
