@@ -5,9 +5,16 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.contacts import load_contacts
 from bot.status.client import default_client
 from bot.status.phrasing import describe
 from bot.stores import status_store
+
+
+# What the sign-up says, by the channel the notice would go out on (the visitor's latest).
+SUBSCRIBED_RESPONSES = {"socketio": "utter_subscribed_web", "wechat": "utter_subscribed_wechat"}
+# Channels that cannot send anything later (the REST API answers only the request it got).
+CANNOT_NOTIFY_CHANNELS = {"rest", "collector", "cmdline"}
 
 
 class ActionSubscribeRestoration(Action):
@@ -21,8 +28,12 @@ class ActionSubscribeRestoration(Action):
         if reading.fresh and reading.value and reading.value.state == "normal":
             dispatcher.utter_message(response="utter_already_restored")
             return [SlotSet("outage_state", "normal")]
-        status_store().subscribe(tracker.sender_id, tracker.get_latest_input_channel() or "")
-        dispatcher.utter_message(response="utter_subscribed")
+        channel = tracker.get_latest_input_channel() or ""
+        if channel in CANNOT_NOTIFY_CHANNELS:
+            dispatcher.utter_message(response="utter_cannot_notify_here", **load_contacts().template_vars())
+            return []
+        status_store().subscribe(tracker.sender_id, channel)
+        dispatcher.utter_message(response=SUBSCRIBED_RESPONSES.get(channel, "utter_subscribed"))
         return []
 
 

@@ -1,4 +1,8 @@
-"""The live outage status from STATUS_URL (the web app by default), cached, last known on failure."""
+"""The live outage status from STATUS_URL (the web app by default).
+
+Revalidated with its ETag after STATUS_CACHE_SECONDS (1 s), so a staff change reaches the next
+answer within about a second; the last known status (said as such) when the feed fails.
+"""
 from __future__ import annotations
 
 import os
@@ -21,7 +25,7 @@ def status_feed(
         OutageStatus.from_dict,
         timeout=float(timeout if timeout is not None else os.environ.get("STATUS_TIMEOUT", 2.0)),
         cache_seconds=float(
-            cache_seconds if cache_seconds is not None else os.environ.get("STATUS_CACHE_SECONDS", 30)
+            cache_seconds if cache_seconds is not None else os.environ.get("STATUS_CACHE_SECONDS", 1)
         ),
     )
 

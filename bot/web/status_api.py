@@ -1,6 +1,7 @@
 """The status API: public read, staff write with history."""
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from typing import Any, Dict
@@ -40,10 +41,24 @@ async def read_json(request: web.Request) -> Any:
         raise web.HTTPBadRequest(text='{"error": "body is not valid JSON"}', content_type="application/json")
 
 
+def status_etag(body: Dict[str, Any]) -> str:
+    """A strong ETag of the public status: readers revalidate cheaply (304) every second."""
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    return f'"{digest.hexdigest()[:32]}"'
+
+
 @routes.get("/api/status")
 async def get_status(request: web.Request) -> web.Response:
-    status = request.app["status_store"].current()
-    return json_response(status.to_dict(), headers={"Cache-Control": "no-cache"})
+    """The live status, plus the automatic probe's result when operators configured one."""
+    body = request.app["status_store"].current().to_dict()
+    probes = request.app.get("probes")
+    if probes is not None and probes.configured:
+        body["probe"] = probes.public_summary()
+    etag = status_etag(body)
+    headers = {"Cache-Control": "no-cache", "ETag": etag}
+    if etag in request.headers.get("If-None-Match", ""):
+        return web.Response(status=304, headers=headers)
+    return json_response(body, headers=headers)
 
 
 @routes.put("/api/status")

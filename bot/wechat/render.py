@@ -1,8 +1,9 @@
 """Rasa's bot messages as WeChat text: no Markdown, no buttons, one passive reply of 2048 bytes.
 
 WeChat shows plain text only: bold and links lose their Markdown (links stay as plain URLs),
-buttons become numbered options ("回复 1 现在恢复了吗"), and the user's "1" is mapped back to
-that button's payload from the conversation's last bot turn.
+buttons become numbered options ("回复 1：现在恢复了吗"), and the user's "1" is mapped back to
+that button's payload from the conversation's last bot turn. An answer's own numbered list is
+shown with circled numbers (①②③), so "1" only ever means the option "回复 1".
 """
 from __future__ import annotations
 
@@ -14,6 +15,17 @@ from bot.plain_text import strip_markdown
 
 PASSIVE_REPLY_BYTES = 2048
 OPTION_REPLY = re.compile(r"^\s*(\d{1,2})\s*$")
+LIST_NUMBER = re.compile(r"^(\s*)(\d{1,2})[.、]\s*", re.MULTILINE)
+
+
+def _circled(match: "re.Match[str]") -> str:
+    number = int(match.group(2))
+    return match.group(1) + (chr(0x2460 + number - 1) if 1 <= number <= 20 else f"{number}）")
+
+
+def plain(text: str) -> str:
+    """Bot text as WeChat shows it: no Markdown, list numbers that cannot be taken for options."""
+    return LIST_NUMBER.sub(_circled, strip_markdown(text)).strip()
 
 
 def _buttons(message: Dict[str, Any]) -> List[Dict[str, str]]:
@@ -34,7 +46,7 @@ def render(messages: Sequence[Dict[str, Any]]) -> Rendered:
         custom = message.get("custom")
         if isinstance(custom, dict) and (custom.get("data") or {}).get("handoff"):
             rendered.handoff = True
-        lines = [strip_markdown(message["text"]).strip()] if message.get("text") else []
+        lines = [plain(message["text"])] if message.get("text") else []
         for button in _buttons(message):
             number += 1
             lines.append(f"回复 {number}：{button.get('title', '')}")
