@@ -2,7 +2,7 @@
 
 Why: the actions read live data (status, service points) from the web app, or from any feed
 of the same shape. A staff change must reach the next answer within seconds, so a reading
-is reused only for `cache_seconds` (1 s for the status) and then revalidated with
+is reused only for `cache_seconds` (none for the status: every read revalidates) and then revalidated with
 `If-None-Match`: an unchanged feed answers 304 with no body. A slow or broken feed must never
 become a stack trace or silence: a failure returns the last value this process saw, marked as
 not fresh, and the feed is left alone for `retry_seconds` so a dead feed does not slow every
@@ -67,13 +67,18 @@ class CachedFeed(Generic[T]):
                 return value
 
     async def read(self, max_age: Optional[float] = None) -> Reading[T]:
-        """The value: reused for `cache_seconds` (or `max_age`), the last known one on failure."""
+        """The value: reused for `cache_seconds` (or `max_age`), the last known one on failure.
+
+        After a failure the feed is asked again only after `retry_seconds`, unless the caller
+        insists (`max_age=0`, e.g. the restoration notice that a status change triggered).
+        """
+        insist = max_age == 0
         max_age = self.cache_seconds if max_age is None else max_age
         async with self._lock:
             now = time.monotonic()
             if self._last is not None and now - self._fetched_at < max_age:
                 return Reading(self._last, True)
-            if now - self._failed_at < self.retry_seconds and max_age > 0:
+            if not insist and now - self._failed_at < self.retry_seconds:
                 return Reading(self._last, False)
             try:
                 self._last = await self._fetch()

@@ -1,7 +1,9 @@
 """The live outage status from STATUS_URL (the web app by default).
 
-Revalidated with its ETag after STATUS_CACHE_SECONDS (1 s), so a staff change reaches the next
-answer within about a second; the last known status (said as such) when the feed fails.
+Every read revalidates it with its ETag (an unchanged status costs a 304 with no body; set
+STATUS_CACHE_SECONDS to reuse a reading for longer), so a staff change reaches the very next
+answer; the last known status (said as such) when the feed fails, and a dead feed is asked
+again only every STATUS_RETRY_SECONDS (5) so it does not slow every answer by its timeout.
 """
 from __future__ import annotations
 
@@ -24,8 +26,9 @@ def status_feed(
         url or os.environ.get("STATUS_URL") or DEFAULT_STATUS_URL,
         OutageStatus.from_dict,
         timeout=float(timeout if timeout is not None else os.environ.get("STATUS_TIMEOUT", 2.0)),
+        retry_seconds=float(os.environ.get("STATUS_RETRY_SECONDS", 5)),
         cache_seconds=float(
-            cache_seconds if cache_seconds is not None else os.environ.get("STATUS_CACHE_SECONDS", 1)
+            cache_seconds if cache_seconds is not None else os.environ.get("STATUS_CACHE_SECONDS", 0)
         ),
     )
 

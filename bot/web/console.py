@@ -77,6 +77,6 @@ async def logout(request: web.Request) -> web.Response:
     raise response
 
 
-@routes.get("/console/static/{name:console\\.(js|css)}")
+@routes.get("/console/static/{name:console(_probe)?\\.(js|css)}")
 async def static(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC / request.match_info["name"], headers={"Cache-Control": "no-cache"})

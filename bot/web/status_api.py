@@ -55,7 +55,8 @@ async def get_status(request: web.Request) -> web.Response:
     if probes is not None and probes.configured:
         body["probe"] = probes.public_summary()
     etag = status_etag(body)
-    headers = {"Cache-Control": "no-cache", "ETag": etag}
+    # public data, read by the widget on any site that embeds it
+    headers = {"Cache-Control": "no-cache", "ETag": etag, "Access-Control-Allow-Origin": "*"}
     if etag in request.headers.get("If-None-Match", ""):
         return web.Response(status=304, headers=headers)
     return json_response(body, headers=headers)
@@ -84,6 +85,13 @@ async def put_status(request: web.Request) -> web.Response:
     if status.state == "normal" and previous.state != "normal":
         request.app["notify"]()
     return json_response(status.to_dict())
+
+
+@routes.get("/api/status/probe")
+async def get_probe(request: web.Request) -> web.Response:
+    """Staff: the automatic check in full, and whether it has disagreed with the status too long."""
+    require_staff(request)
+    return json_response(request.app["probes"].staff_summary())
 
 
 @routes.get("/api/status/history")
