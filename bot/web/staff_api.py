@@ -126,7 +126,7 @@ async def assist(request: web.Request) -> web.Response:
                 "title": catalogue[topic].title,
                 "confidence": round(float(item["confidence"]) * faq_share, 4),
                 "answer": answer_text(topic),
-                "source": f"公告 {catalogue[topic].sections}",
+                "source": f"应急指南 {catalogue[topic].sections}",
             })
     return json_response({"suggestions": suggestions, "intent": (parse.get("intent") or {}).get("name")})
 

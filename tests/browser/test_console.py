@@ -78,7 +78,7 @@ def test_staff_fill_in_a_service_point_and_a_visitor_is_told_it(browser, servers
         open_widget(visitor, servers)
         ask(visitor, "越秀区的办税服务厅在哪里")
         expect_bot_says(visitor, "测试越秀路3号")
-        expect_bot_says(visitor, "出发前请先电话或12366确认")
+        expect_bot_says(visitor, "出发前请先致电服务点或拨打12366确认")
     finally:
         staff_context.close()
         visitor_context.close()

@@ -73,7 +73,7 @@ def test_assist_gives_three_sourced_suggestions(servers):
     status, body = http("POST", f"{servers.web}/api/assist", {"text": "客户问为什么系统停了"}, STAFF_TOKEN)
     assert status == 200 and len(body["suggestions"]) == 3
     first = body["suggestions"][0]
-    assert first["topic"] == "faq/reason" and "维护" in first["answer"] and first["source"].startswith("公告")
+    assert first["topic"] == "faq/reason" and "维护" in first["answer"] and first["source"].startswith("应急指南")
     assert 0 < first["confidence"] <= 1
     assert http("POST", f"{servers.web}/api/assist", {"text": ""}, STAFF_TOKEN)[0] == 422
 
