@@ -26,6 +26,6 @@ class ActionAnswerFaq(Action):
         contacts = load_contacts().template_vars()
         topic = button_topic(tracker.latest_message, catalogue)
         if topic is None:
-            return handle_miss(dispatcher, tracker, contacts)
+            return await handle_miss(dispatcher, tracker, contacts)
         dispatcher.utter_message(response=catalogue[topic].response, **contacts)
         return []

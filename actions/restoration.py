@@ -1,4 +1,5 @@
 """Restoration notices: subscribe, unsubscribe, and the notice itself (an external event)."""
+import logging
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -8,7 +9,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.contacts import load_contacts
 from bot.status.client import default_client
 from bot.status.phrasing import describe
-from bot.stores import status_store
+from bot.web.client import WebAppError, web_app
+
+logger = logging.getLogger(__name__)
 
 
 # What the sign-up says, by the channel the notice would go out on (the visitor's latest).
@@ -32,7 +35,12 @@ class ActionSubscribeRestoration(Action):
         if channel in CANNOT_NOTIFY_CHANNELS:
             dispatcher.utter_message(response="utter_cannot_notify_here", **load_contacts().template_vars())
             return []
-        status_store().subscribe(tracker.sender_id, channel)
+        try:
+            await web_app().subscribe(tracker.sender_id, channel)
+        except WebAppError as problem:
+            logger.error("subscription for %s not recorded: %s", tracker.sender_id, problem)
+            dispatcher.utter_message(response="utter_cannot_look_up", **load_contacts().template_vars())
+            return []
         dispatcher.utter_message(response=SUBSCRIBED_RESPONSES.get(channel, "utter_subscribed"))
         return []
 
@@ -44,7 +52,12 @@ class ActionUnsubscribeRestoration(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        removed = status_store().unsubscribe(tracker.sender_id)
+        try:
+            removed = await web_app().unsubscribe(tracker.sender_id)
+        except WebAppError as problem:
+            logger.error("subscription for %s not cancelled: %s", tracker.sender_id, problem)
+            dispatcher.utter_message(response="utter_cannot_look_up", **load_contacts().template_vars())
+            return []
         dispatcher.utter_message(response="utter_unsubscribed" if removed else "utter_not_subscribed")
         return []
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -20,14 +19,14 @@ from typing import Callable, List, Optional, Sequence
 
 import aiohttp
 
+from bot import settings
 from bot.status.phrasing import SHANGHAI
 
 logger = logging.getLogger(__name__)
 
 
-def probe_urls_from_env() -> List[str]:
-    raw = os.environ.get("PROBE_URLS", "")
-    urls = [u.strip() for u in raw.split(",") if u.strip()]
+def probe_urls() -> List[str]:
+    urls = list(settings.PROBE_URLS)
     bad = [u for u in urls if not u.startswith(("https://", "http://"))]
     if bad:
         raise ValueError(f"PROBE_URLS: not an http(s) URL: {bad[0]}")
@@ -66,13 +65,13 @@ class ProbeMonitor:
         self._disagree_since_at: Optional[datetime] = None
 
     @classmethod
-    def from_env(cls, official_state: Callable[[], str]) -> "ProbeMonitor":
+    def from_settings(cls, official_state: Callable[[], str]) -> "ProbeMonitor":
         return cls(
-            probe_urls_from_env(),
+            probe_urls(),
             official_state,
-            timeout=float(os.environ.get("PROBE_TIMEOUT_SECONDS", 5)),
-            interval=float(os.environ.get("PROBE_INTERVAL_SECONDS", 60)),
-            disagree_after=float(os.environ.get("PROBE_DISAGREE_SECONDS", 300)),
+            timeout=settings.PROBE_TIMEOUT_SECONDS,
+            interval=settings.PROBE_INTERVAL_SECONDS,
+            disagree_after=settings.PROBE_DISAGREE_SECONDS,
         )
 
     @property

@@ -102,18 +102,18 @@ async def test_the_web_app_shows_the_probe_beside_the_status_and_flags_staff(tmp
     """The real web app with PROBE_URLS: the background check, the public label, the staff flag."""
     from aiohttp.test_utils import TestClient, TestServer
 
-    from bot.status.store import StatusStore
+    from bot import settings
+    from bot.stores import build_stores
     from bot.web.app import create_app
 
     mode = {"mode": "up"}
     runner, url = await fake_platform(mode)
-    monkeypatch.setenv("PROBE_URLS", url)
-    monkeypatch.setenv("PROBE_INTERVAL_SECONDS", "0.2")
-    monkeypatch.setenv("PROBE_TIMEOUT_SECONDS", "0.5")
-    monkeypatch.setenv("PROBE_DISAGREE_SECONDS", "0.5")
-    monkeypatch.setenv("DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("TRACKER_DB", str(tmp_path / "tracker.db"))
-    app = create_app(StatusStore(f"sqlite:///{tmp_path / 'web.db'}"), staff_token="t")
+    monkeypatch.setattr(settings, "PROBE_URLS", (url,))
+    monkeypatch.setattr(settings, "PROBE_INTERVAL_SECONDS", 0.2)
+    monkeypatch.setattr(settings, "PROBE_TIMEOUT_SECONDS", 0.5)
+    monkeypatch.setattr(settings, "PROBE_DISAGREE_SECONDS", 0.5)
+    monkeypatch.setattr(settings, "TRACKER_DB", tmp_path / "tracker.db")
+    app = create_app(build_stores(f"sqlite:///{tmp_path / 'web.db'}"), staff_token="t")
     client = TestClient(TestServer(app))
     await client.start_server()
     try:
