@@ -10,7 +10,7 @@ import uuid
 from tests.conftest import STAFF_TOKEN
 from tests.e2e.chat import Chat, button_titles, texts
 from tests.e2e.test_live_status import http, put_status
-from tests.e2e.test_wechat import parse_xml, plain_params, webhook
+from tests.e2e.test_wechat import parse_xml, say, text_xml
 
 # phrases that speak of a suspension going on now
 PRESENT_SUSPENSION = re.compile(
@@ -106,7 +106,7 @@ def test_the_greeting_opens_with_the_status_line_on_every_channel(servers):
         head = (f"<ToUserName>gh_test</ToUserName><FromUserName>{openid}</FromUserName>"
                 f"<CreateTime>{int(time.time())}</CreateTime>")
         subscribe = f"<xml>{head}<MsgType>event</MsgType><Event>subscribe</Event></xml>"
-        welcome = parse_xml(webhook(servers, subscribe, plain_params())[1])["Content"]
+        welcome = parse_xml(say(servers, subscribe)[1])["Content"]
         assert welcome.startswith("当前状态：电子发票服务暂停中") and "回复 1：" in welcome
         assert "点下面" not in welcome and "按钮" not in welcome
         put_at_once(servers, state="normal")
@@ -126,7 +126,5 @@ def test_rest_visitors_hear_that_no_notice_can_reach_them(servers):
 def test_wechat_sign_up_names_the_48_hour_window(servers):
     put_status(servers, state="suspended")
     openid = f"user-{uuid.uuid4().hex[:8]}"
-    from tests.e2e.test_wechat import text_xml
-
-    reply = parse_xml(webhook(servers, text_xml(openid, "恢复了通知我", 7001), plain_params())[1])["Content"]
+    reply = parse_xml(say(servers, text_xml(openid, "恢复了通知我", 7001))[1])["Content"]
     assert "已为您登记" in reply and "48小时" in reply
