@@ -12,19 +12,28 @@ const STATE_TEXT = { suspended: "暂停中", degraded: "部分恢复", normal: "
 
 export const SUGGESTED_QUESTIONS = ["现在恢复了吗", "急需开票怎么办", "去哪里线下开票"];
 
-function shanghaiTime(iso, withDate) {
-  const options = { timeZone: "Asia/Shanghai", hour: "2-digit", minute: "2-digit", hour12: false };
-  if (withDate) Object.assign(options, { month: "numeric", day: "numeric" });
-  return new Intl.DateTimeFormat("zh-CN", options).format(new Date(iso));
+// "12月3日 09:00" in Guangzhou time; "09:00" alone for today.
+function shanghaiTime(iso) {
+  const parts = {};
+  const format = new Intl.DateTimeFormat("en-GB", {
+    timeZone: "Asia/Shanghai", year: "numeric", month: "numeric", day: "numeric",
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  });
+  for (const { type, value } of format.formatToParts(new Date(iso))) parts[type] = value;
+  const today = {};
+  for (const { type, value } of format.formatToParts(new Date())) today[type] = value;
+  const clock = `${parts.hour}:${parts.minute}`;
+  const sameDay = parts.year === today.year && parts.month === today.month && parts.day === today.day;
+  return sameDay ? `今天${clock}` : `${Number(parts.month)}月${Number(parts.day)}日 ${clock}`;
 }
 
-// "电子发票服务：暂停中 · 预计12/3 09:00恢复 · 更新于10:32"
+// "电子发票服务：暂停中 · 预计12月3日 09:00恢复 · 更新于今天10:32"
 export function bannerText(status) {
   const parts = [`电子发票服务：${STATE_TEXT[status.state] || status.state}`];
   if (status.state !== "normal") {
-    parts.push(status.expected_resume_at ? `预计${shanghaiTime(status.expected_resume_at, true)}恢复` : "恢复时间尚未公布");
+    parts.push(status.expected_resume_at ? `预计${shanghaiTime(status.expected_resume_at)}恢复` : "恢复时间尚未公布");
   }
-  if (status.updated_at) parts.push(`更新于${shanghaiTime(status.updated_at, true)}`);
+  if (status.updated_at) parts.push(`更新于${shanghaiTime(status.updated_at)}`);
   return parts.join(" · ");
 }
 
