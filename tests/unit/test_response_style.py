@@ -9,7 +9,7 @@ vendor's guide, no "点按钮" on WeChat, no tautological contacts, phone-sized 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Dict, Iterator, List, Tuple
 
