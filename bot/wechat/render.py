@@ -8,6 +8,7 @@ the option the channel itself showed (`OptionMemory`), without reading Rasa's tr
 An answer's own numbered list is shown with circled numbers (①②③), so "1" only ever means
 the option "回复 1".
 """
+
 from __future__ import annotations
 
 import re
@@ -81,7 +82,7 @@ def render(messages: Sequence[Dict[str, Any]], first_number: int = 1) -> Rendere
 
 
 def option_payload(text: str, options: Sequence[Dict[str, str]]) -> Optional[str]:
-    """"2" -> the payload of option 2, when it was offered."""
+    """ "2" -> the payload of option 2, when it was offered."""
     match = OPTION_REPLY.match(text or "")
     if not match:
         return None
