@@ -4,6 +4,7 @@ NLU-classified FAQs are answered by the stock `utter_faq`; this action serves th
 "您是想问" buttons. Both run after `action_refresh_status` in the same turn, so the answer's
 variant for the live state (`outage_state`) is picked by Rasa's NLG from the domain.
 """
+
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker

@@ -1,4 +1,5 @@
 """The live outage status, read from STATUS_URL; never a date from training data."""
+
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker

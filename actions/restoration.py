@@ -1,4 +1,5 @@
 """Restoration notices: subscribe, unsubscribe, and the notice itself (an external event)."""
+
 import logging
 from typing import Any, Dict, List, Text
 

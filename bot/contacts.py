@@ -6,6 +6,7 @@ and `trust`, and an entry without a source is refused. Responses say {hotline}, 
 {official_account}, ... and the actions fill them from here (the file is read again when it
 changes). A medium-trust entry is phrased as a pointer to check, never as settled fact.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -20,8 +21,13 @@ DEFAULT_HOTLINE = "12366"
 TRUST_LEVELS = ("high", "good", "medium")
 FIELDS = ("number", "name", "url", "kind", "source", "trust")
 ENTRIES = (
-    "hotline", "local_hotline", "website", "verification_site", "etax_site",
-    "official_account", "mini_program",
+    "hotline",
+    "local_hotline",
+    "website",
+    "verification_site",
+    "etax_site",
+    "official_account",
+    "mini_program",
 )
 
 
@@ -51,7 +57,7 @@ class Contacts:
         return entry.number if entry and entry.number else DEFAULT_HOTLINE
 
     def hotline_text(self) -> str:
-        """"12366纳税缴费服务热线（广州地区拨打020-12366）"."""
+        """ "12366纳税缴费服务热线（广州地区拨打020-12366）"."""
         entry = self.get("hotline")
         text = f"{self.hotline}{entry.name if entry else ''}"
         local = self.get("local_hotline")

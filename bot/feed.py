@@ -8,6 +8,7 @@ become a stack trace or silence: a failure returns the last value this process s
 not fresh, and the feed is left alone for `retry_seconds` so a dead feed does not slow every
 answer by its timeout.
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -1,4 +1,5 @@
 """Service points as short Chinese text for a phone screen."""
+
 from __future__ import annotations
 
 from typing import Optional, Sequence, Tuple
@@ -43,9 +44,7 @@ def describe_point(point: ServicePoint, distance_km: Optional[float] = None) -> 
 
 def describe_district(district: str, points: Sequence[ServicePoint]) -> str:
     if not points:
-        return (
-            f"暂时没有{district}区线下服务点的资料。请拨打{hotline()}或查看广州市税务局官网查询。"
-        )
+        return f"暂时没有{district}区线下服务点的资料。请拨打{hotline()}或查看广州市税务局官网查询。"
     body = "\n\n".join(describe_point(p) for p in points)
     return f"{district}区的线下办税服务点：\n\n{body}" + _check_first(points)
 
@@ -65,7 +64,4 @@ def ask_district(unrecognised: bool, place: Optional[str] = None) -> str:
         lead = "没有识别到广州市的区名。"
     else:
         lead = ""
-    return (
-        f"{lead}目前可以查询广州市11个区的线下服务点：{'、'.join(DISTRICTS)}。"
-        "请问您在哪个区？"
-    )
+    return f"{lead}目前可以查询广州市11个区的线下服务点：{'、'.join(DISTRICTS)}。请问您在哪个区？"

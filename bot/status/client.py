@@ -5,6 +5,7 @@ STATUS_CACHE_SECONDS to reuse a reading for longer), so a staff change reaches t
 answer; the last known status (said as such) when the feed fails, and a dead feed is asked
 again only every STATUS_RETRY_SECONDS (5) so it does not slow every answer by its timeout.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache

@@ -3,6 +3,7 @@
 Times are shown in Asia/Shanghai, as "12月3日 09:00", or "今天下午3点" / "明天上午9点"
 when the time is that close. `status_line` is the one-line form that opens a welcome.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -63,7 +64,8 @@ def status_line(reading: StatusReading, now: Optional[datetime] = None) -> str:
     if status.state != "normal":
         line += (
             f"，预计{format_time(status.expected_resume_at, now)}恢复"
-            if status.expected_resume_at else "，恢复时间尚未公布"
+            if status.expected_resume_at
+            else "，恢复时间尚未公布"
         )
     stale = "（最后已知状态，可能已过时）" if not reading.fresh else ""
     return f"{line}（更新于{format_time(status.updated_at, now)}）{stale}。"
@@ -75,8 +77,7 @@ def describe(reading: StatusReading, now: Optional[datetime] = None) -> str:
     if status is None:
         return (
             "抱歉，暂时查不到实时状态。据相关应急指南，电子发票系统因维护升级暂停服务，"
-            "**恢复时间尚未公布**。请关注广州市税务局的官方通知，"
-            + OFFICIAL
+            "**恢复时间尚未公布**。请关注广州市税务局的官方通知，" + OFFICIAL
         )
     lines = []
     if not reading.fresh:

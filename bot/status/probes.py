@@ -8,6 +8,7 @@ official status, labelled as automatic ("自动检测：平台当前可访问，
 the state staff set. When the two disagree (staff say suspended but the platform answers, or
 staff say normal but it does not) for PROBE_DISAGREE_SECONDS (300), staff see a flag.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -79,7 +80,7 @@ class ProbeMonitor:
         return bool(self.urls)
 
     async def _check(self, session: aiohttp.ClientSession, url: str) -> str:
-        """"ok" when the URL answers below 500; otherwise what went wrong."""
+        """ "ok" when the URL answers below 500; otherwise what went wrong."""
         try:
             async with session.get(url, allow_redirects=True) as response:
                 return "ok" if response.status < 500 else f"HTTP {response.status}"
@@ -96,7 +97,7 @@ class ProbeMonitor:
         result = ProbeResult(
             reachable=all(o == "ok" for o in outcomes),
             checked_at=datetime.now(timezone.utc).replace(microsecond=0),
-            detail="; ".join(f"{u}: {o}" for u, o in zip(self.urls, outcomes)),
+            detail="; ".join(f"{u}: {o}" for u, o in zip(self.urls, outcomes, strict=True)),
         )
         self.last = result
         self._track_disagreement(result)

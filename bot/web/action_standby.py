@@ -6,6 +6,7 @@ changes nothing (the answer goes on with the last known state), and every other 
 answers that the information cannot be looked up now. FAQ answers need no action server and go
 on as usual. Internal only: nginx publishes it on a loopback port that Rasa alone uses.
 """
+
 from __future__ import annotations
 
 from aiohttp import web
@@ -34,6 +35,4 @@ async def standby(request: web.Request) -> web.Response:
     if action in SILENT_ACTIONS:
         return json_response({"events": [], "responses": []})
     response = STANDBY_RESPONSES.get(action, "utter_cannot_look_up")
-    return json_response({"events": [], "responses": [
-        {"response": response, **load_contacts().template_vars()}
-    ]})
+    return json_response({"events": [], "responses": [{"response": response, **load_contacts().template_vars()}]})

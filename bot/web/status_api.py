@@ -1,4 +1,5 @@
 """The status API: public read, staff write with history."""
+
 from __future__ import annotations
 
 import hashlib
@@ -8,8 +9,8 @@ from typing import Any, Dict
 
 from aiohttp import web
 
-from bot.status.model import OutageStatus, StatusError
 from bot.db import now_utc
+from bot.status.model import OutageStatus, StatusError
 from bot.web.auth import require_staff
 from bot.web.responses import json_response
 
@@ -32,13 +33,15 @@ async def read_json(request: web.Request) -> Any:
         raw = await request.read()
     except web.HTTPRequestEntityTooLarge:
         raise web.HTTPRequestEntityTooLarge(
-            max_size=request.app._client_max_size, actual_size=request.content_length or 0,
-            text='{"error": "body too large"}', content_type="application/json",
-        )
+            max_size=request.app._client_max_size,
+            actual_size=request.content_length or 0,
+            text='{"error": "body too large"}',
+            content_type="application/json",
+        ) from None
     try:
         return json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
-        raise web.HTTPBadRequest(text='{"error": "body is not valid JSON"}', content_type="application/json")
+        raise web.HTTPBadRequest(text='{"error": "body is not valid JSON"}', content_type="application/json") from None
 
 
 def status_etag(body: Dict[str, Any]) -> str:

@@ -3,6 +3,7 @@
 Against the real servers: staff set the status through the web app's API, and questions of
 different topics (not training examples) go through Rasa's REST channel and WeChat.
 """
+
 import re
 import time
 import uuid
@@ -33,8 +34,9 @@ TEN_TOPICS = [
 
 def put_at_once(servers, **fields):
     """A staff PUT with no wait afterwards (put_status waits 1.2 s)."""
-    status, data = http("PUT", f"{servers.web}/api/status", {"state": "suspended", "message": "", **fields},
-                        STAFF_TOKEN)
+    status, data = http(
+        "PUT", f"{servers.web}/api/status", {"state": "suspended", "message": "", **fields}, STAFF_TOKEN
+    )
     assert status == 200, data
     return data
 
@@ -103,8 +105,10 @@ def test_the_greeting_opens_with_the_status_line_on_every_channel(servers):
         greeting = texts(Chat(servers.rasa).say("你好"))
         assert greeting.startswith("当前状态：电子发票服务暂停中") and "2031年12月7日 09:00" in greeting
         openid = f"user-{uuid.uuid4().hex[:8]}"
-        head = (f"<ToUserName>gh_test</ToUserName><FromUserName>{openid}</FromUserName>"
-                f"<CreateTime>{int(time.time())}</CreateTime>")
+        head = (
+            f"<ToUserName>gh_test</ToUserName><FromUserName>{openid}</FromUserName>"
+            f"<CreateTime>{int(time.time())}</CreateTime>"
+        )
         subscribe = f"<xml>{head}<MsgType>event</MsgType><Event>subscribe</Event></xml>"
         welcome = parse_xml(say(servers, subscribe)[1])["Content"]
         assert welcome.startswith("当前状态：电子发票服务暂停中") and "回复 1：" in welcome

@@ -1,4 +1,5 @@
 """Operator contacts: every entry carries its source; the answers' wording has no tautology."""
+
 import pytest
 import yaml
 
@@ -18,13 +19,16 @@ def test_the_shipped_contacts_carry_their_sources_and_read_plainly():
     assert "广州税务局" not in " ".join(values.values())  # a name no source confirms
 
 
-@pytest.mark.parametrize("raw, message", [
-    ({"hotline": {"number": "12366", "trust": "high"}}, "needs a source"),
-    ({"hotline": {"number": "12366", "source": "x"}}, "trust"),
-    ({"website": {"url": "http://x.example", "source": "x", "trust": "high"}}, "https://"),
-    ({"fax": {"number": "1", "source": "x", "trust": "high"}}, "unknown contact entry"),
-    ({"hotline": {"numbr": "1", "source": "x", "trust": "high"}}, "unknown field"),
-])
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        ({"hotline": {"number": "12366", "trust": "high"}}, "needs a source"),
+        ({"hotline": {"number": "12366", "source": "x"}}, "trust"),
+        ({"website": {"url": "http://x.example", "source": "x", "trust": "high"}}, "https://"),
+        ({"fax": {"number": "1", "source": "x", "trust": "high"}}, "unknown contact entry"),
+        ({"hotline": {"numbr": "1", "source": "x", "trust": "high"}}, "unknown field"),
+    ],
+)
 def test_bad_operator_data_is_refused_naming_the_problem(raw, message):
     with pytest.raises(ValueError, match=message):
         parse_contacts(raw)

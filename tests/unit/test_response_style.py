@@ -6,6 +6,7 @@ renders each for the web (Markdown) and for WeChat (bot/wechat/render.py), and c
 style: 您 not 你, “” not 「」, 办税服务厅, no spaces inside Chinese, 应急指南 not 公告 for the
 vendor's guide, no "点按钮" on WeChat, no tautological contacts, phone-sized answers.
 """
+
 from __future__ import annotations
 
 import re
@@ -46,10 +47,15 @@ def slot_values() -> Dict[str, str]:
 
 
 def sample_status(state: str, **fields) -> OutageStatus:
-    return OutageStatus.from_dict({
-        "state": state, "message": "系统正在维护升级。", "updated_at": "2031-12-02T09:30:00+08:00",
-        "expected_resume_at": "2031-12-05T09:00:00+08:00", **fields,
-    })
+    return OutageStatus.from_dict(
+        {
+            "state": state,
+            "message": "系统正在维护升级。",
+            "updated_at": "2031-12-02T09:30:00+08:00",
+            "expected_resume_at": "2031-12-05T09:00:00+08:00",
+            **fields,
+        }
+    )
 
 
 def fill(text: str, values: Dict[str, str]) -> str:

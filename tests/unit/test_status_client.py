@@ -1,19 +1,26 @@
 """The status client against a real aiohttp server on loopback: good, slow, 500, malformed."""
+
 import asyncio
+
 from aiohttp import web
 
 from bot.status.client import status_feed
 from bot.status.phrasing import describe
 
 GOOD = {
-    "state": "suspended", "message": "维护中", "started_at": None,
-    "expected_resume_at": "2031-12-03T09:00:00+08:00", "source_url": "https://example.gov.cn/n",
-    "updated_at": "2031-12-01T08:00:00+08:00", "updated_by": "staff",
+    "state": "suspended",
+    "message": "维护中",
+    "started_at": None,
+    "expected_resume_at": "2031-12-03T09:00:00+08:00",
+    "source_url": "https://example.gov.cn/n",
+    "updated_at": "2031-12-01T08:00:00+08:00",
+    "updated_by": "staff",
 }
 
 
 async def feed(aiohttp_mode):
     """A feed whose behaviour the test switches: good, slow, error, malformed."""
+
     async def handler(_request):
         mode = aiohttp_mode["mode"]
         if mode == "slow":

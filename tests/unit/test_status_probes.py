@@ -1,4 +1,5 @@
 """The automatic platform check against a local fake platform that goes down and comes back."""
+
 import asyncio
 
 from aiohttp import web
@@ -8,6 +9,7 @@ from bot.status.probes import ProbeMonitor
 
 async def fake_platform(mode):
     """A login page whose behaviour the test switches: up, error (500), slow (times out)."""
+
     async def login(_request):
         if mode["mode"] == "error":
             return web.Response(status=503, text="maintenance")
