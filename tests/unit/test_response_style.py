@@ -43,6 +43,7 @@ def slot_values() -> Dict[str, str]:
         **load_contacts().template_vars(),
         "status_line": status_line(reading, NOW),
         "staff_text": "您好，您的问题已记录。",
+        "staffed_hours": "工作日9:00-18:00",
     }
 
 
