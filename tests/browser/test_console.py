@@ -227,6 +227,7 @@ def test_ratings_from_the_web_and_wechat_show_on_the_dashboard(browser, servers)
         expect(staff.locator("#satisfaction-topic")).to_contain_text("急需开票怎么办")
         expect(staff.locator("#kpis")).to_contain_text("自助解决率")
         expect(staff.locator("#kpis")).to_contain_text("建议采纳率")
+        expect(staff.locator("#unanswered-table")).not_to_be_empty(timeout=15000)
         staff.screenshot(path=str(OUTPUT / "console-dashboard.png"), full_page=True)
 
         # a supervisor manages accounts in the console; every staff action is in the log
