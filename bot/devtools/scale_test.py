@@ -715,10 +715,14 @@ def main() -> int:
         )
         check("维护" in say("scale-after-kill", "为什么暂停开票"), "the other replica answers")
 
-        for name, pids in processes().items():
-            if name == "actions":
-                os.kill(pids[0], signal.SIGTERM)
-        time.sleep(2)
+        stopped = processes().get("actions", [])
+        for pid in stopped:
+            os.kill(pid, signal.SIGTERM)
+        for _ in range(100):  # stopped, not shutting down (Sanic finishes what it has for up to 15 s)
+            if not any(_cmdline(pid) for pid in stopped):
+                break
+            time.sleep(0.2)
+        time.sleep(1)
         status = say("scale-no-actions", "什么时候恢复开票")
         faq = say("scale-no-actions", "为什么暂停开票")
         faults.append({"fault": "action server stopped", "status_answer": status[:80], "faq_answer": faq[:40]})
