@@ -14,6 +14,8 @@ PYTHON310 = $(shell ./scripts/find-python310.sh)
 export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
+# the secret Rasa sends to the action server (make run generates one when empty)
+export ACTION_SERVER_TOKEN ?=
 export TRACKER_DB ?= $(CURDIR)/var/tracker.db
 export TRACKER_DB_URL ?=
 export LOCK_STORE_TYPE ?= in_memory

@@ -1,4 +1,5 @@
-"""Hand-off to a human: open it in the staff queue, staff replies, and the release."""
+"""Hand-off to a human: open it in the staff queue (staff replies and the release are server
+events the web app writes, bot/conversations/server_events.py)."""
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -21,15 +22,6 @@ def open_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str
     return [SlotSet("handoff_active", True)]
 
 
-def is_external(tracker: Tracker) -> bool:
-    """True for events the web app triggered through Rasa's API, never for typed payloads."""
-    return bool((tracker.latest_message.get("metadata") or {}).get("is_external"))
-
-
-def entity(tracker: Tracker, name: str) -> str:
-    return next(tracker.get_latest_entity_values(name), None) or ""
-
-
 class ActionHandoff(Action):
     def name(self) -> Text:
         return "action_handoff"
@@ -39,32 +31,3 @@ class ActionHandoff(Action):
     ) -> List[Dict[Text, Any]]:
         return open_handoff(dispatcher, tracker, "用户要求转人工")
 
-
-class ActionStaffReply(Action):
-    """A staff member's reply, sent by the console into the user's own channel."""
-
-    def name(self) -> Text:
-        return "action_staff_reply"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        text = entity(tracker, "staff_text").strip()
-        if is_external(tracker) and text:
-            dispatcher.utter_message(response="utter_staff_reply", staff_text=text)
-        return []
-
-
-class ActionReleaseHandoff(Action):
-    """Staff hand the conversation back to the bot."""
-
-    def name(self) -> Text:
-        return "action_release_handoff"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        if not is_external(tracker):
-            return []
-        dispatcher.utter_message(response="utter_handoff_released")
-        return [SlotSet("handoff_active", False)]

@@ -21,6 +21,7 @@ RASA_TOKEN = "test-rasa-token"
 # Tencent's published WXBizMsgCrypt sample account
 WECHAT = {"token": "QDG6eK", "aes_key": "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", "app_id": "wx5823bf96d3bd56c7"}
 STAFF_TOKEN = "test-staff-token"
+ACTION_SERVER_TOKEN = "test-action-server-token"
 
 
 @dataclass
@@ -67,6 +68,9 @@ def servers(tmp_path_factory) -> Servers:
         "STATUS_CACHE_SECONDS": "1",
         "STAFF_TOKEN": STAFF_TOKEN,
         "RASA_AUTH_TOKEN": RASA_TOKEN,
+        "ACTION_SERVER_TOKEN": ACTION_SERVER_TOKEN,
+        # as behind a reverse proxy on loopback: tests give each simulated client its own address
+        "TRUSTED_PROXIES": "127.0.0.1",
         "RASA_URL": f"http://127.0.0.1:{rasa_port}",
         "WEB_PORT": str(web_port),
         "DATA_DIR": str(work / "data"),

@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 from bot.faq.decision import button_topic, is_miss
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-HIDDEN_PREFIXES = ("EXTERNAL", "/feedback")
 
 
 def _intent(event: Dict[str, Any]) -> str:
@@ -25,9 +24,11 @@ def _intent(event: Dict[str, Any]) -> str:
 
 
 def is_user_writing(event: Dict[str, Any]) -> bool:
+    """A message the user wrote: not a feedback click, not an external event of older conversations
+    (no typed text has an EXTERNAL_ intent: they are not in the domain)."""
     if event.get("event") != "user":
         return False
-    return not (event.get("text") or "").startswith(HIDDEN_PREFIXES) and not _intent(event).startswith("EXTERNAL")
+    return _intent(event) != "feedback" and not _intent(event).startswith("EXTERNAL_")
 
 
 def answered_topic(parse: Dict[str, Any], known: Iterable[str]) -> Optional[str]:

@@ -2,11 +2,16 @@
 
 It speaks Rasa's action-server protocol: a session still starts, and every other custom action
 answers that the information cannot be looked up now. FAQ answers need no action server and go
-on as usual. Internal only: nginx publishes it on a loopback port that Rasa alone uses.
+on as usual. Like the action server, it answers only Rasa (ACTION_SERVER_TOKEN). Internal
+only: nginx publishes it on a loopback port that Rasa alone uses.
 """
 from __future__ import annotations
 
+import os
+
 from aiohttp import web
+
+from bot.web.auth import bearer_token, same
 
 from bot.contacts import load_contacts
 from bot.web.responses import json_response
@@ -16,6 +21,8 @@ routes = web.RouteTableDef()
 
 @routes.post("/webhook")
 async def standby(request: web.Request) -> web.Response:
+    if not same(bearer_token(request), os.environ.get("ACTION_SERVER_TOKEN", "")):
+        return json_response({"error": "action server token required"}, status=401)
     try:
         call = await request.json()
     except ValueError:

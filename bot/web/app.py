@@ -17,6 +17,7 @@ from bot.logs import configure_logging
 from bot.conversations.tracker_db import TrackerDb
 from bot.handoffs.store import HandoffStore
 from bot.staff.accounts import Accounts
+from bot.staff.login_throttle import LoginThrottle
 from bot.service_points.live_store import ServicePointStore
 from bot.service_points.source import SERVICE_POINTS_FILE
 from bot.service_points.store import ServicePoint, completeness
@@ -52,7 +53,7 @@ def create_app(
     rasa_url: Optional[str] = None,
     rasa_token: Optional[str] = None,
 ) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[console.security_headers])
     app["staff_token"] = staff_token if staff_token is not None else os.environ.get("STAFF_TOKEN", "")
     app["status_store"] = status_store or StatusStore()
     engine = app["status_store"].engine
@@ -60,6 +61,7 @@ def create_app(
     log_service_point_gaps(app["service_points"].all())
     app["handoffs"] = HandoffStore(engine)
     app["accounts"] = Accounts(engine)
+    app["login_throttle"] = LoginThrottle()
     app["tracker_db"] = TrackerDb()
     app["rasa"] = RasaApi(rasa_url, rasa_token)
     notifier = RestorationNotifier(app["status_store"], app["rasa"].url, app["rasa"].token)

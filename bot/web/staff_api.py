@@ -43,10 +43,9 @@ def _topic_ids() -> List[str]:
 
 
 def _handoff(request: web.Request):
-    try:
-        handoff = request.app["handoffs"].get(int(request.match_info["handoff_id"]))
-    except ValueError:
-        handoff = None
+    raw = request.match_info["handoff_id"]
+    # a database integer: anything else (words, 10**30) is simply not a hand-off
+    handoff = request.app["handoffs"].get(int(raw)) if raw.isascii() and raw.isdigit() and len(raw) <= 15 else None
     if handoff is None or handoff.closed_at:
         raise web.HTTPNotFound(text='{"error": "no open hand-off with that id"}', content_type="application/json")
     return handoff
@@ -78,9 +77,7 @@ async def reply(request: web.Request) -> web.Response:
     if not isinstance(text, str) or not text.strip() or len(text) > MAX_REPLY_CHARS:
         return error(422, f"text: 1-{MAX_REPLY_CHARS} characters", "text")
     try:
-        await request.app["rasa"].trigger_intent(
-            handoff.conversation_id, "EXTERNAL_staff_reply", {"staff_text": text.strip()}
-        )
+        await request.app["rasa"].send_staff_reply(handoff.conversation_id, text.strip(), name)
     except (aiohttp.ClientError, TimeoutError) as problem:
         logger.warning("staff reply to %s failed: %r", handoff.conversation_id, problem)
         return error(502, "the assistant did not take the reply; try again")
@@ -94,7 +91,7 @@ async def release(request: web.Request) -> web.Response:
     name = require_staff(request)
     handoff = _handoff(request)
     try:
-        await request.app["rasa"].trigger_intent(handoff.conversation_id, "EXTERNAL_handoff_released")
+        await request.app["rasa"].release_handoff(handoff.conversation_id, name)
     except (aiohttp.ClientError, TimeoutError) as problem:
         logger.warning("release of %s failed: %r", handoff.conversation_id, problem)
         return error(502, "the assistant did not take the release; try again")

@@ -13,14 +13,20 @@ async def client():
     return test_client
 
 
-async def test_session_start_and_lookups():
+async def test_session_start_and_lookups(monkeypatch):
+    monkeypatch.setenv("ACTION_SERVER_TOKEN", "secret")
+    rasa = {"Authorization": "Bearer secret"}
     c = await client()
     try:
-        started = await (await c.post("/webhook", json={"next_action": "action_session_start"})).json()
+        started = await (await c.post("/webhook", json={"next_action": "action_session_start"}, headers=rasa)).json()
         assert [e["event"] for e in started["events"]] == ["session_started", "action"]
-        lookup = await (await c.post("/webhook", json={"next_action": "action_outage_status"})).json()
+        lookup = await (await c.post("/webhook", json={"next_action": "action_outage_status"}, headers=rasa)).json()
         assert lookup["events"] == [] and lookup["responses"][0]["response"] == "utter_cannot_look_up"
         assert "12366" in lookup["responses"][0]["hotline"]
-        assert (await c.post("/webhook", data=b"{oops")).status == 400
+        assert (await c.post("/webhook", data=b"{oops", headers=rasa)).status == 400
+        # anyone else: 401, nothing runs
+        assert (await c.post("/webhook", json={"next_action": "action_session_start"})).status == 401
+        wrong = {"Authorization": "Bearer guess"}
+        assert (await c.post("/webhook", json={"next_action": "action_session_start"}, headers=wrong)).status == 401
     finally:
         await c.close()
