@@ -13,6 +13,9 @@ PYTHON310 = $(shell ./scripts/find-python310.sh)
 
 export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
+# What Rasa's endpoints.yml and credentials.yml read as ${VAR} (Rasa has no defaults for them);
+# where bot/settings.py reads the same variable, these are its defaults. Everything else our
+# code reads has its default in bot/settings.py only.
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
 # the secret Rasa sends to the action server (make run generates one when empty)
 export ACTION_SERVER_TOKEN ?=
@@ -21,9 +24,6 @@ export TRACKER_DB_URL ?=
 export LOCK_STORE_TYPE ?= in_memory
 export REDIS_HOST ?=
 export REDIS_PORT ?= 6379
-export STATUS_URL ?= http://127.0.0.1:8080/api/status
-# sites allowed to embed the widget and call Rasa from a browser (comma-separated)
-export CORS_ORIGINS ?= http://127.0.0.1:8080
 # WeChat official account (empty: the channel answers 403 until configured)
 export WECHAT_TOKEN ?=
 export WECHAT_APP_ID ?=

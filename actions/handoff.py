@@ -1,5 +1,6 @@
 """Hand-off to a human: open it in the staff queue (staff replies and the release are server
 events the web app writes, bot/conversations/server_events.py)."""
+import logging
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -7,12 +8,19 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.contacts import load_contacts
-from bot.stores import handoff_store
+from bot.web.client import WebAppError, web_app
+
+logger = logging.getLogger(__name__)
 
 
-def open_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> List[Dict[Text, Any]]:
+async def open_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> List[Dict[Text, Any]]:
     """Queue the conversation for staff; the user hears it (and the hotline)."""
-    handoff_store().open(tracker.sender_id, reason, tracker.get_latest_input_channel() or "")
+    try:
+        await web_app().open_handoff(tracker.sender_id, reason, tracker.get_latest_input_channel() or "")
+    except WebAppError as problem:  # no queue, no promise of a person: the hotline instead
+        logger.error("hand-off for %s not opened: %s", tracker.sender_id, problem)
+        dispatcher.utter_message(response="utter_cannot_look_up", **load_contacts().template_vars())
+        return []
     # the marker lets channels that can (WeChat's customer service) transfer the chat; it is
     # wrapped in "data" because Rasa's socket.io channel emits custom JSON as emit() arguments
     dispatcher.utter_message(
@@ -29,5 +37,5 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        return open_handoff(dispatcher, tracker, "用户要求转人工")
+        return await open_handoff(dispatcher, tracker, "用户要求转人工")
 

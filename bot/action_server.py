@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import hmac
 import logging
-import os
 import sys
 from typing import Optional
 
@@ -19,6 +18,8 @@ from rasa_sdk.endpoint import create_app
 from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from bot import settings
 
 logger = logging.getLogger(__name__)
 
@@ -47,13 +48,13 @@ def create_server(token: str, actions: str = "actions") -> Sanic:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=int(os.environ.get("ACTIONS_PORT", 5055)))
-    parser.add_argument("--host", default=os.environ.get("ACTIONS_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=settings.ACTIONS_PORT)
+    parser.add_argument("--host", default=settings.ACTIONS_HOST)
     parser.add_argument("--actions", default="actions")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        app = create_server(os.environ.get("ACTION_SERVER_TOKEN", ""), args.actions)
+        app = create_server(settings.ACTION_SERVER_TOKEN, args.actions)
     except ValueError as problem:
         sys.exit(f"action server: {problem}")
     logger.info("action server on http://%s:%d", args.host, args.port)

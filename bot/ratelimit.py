@@ -10,10 +10,11 @@ Every channel answers a refused message with the same words: TOO_LONG or TOO_FAS
 from __future__ import annotations
 
 import ipaddress
-import os
 import time
 from collections import OrderedDict
 from typing import Iterable, Optional, Tuple
+
+from bot import settings
 
 MAX_MESSAGE_CHARS = 2000
 MAX_BODY_BYTES = 64 * 1024  # a request body to a channel (a message is at most 2000 characters)
@@ -64,9 +65,9 @@ class MessagePolicy:
         address_per_second: Optional[float] = None,
     ) -> None:
         if address_burst is None:
-            address_burst = int(os.environ.get("ADDRESS_BURST", 200))
+            address_burst = settings.ADDRESS_BURST
         if address_per_second is None:
-            address_per_second = float(os.environ.get("ADDRESS_PER_SECOND", 5))
+            address_per_second = settings.ADDRESS_PER_SECOND
         self.senders = SenderLimiter(sender_burst, sender_per_second)
         self.addresses = SenderLimiter(address_burst, address_per_second) if address_burst > 0 else None
 
@@ -83,7 +84,7 @@ class MessagePolicy:
 
 def trusted_proxies() -> Tuple[str, ...]:
     """TRUSTED_PROXIES: addresses of reverse proxies whose X-Forwarded-For is believed."""
-    return tuple(p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip())
+    return settings.TRUSTED_PROXIES
 
 
 def client_address(peer: Optional[str], forwarded_for: Optional[str], proxies: Iterable[str] = ()) -> str:

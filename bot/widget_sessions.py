@@ -13,12 +13,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import os
 import re
 import secrets
 import uuid
 from functools import lru_cache
 from typing import Optional, Tuple
+
+from bot import settings
 
 logger = logging.getLogger(__name__)
 
@@ -27,10 +28,10 @@ SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 @lru_cache(maxsize=1)
 def _secret() -> bytes:
-    explicit = os.environ.get("WIDGET_SESSION_SECRET", "")
+    explicit = settings.WIDGET_SESSION_SECRET
     if explicit:
         return explicit.encode()
-    rasa_token = os.environ.get("RASA_AUTH_TOKEN", "")
+    rasa_token = settings.RASA_AUTH_TOKEN
     if rasa_token:
         return hmac.new(rasa_token.encode(), b"widget-session-secret", hashlib.sha256).digest()
     logger.warning("neither WIDGET_SESSION_SECRET nor RASA_AUTH_TOKEN is set: widget sessions last one process")

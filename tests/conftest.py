@@ -21,6 +21,7 @@ RASA_TOKEN = "test-rasa-token"
 # Tencent's published WXBizMsgCrypt sample account
 WECHAT = {"token": "QDG6eK", "aes_key": "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", "app_id": "wx5823bf96d3bd56c7"}
 STAFF_TOKEN = "test-staff-token"
+ACTIONS_TOKEN = "test-actions-token"
 ACTION_SERVER_TOKEN = "test-action-server-token"
 
 
@@ -63,8 +64,8 @@ def servers(tmp_path_factory) -> Servers:
         "RASA_TELEMETRY_ENABLED": "false",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
         "TRACKER_DB": str(work / "tracker.db"),
-        "STATUS_URL": f"http://127.0.0.1:{web_port}/api/status",
-        "SERVICE_POINTS_URL": f"http://127.0.0.1:{web_port}/api/service-points",
+        "WEB_URL": f"http://127.0.0.1:{web_port}",
+        "WEB_ACTIONS_TOKEN": ACTIONS_TOKEN,
         "STATUS_CACHE_SECONDS": "1",
         "STAFF_TOKEN": STAFF_TOKEN,
         "RASA_AUTH_TOKEN": RASA_TOKEN,

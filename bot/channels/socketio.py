@@ -13,8 +13,7 @@ from the stock channel (rasa/core/channels/socketio.py) in what it trusts from t
 from __future__ import annotations
 
 import logging
-import os
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 import rasa.core.channels.channel
 from rasa.core.channels.channel import UserMessage
@@ -24,16 +23,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot import widget_sessions
+from bot import settings, widget_sessions
 from bot.channels.client_metadata import allowed_metadata
 from bot.ratelimit import MAX_BODY_BYTES, MessagePolicy, client_address, trusted_proxies
 
 logger = logging.getLogger(__name__)
-
-
-def cors_origins() -> List[str]:
-    """CORS_ORIGINS: the sites allowed to embed the widget (comma-separated)."""
-    return [o.strip() for o in os.environ.get("CORS_ORIGINS", "").split(",") if o.strip()]
 
 
 class LimitedSocketIOInput(SocketIOInput):
@@ -44,7 +38,7 @@ class LimitedSocketIOInput(SocketIOInput):
     def socket_server(self) -> AsyncServer:
         # an empty list would turn python-engineio's origin check off: "*" never goes in here
         return AsyncServer(
-            async_mode="sanic", cors_allowed_origins=cors_origins() or None,
+            async_mode="sanic", cors_allowed_origins=list(settings.CORS_ORIGINS) or None,
             max_http_buffer_size=MAX_BODY_BYTES,
         )
 

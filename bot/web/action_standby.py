@@ -7,9 +7,9 @@ only: nginx publishes it on a loopback port that Rasa alone uses.
 """
 from __future__ import annotations
 
-import os
-
 from aiohttp import web
+
+from bot import settings
 
 from bot.web.auth import bearer_token, same
 
@@ -21,7 +21,7 @@ routes = web.RouteTableDef()
 
 @routes.post("/webhook")
 async def standby(request: web.Request) -> web.Response:
-    if not same(bearer_token(request), os.environ.get("ACTION_SERVER_TOKEN", "")):
+    if not same(bearer_token(request), request.app.get("action_server_token", settings.ACTION_SERVER_TOKEN)):
         return json_response({"error": "action server token required"}, status=401)
     try:
         call = await request.json()

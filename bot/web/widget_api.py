@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 import aiohttp
 from aiohttp import web
 
-from bot import widget_sessions
+from bot import settings, widget_sessions
 from bot.conversations.transcript import transcript
 from bot.web.responses import json_response
 from bot.web.status_api import error
@@ -23,7 +22,7 @@ SESSION_ID = widget_sessions.SESSION_ID
 @routes.get("/")
 async def demo_page(request: web.Request) -> web.Response:
     page = (STATIC / "index.html").read_text(encoding="utf-8")
-    page = page.replace("{{SOCKET_URL}}", os.environ.get("RASA_PUBLIC_URL", "http://127.0.0.1:5005"))
+    page = page.replace("{{SOCKET_URL}}", settings.RASA_PUBLIC_URL)
     return web.Response(text=page, content_type="text/html", charset="utf-8")
 
 
@@ -54,7 +53,7 @@ async def history(request: web.Request) -> web.Response:
     """
     headers = {"Cache-Control": "no-store", "Vary": "Origin"}
     origin = request.headers.get("Origin")
-    if origin and origin in allowed_origins():
+    if origin and origin in settings.CORS_ORIGINS:
         headers["Access-Control-Allow-Origin"] = origin  # a site embedding the widget
     session_id = request.query.get("session_id", "")
     if not SESSION_ID.match(session_id):
@@ -71,7 +70,3 @@ async def history(request: web.Request) -> web.Response:
         return json_response({"messages": []}, headers=headers)  # not a widget conversation
     return json_response({"messages": transcript(events, feedback=False)}, headers=headers)
 
-
-def allowed_origins() -> set:
-    """CORS_ORIGINS: the sites allowed to embed the widget (comma-separated)."""
-    return {o.strip() for o in os.environ.get("CORS_ORIGINS", "").split(",") if o.strip()}

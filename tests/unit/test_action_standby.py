@@ -7,14 +7,14 @@ from bot.web import action_standby
 
 async def client():
     app = web.Application()
+    app["action_server_token"] = "secret"
     app.add_routes(action_standby.routes)
     test_client = TestClient(TestServer(app))
     await test_client.start_server()
     return test_client
 
 
-async def test_session_start_and_lookups(monkeypatch):
-    monkeypatch.setenv("ACTION_SERVER_TOKEN", "secret")
+async def test_session_start_and_lookups():
     rasa = {"Authorization": "Bearer secret"}
     c = await client()
     try:
