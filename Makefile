@@ -31,6 +31,14 @@ export WECHAT_APP_SECRET ?=
 export WECHAT_ENCODING_AES_KEY ?=
 export WECHAT_API_BASE ?= https://api.weixin.qq.com
 export WECHAT_KF_TRANSFER ?= false
+# 微信客服 on WeCom (empty: /webhooks/wecom_kf/webhook answers 403 until configured)
+export WECOM_CORP_ID ?=
+export WECOM_KF_SECRET ?=
+export WECOM_TOKEN ?=
+export WECOM_ENCODING_AES_KEY ?=
+export WECOM_OPEN_KFID ?=
+export WECOM_SERVICER_USERID ?=
+export WECOM_API_BASE ?= https://qyapi.weixin.qq.com
 
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' -o -name '*.txt' | grep -v '^data/service_points.yml$$' | grep -v '^data/contacts.yml$$') $(wildcard bot/nlu/*.py)
 

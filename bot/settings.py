@@ -94,6 +94,19 @@ ADDRESS_PER_SECOND = float_setting("ADDRESS_PER_SECOND", 5.0)
 WECHAT_API_BASE = text_setting("WECHAT_API_BASE", "https://api.weixin.qq.com")
 WECHAT_REPLY_DEADLINE = float_setting("WECHAT_REPLY_DEADLINE", 4.5)
 
+# -- 微信客服 on WeCom (its account settings are in credentials.yml) and staff notifications --
+WECOM_API_BASE = text_setting("WECOM_API_BASE", "https://qyapi.weixin.qq.com")
+# the wecom_kf channel's own state (cursor, answered msgids, quota, sends); SQLite in DATA_DIR if empty
+WECOM_KF_DB_URL = text_setting("WECOM_KF_DB_URL")
+WECOM_CORP_ID = text_setting("WECOM_CORP_ID")
+# staff notifications of new hand-offs: a group robot's webhook URL and/or an internal app
+WECOM_ROBOT_URL = text_setting("WECOM_ROBOT_URL")
+WECOM_NOTIFY_AGENT_ID = text_setting("WECOM_NOTIFY_AGENT_ID")
+WECOM_NOTIFY_SECRET = text_setting("WECOM_NOTIFY_SECRET")
+WECOM_NOTIFY_TO = text_setting("WECOM_NOTIFY_TO", "@all")  # userids joined by "|"
+# the console as staff open it (the link in a notification)
+CONSOLE_URL = text_setting("CONSOLE_URL", "http://127.0.0.1:8080/console")
+
 
 def tracker_db_url() -> str:
     """Rasa's tracker store as a SQLAlchemy URL (the same choice endpoints.yml makes)."""
@@ -106,6 +119,14 @@ def web_db_url() -> str:
         return WEB_DB_URL
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{DATA_DIR / 'web.db'}"
+
+
+def wecom_kf_db_url() -> str:
+    """The wecom_kf channel's database: WECOM_KF_DB_URL, or wecom_kf.db in DATA_DIR."""
+    if WECOM_KF_DB_URL:
+        return WECOM_KF_DB_URL
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{DATA_DIR / 'wecom_kf.db'}"
 
 
 def child_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:

@@ -21,6 +21,10 @@ RASA_TOKEN = "test-rasa-token"
 # Tencent's published WXBizMsgCrypt sample account
 WECHAT = {"token": "QDG6eK", "aes_key": "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", "app_id": "wx5823bf96d3bd56c7"}
 STAFF_TOKEN = "test-staff-token"
+# a 微信客服 account on a fake WeCom API
+WECOM = {"corp_id": "ww-test-corp", "secret": "kf-secret", "token": "wecomToken",
+         "aes_key": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "open_kfid": "wk-test-kf",
+         "servicer": "zhangsan", "robot_key": "robot-key"}
 ACTIONS_TOKEN = "test-actions-token"
 ACTION_SERVER_TOKEN = "test-action-server-token"
 
@@ -31,6 +35,7 @@ class Servers:
     actions: str
     web: str
     wechat_api: str
+    wecom_api: str
     env: Dict[str, str]
     logs: Path
     procs: Dict[str, subprocess.Popen]
@@ -40,6 +45,13 @@ class Servers:
         log = self.logs / "web.log"
         self.procs["web"] = start(web_cmd(), self.env, log, "a")
         wait_http(f"{self.web}/health", 30, self.procs["web"], log)
+
+    def start_rasa(self) -> None:
+        """(Re)start the Rasa server, e.g. after a test stopped it."""
+        log = self.logs / "rasa.log"
+        port = int(self.rasa.rsplit(":", 1)[1])
+        self.procs["rasa"] = start(rasa_cmd(MODEL, port, RASA_TOKEN, cors=self.web), self.env, log, "a")
+        wait_http(f"{self.rasa}/", 240, self.procs["rasa"], log)
 
 
 def _port(name: str, default: int) -> int:
@@ -55,6 +67,7 @@ def servers(tmp_path_factory) -> Servers:
     actions_port = _port("TEST_ACTIONS_PORT", 15055)
     web_port = _port("TEST_WEB_PORT", 18080)
     wechat_port = _port("TEST_WECHAT_API_PORT", 18090)
+    wecom_port = _port("TEST_WECOM_API_PORT", wechat_port + 5)
     env = {
         **os.environ,
         # one process each, on the session's own SQLite files and in-memory locks
@@ -85,6 +98,16 @@ def servers(tmp_path_factory) -> Servers:
         "WECHAT_ENCODING_AES_KEY": WECHAT["aes_key"],
         "WECHAT_API_BASE": f"http://127.0.0.1:{wechat_port}",
         "WECHAT_KF_TRANSFER": "false",
+        "WECOM_CORP_ID": WECOM["corp_id"],
+        "WECOM_KF_SECRET": WECOM["secret"],
+        "WECOM_TOKEN": WECOM["token"],
+        "WECOM_ENCODING_AES_KEY": WECOM["aes_key"],
+        "WECOM_OPEN_KFID": WECOM["open_kfid"],
+        "WECOM_SERVICER_USERID": WECOM["servicer"],
+        "WECOM_API_BASE": f"http://127.0.0.1:{wecom_port}",
+        "WECOM_KF_DB_URL": f"sqlite:///{work / 'wecom_kf.db'}",
+        "WECOM_ROBOT_URL": f"http://127.0.0.1:{wecom_port}/cgi-bin/webhook/send?key={WECOM['robot_key']}",
+        "CONSOLE_URL": f"http://127.0.0.1:{web_port}/console",
     }
     procs: Dict[str, subprocess.Popen] = {}
     servers = Servers(
@@ -92,6 +115,7 @@ def servers(tmp_path_factory) -> Servers:
         actions=f"http://127.0.0.1:{actions_port}",
         web=f"http://127.0.0.1:{web_port}",
         wechat_api=f"http://127.0.0.1:{wechat_port}",
+        wecom_api=f"http://127.0.0.1:{wecom_port}",
         env=env,
         logs=work,
         procs=procs,
@@ -101,10 +125,13 @@ def servers(tmp_path_factory) -> Servers:
         wechat_log = work / "wechat_api.log"
         procs["wechat_api"] = start([sys.executable, "-m", "tests.fakes.wechat_api", str(wechat_port)], env, wechat_log)
         wait_http(f"{servers.wechat_api}/health", 30, procs["wechat_api"], wechat_log)
+        wecom_log = work / "wecom_api.log"
+        procs["wecom_api"] = start([sys.executable, "-m", "tests.fakes.wecom_api", str(wecom_port)], env, wecom_log)
+        wait_http(f"{servers.wecom_api}/health", 30, procs["wecom_api"], wecom_log)
         actions_log = work / "actions.log"
         procs["actions"] = start(actions_cmd(actions_port), env, actions_log)
         rasa_log = work / "rasa.log"
-        procs["rasa"] = start(rasa_cmd(MODEL, rasa_port, RASA_TOKEN, cors=f"http://127.0.0.1:{web_port}"), env, rasa_log)
+        procs["rasa"] = start(rasa_cmd(MODEL, rasa_port, RASA_TOKEN, cors=servers.web), env, rasa_log)
         wait_http(f"{servers.actions}/health", 60, procs["actions"], actions_log)
         wait_http(f"{servers.rasa}/", 240, procs["rasa"], rasa_log)
         yield servers

@@ -57,9 +57,13 @@ def staff_reply(text: str, staff: str, slots: Dict[str, Any], channel: Optional[
 
 
 def handoff_released(staff: str, slots: Dict[str, Any], channel: Optional[str]) -> List[Dict[str, Any]]:
-    """Staff hand the conversation back: the bot answers again (HandoffPolicy reads the slot)."""
-    return [slot_set("handoff_active", False),
-            bot_uttered("utter_handoff_released", slots, channel, {"staff": staff})]
+    """Staff hand the conversation back: the bot answers again (HandoffPolicy reads the slot).
+
+    The custom marker lets channels that transferred the chat (微信客服) give it back to the bot;
+    it is wrapped in "data" as the hand-off's own marker is (bot/wechat/render.py)."""
+    released = bot_uttered("utter_handoff_released", slots, channel, {"staff": staff})
+    released["data"]["custom"] = {"data": {"handoff_released": True}}
+    return [slot_set("handoff_active", False), released]
 
 
 def restoration_notice(

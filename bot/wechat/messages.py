@@ -99,7 +99,7 @@ def incoming(fields: Dict[str, str]) -> Incoming:
         raise XmlError("no FromUserName")
     kind = fields.get("MsgType", "")
     msg_id = fields.get("MsgId") or f"t{fields.get('CreateTime', '')}"
-    base = dict(openid=openid, account=account, kind=kind, msg_id=msg_id)
+    base: Dict[str, Any] = dict(openid=openid, account=account, kind=kind, msg_id=msg_id)
     if kind == "text":
         text = fields.get("Content", "")
     elif kind == "voice":

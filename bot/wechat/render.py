@@ -24,25 +24,40 @@ def buttons_of(message: Dict[str, Any]) -> List[Dict[str, str]]:
     return list(message.get("buttons") or message.get("quick_replies") or [])
 
 
+def _marker(message: Dict[str, Any], name: str) -> bool:
+    custom = message.get("custom")
+    return isinstance(custom, dict) and isinstance(custom.get("data"), dict) and bool(custom["data"].get(name))
+
+
 def is_handoff(message: Dict[str, Any]) -> bool:
     """The marker action_handoff attaches (custom JSON wrapped in "data")."""
-    custom = message.get("custom")
-    return isinstance(custom, dict) and bool((custom.get("data") or {}).get("handoff"))
+    return _marker(message, "handoff")
+
+
+def is_release(message: Dict[str, Any]) -> bool:
+    """The marker action_release_handoff attaches: staff gave the conversation back."""
+    return _marker(message, "handoff_released")
 
 
 @dataclass
 class Rendered:
     parts: List[str] = field(default_factory=list)
     options: List[Dict[str, str]] = field(default_factory=list)  # in the numbers' order
+    first_number: int = 1
+    texts: List[str] = field(default_factory=list)  # the parts without their option lines
     handoff: bool = False
+    released: bool = False
 
 
 def render(messages: Sequence[Dict[str, Any]], first_number: int = 1) -> Rendered:
     """One text part per bot message; buttons numbered on from `first_number`."""
-    rendered = Rendered()
+    rendered = Rendered(first_number=first_number)
     for message in messages:
         rendered.handoff = rendered.handoff or is_handoff(message)
+        rendered.released = rendered.released or is_release(message)
         lines = [strip_markdown(message["text"]).strip()] if message.get("text") else []
+        if lines:
+            rendered.texts.append(lines[0])
         for button in buttons_of(message):
             number = first_number + len(rendered.options)
             rendered.options.append(button)

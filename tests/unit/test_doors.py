@@ -52,6 +52,7 @@ def test_server_events_use_the_domain_responses_and_mark_staff():
     slot, released = server_events.handoff_released("wang", {}, "rest")
     assert slot == {"event": "slot", "name": "handoff_active", "value": False}
     assert "人工客服已结束" in released["text"]
+    assert released["data"]["custom"] == {"data": {"handoff_released": True}}  # for 微信客服's transfer back
     notice = server_events.restoration_notice("服务已恢复正常。", "normal", {}, "rest")
     assert "【恢复通知】" in notice[0]["text"] and notice[2]["value"] == "normal"
     shown = transcript([reply, {"event": "user", "text": "/EXTERNAL_staff_reply", "parse_data": {}}])
