@@ -6,6 +6,7 @@ Rasa sends `Authorization: Bearer ${ACTION_SERVER_TOKEN}` (endpoints.yml, action
 headers); any other call to /webhook or /actions gets 401 and runs nothing. /health stays open
 for probes. Without ACTION_SERVER_TOKEN the server does not start.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,8 +41,9 @@ def create_server(token: str, actions: str = "actions") -> Sanic:
     async def require_token(request: Request) -> Optional[HTTPResponse]:
         if request.path in OPEN_PATHS or authorized(request.headers.get("Authorization"), token):
             return None
-        return response.json({"error": "action server token required"}, status=401,
-                             headers={"WWW-Authenticate": "Bearer"})
+        return response.json(
+            {"error": "action server token required"}, status=401, headers={"WWW-Authenticate": "Bearer"}
+        )
 
     return app
 

@@ -7,6 +7,7 @@ An address is shared by everyone behind one office NAT, hence its larger allowan
 
 Every channel answers a refused message with the same words: TOO_LONG or TOO_FAST.
 """
+
 from __future__ import annotations
 
 import ipaddress

@@ -8,6 +8,7 @@ needed and every Rasa replica and the web app agree on it.
 WIDGET_SESSION_SECRET is the HMAC key; without it, one is derived from RASA_AUTH_TOKEN (which
 Rasa and the web app always share). With neither, the key is random for this process only.
 """
+
 from __future__ import annotations
 
 import hashlib

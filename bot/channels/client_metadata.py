@@ -3,6 +3,7 @@
 Rasa copies channel metadata into the conversation and actions read it, so a client-chosen
 key (e.g. `is_external`, which marks Rasa's external events) must never pass through.
 """
+
 from __future__ import annotations
 
 import json

@@ -7,6 +7,7 @@ From the client's metadata only a location is kept; the input channel is always 
 
 Registering it also caps every request body to Rasa at 64 KB (Sanic's REQUEST_MAX_SIZE).
 """
+
 from __future__ import annotations
 
 from typing import Any, Awaitable, Callable, Dict, Optional, Text

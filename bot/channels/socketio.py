@@ -10,6 +10,7 @@ from the stock channel (rasa/core/channels/socketio.py) in what it trusts from t
 - origins are limited to CORS_ORIGINS (browsers), bodies to 64 KB;
 - every message passes the one limit policy (bot/ratelimit.py), per session and per address.
 """
+
 from __future__ import annotations
 
 import logging
@@ -38,7 +39,8 @@ class LimitedSocketIOInput(SocketIOInput):
     def socket_server(self) -> AsyncServer:
         # an empty list would turn python-engineio's origin check off: "*" never goes in here
         return AsyncServer(
-            async_mode="sanic", cors_allowed_origins=list(settings.CORS_ORIGINS) or None,
+            async_mode="sanic",
+            cors_allowed_origins=list(settings.CORS_ORIGINS) or None,
             max_http_buffer_size=MAX_BODY_BYTES,
         )
 
@@ -79,8 +81,9 @@ class LimitedSocketIOInput(SocketIOInput):
             await sio.save_session(sid, state, namespace=namespace)
             if self.session_persistence:
                 sio.enter_room(sid, session_id, namespace=namespace)
-            await sio.emit("session_confirm", {"session_id": session_id, "session_key": key},
-                           room=sid, namespace=namespace)
+            await sio.emit(
+                "session_confirm", {"session_id": session_id, "session_key": key}, room=sid, namespace=namespace
+            )
 
         @sio.on(self.user_message_evt, namespace=namespace)
         async def handle_message(sid: Text, data: Any) -> None:
@@ -101,9 +104,14 @@ class LimitedSocketIOInput(SocketIOInput):
             if refusal:
                 await output_channel.send_text_message(sender_id, refusal)
                 return
-            await on_new_message(UserMessage(
-                text, output_channel, sender_id, input_channel=self.name(),
-                metadata=allowed_metadata(data.get(self.metadata_key)),
-            ))
+            await on_new_message(
+                UserMessage(
+                    text,
+                    output_channel,
+                    sender_id,
+                    input_channel=self.name(),
+                    metadata=allowed_metadata(data.get(self.metadata_key)),
+                )
+            )
 
         return socketio_webhook

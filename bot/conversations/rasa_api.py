@@ -1,4 +1,5 @@
 """Rasa's HTTP API (guarded by RASA_AUTH_TOKEN): read conversations, parse, append server events."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
@@ -25,8 +26,9 @@ class RasaApi:
     async def tracker(self, conversation_id: str, include_events: str = "NONE") -> Dict[str, Any]:
         """The conversation's state: slots, latest_input_channel (and events when asked)."""
         async with aiohttp.ClientSession(timeout=self.timeout) as session:
-            async with session.get(f"{self._conversation(conversation_id)}/tracker",
-                                   params=self._params(include_events=include_events)) as response:
+            async with session.get(
+                f"{self._conversation(conversation_id)}/tracker", params=self._params(include_events=include_events)
+            ) as response:
                 response.raise_for_status()
                 return await response.json()
 
@@ -47,16 +49,22 @@ class RasaApi:
     async def send_staff_reply(self, conversation_id: str, text: str, staff: str = "staff") -> None:
         """A staff member's reply, shown to the user as "【人工客服】…" on their own channel."""
         state = await self.tracker(conversation_id)
-        await self.append_events(conversation_id, server_events.staff_reply(
-            text, staff, state.get("slots") or {}, state.get("latest_input_channel")))
+        await self.append_events(
+            conversation_id,
+            server_events.staff_reply(text, staff, state.get("slots") or {}, state.get("latest_input_channel")),
+        )
 
     async def release_handoff(self, conversation_id: str, staff: str = "staff") -> None:
         """Staff hand the conversation back to the bot; the user is told."""
         state = await self.tracker(conversation_id)
-        await self.append_events(conversation_id, server_events.handoff_released(
-            staff, state.get("slots") or {}, state.get("latest_input_channel")))
+        await self.append_events(
+            conversation_id,
+            server_events.handoff_released(staff, state.get("slots") or {}, state.get("latest_input_channel")),
+        )
 
-    async def trigger_intent(self, conversation_id: str, intent: str, entities: Optional[Dict[str, Any]] = None) -> None:
+    async def trigger_intent(
+        self, conversation_id: str, intent: str, entities: Optional[Dict[str, Any]] = None
+    ) -> None:
         """Kept for callers of the former external intents: they are server events now."""
         if intent == "EXTERNAL_staff_reply":
             await self.send_staff_reply(conversation_id, str((entities or {}).get("staff_text") or ""))

@@ -8,6 +8,7 @@ socket, WeChat's customer-service API). No intent is involved, so nothing a visi
 sends can produce them. Their words are the domain's responses, filled by Rasa's own NLG with
 the conversation's slots, so response variants (by slot or channel) apply as for any answer.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -28,7 +29,10 @@ def _nlg() -> TemplatedNaturalLanguageGenerator:
 
 
 def bot_uttered(
-    response: str, slots: Dict[str, Any], channel: Optional[str], metadata: Optional[Dict[str, Any]] = None,
+    response: str,
+    slots: Dict[str, Any],
+    channel: Optional[str],
+    metadata: Optional[Dict[str, Any]] = None,
     **values: Any,
 ) -> Dict[str, Any]:
     """A BotUttered event (as JSON) with the domain response `response`, filled."""
@@ -70,6 +74,8 @@ def restoration_notice(
     status_text: str, state: Optional[str], slots: Dict[str, Any], channel: Optional[str]
 ) -> List[Dict[str, Any]]:
     """The one notice a subscriber gets when the service is back, with the live status."""
-    return [bot_uttered("utter_restoration_notice", slots, channel),
-            text_uttered(status_text, {"restoration_notice": True}),
-            slot_set("outage_state", state)]
+    return [
+        bot_uttered("utter_restoration_notice", slots, channel),
+        text_uttered(status_text, {"restoration_notice": True}),
+        slot_set("outage_state", state),
+    ]

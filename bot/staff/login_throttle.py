@@ -5,6 +5,7 @@ After `per_account` failures on one account (or `per_address` from one address) 
 leaves the window, even with the right password; a successful login clears the account's count.
 The check comes before the password hash, so a flood also costs no scrypt work.
 """
+
 from __future__ import annotations
 
 import time

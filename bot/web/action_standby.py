@@ -10,10 +10,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot import settings
-
-from bot.web.auth import bearer_token, same
-
 from bot.contacts import load_contacts
+from bot.web.auth import bearer_token, same
 from bot.web.responses import json_response
 
 routes = web.RouteTableDef()

@@ -16,8 +16,8 @@ from bot.conversations.rasa_api import RasaApi
 from bot.conversations.tracker_db import TrackerDb
 from bot.insights.figures_store import FiguresReader
 from bot.logs import configure_logging
-from bot.staff.login_throttle import LoginThrottle
 from bot.service_points.store import ServicePoint, completeness
+from bot.staff.login_throttle import LoginThrottle
 from bot.status.notifier import RestorationNotifier
 from bot.stores import Stores, build_stores, prepare
 from bot.web import action_standby, console, conversations_api, service_points_api, staff_api, status_api, widget_api

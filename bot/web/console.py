@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 import secrets
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
@@ -28,7 +29,7 @@ SECURITY_HEADERS = {
 
 
 @web.middleware
-async def security_headers(request: web.Request, handler):  # type: ignore[no-untyped-def]
+async def security_headers(request: web.Request, handler: Any) -> web.StreamResponse:
     """SECURITY_HEADERS on every console page and API answer (errors and redirects too)."""
     try:
         response = await handler(request)

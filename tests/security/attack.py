@@ -1,4 +1,5 @@
 """Small clients for the attacks: raw HTTP with headers, a socket.io visitor, a console login."""
+
 from __future__ import annotations
 
 import asyncio
@@ -12,12 +13,19 @@ from typing import Any, Dict, List, Optional, Tuple
 import socketio
 
 
-def request(method: str, url: str, body: Any = None, headers: Optional[Dict[str, str]] = None,
-            raw: Optional[bytes] = None, opener: Any = None) -> Tuple[int, Dict[str, str], bytes]:
+def request(
+    method: str,
+    url: str,
+    body: Any = None,
+    headers: Optional[Dict[str, str]] = None,
+    raw: Optional[bytes] = None,
+    opener: Any = None,
+) -> Tuple[int, Dict[str, str], bytes]:
     """(status, headers, body) of one HTTP request; never raises for an HTTP error status."""
     data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    req = urllib.request.Request(url, data=data, method=method,
-                                 headers={"Content-Type": "application/json", **(headers or {})})
+    req = urllib.request.Request(
+        url, data=data, method=method, headers={"Content-Type": "application/json", **(headers or {})}
+    )
     try:
         with (opener or urllib.request.build_opener()).open(req, timeout=30) as response:
             return response.status, dict(response.headers), response.read()
@@ -62,8 +70,9 @@ class Visitor:
         await self.sio.emit("session_request", {"session_id": session_id, "session_key": key})
         return await asyncio.wait_for(self.confirmed.get(), 10)
 
-    async def say(self, session_id: str, text: str, metadata: Optional[Dict[str, Any]] = None,
-                  wait: float = 4.0) -> List[Dict[str, Any]]:
+    async def say(
+        self, session_id: str, text: str, metadata: Optional[Dict[str, Any]] = None, wait: float = 4.0
+    ) -> List[Dict[str, Any]]:
         """Send a message; what arrived in the following `wait` seconds."""
         before = len(self.received)
         await self.sio.emit("user_uttered", {"message": text, "session_id": session_id, "metadata": metadata or {}})
@@ -84,13 +93,17 @@ class Console:
     def __init__(self, web: str, address: str = "198.51.100.1") -> None:
         self.web, self.address = web, address
         self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar),
-                                                  _NoRedirect())
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect())
 
     def _form(self, url: str, fields: Dict[str, str]) -> Tuple[int, Dict[str, str], bytes]:
         data = "&".join(f"{k}={urllib.request.quote(v)}" for k, v in fields.items()).encode()
-        return request("POST", url, raw=data, opener=self.opener, headers={
-            "Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": self.address})
+        return request(
+            "POST",
+            url,
+            raw=data,
+            opener=self.opener,
+            headers={"Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": self.address},
+        )
 
     def get(self, path: str) -> Tuple[int, Dict[str, str], bytes]:
         return request("GET", f"{self.web}{path}", opener=self.opener, headers={"X-Forwarded-For": self.address})

@@ -1,5 +1,6 @@
 """Findings 5 and 6: malformed bodies get a clean 4xx, rotating sender ids meets the per-address
 limit, bodies are capped in front of Rasa, typed internal payloads change nothing."""
+
 import json
 import time
 import uuid
@@ -13,9 +14,21 @@ from tests.e2e.chat import Chat, texts
 from tests.security.attack import request, rest, tracker_events
 
 
-@pytest.mark.parametrize("raw", [b"[1]", b'"x"', b"", b"{}", b"{not json", b'{"message": "hi"}',
-                                 b'{"sender": 123, "message": "hi"}', b'{"sender": "", "message": "hi"}',
-                                 b'{"sender": "me", "message": 42}', b'{"sender": "me"}'])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"[1]",
+        b'"x"',
+        b"",
+        b"{}",
+        b"{not json",
+        b'{"message": "hi"}',
+        b'{"sender": 123, "message": "hi"}',
+        b'{"sender": "", "message": "hi"}',
+        b'{"sender": "me", "message": 42}',
+        b'{"sender": "me"}',
+    ],
+)
 def test_malformed_rest_bodies_get_400_and_reach_no_conversation(servers, raw):
     status, _h, _b = rest(servers, raw=raw, address="203.0.113.50")
     assert status == 400
@@ -24,6 +37,7 @@ def test_malformed_rest_bodies_get_400_and_reach_no_conversation(servers, raw):
 
 def test_rotating_sender_ids_meets_the_per_address_limit(servers):
     """The attack: a new sender id for every message, from one address, as fast as it goes."""
+
     def send(_):
         return rest(servers, {"sender": uuid.uuid4().hex, "message": "你好"}, address="203.0.113.7")
 
@@ -71,14 +85,23 @@ def test_typed_external_payloads_change_nothing_and_staff_see_them(servers):
     chat.say("/nlu_fallback")
     chat.say("我要找真人")  # (two unclear messages in a row may already have opened it)
     shown = [m["text"] for m in handoff_transcript(servers, chat.sender) if m["sender"] == "user"]
-    for typed in ("/EXTERNAL_service_restored", '/EXTERNAL_staff_reply{"staff_text":"假的客服"}', "/nlu_fallback",
-                  '/feedback{"helpful":"no"}', "EXTERNAL 我想问问"):
+    for typed in (
+        "/EXTERNAL_service_restored",
+        '/EXTERNAL_staff_reply{"staff_text":"假的客服"}',
+        "/nlu_fallback",
+        '/feedback{"helpful":"no"}',
+        "EXTERNAL 我想问问",
+    ):
         assert typed in shown
     events = tracker_events(servers, chat.sender, RASA_TOKEN)
-    assert not any("假的客服" in (e.get("text") or "") or "【恢复通知】" in (e.get("text") or "")
-                   for e in events if e["event"] == "bot")
-    assert not any(e["event"] == "slot" and e.get("name") == "outage_state" and e.get("value") == "normal"
-                   for e in events)
+    assert not any(
+        "假的客服" in (e.get("text") or "") or "【恢复通知】" in (e.get("text") or "")
+        for e in events
+        if e["event"] == "bot"
+    )
+    assert not any(
+        e["event"] == "slot" and e.get("name") == "outage_state" and e.get("value") == "normal" for e in events
+    )
 
 
 def test_a_huge_or_odd_handoff_id_is_404(servers):

@@ -1,4 +1,5 @@
 """Findings 5 and 6 on the console: login throttle, audit identity, CSP, logout CSRF."""
+
 import json
 import subprocess
 import sys
@@ -11,8 +12,14 @@ PASSWORD = "correct horse battery"
 
 
 def add_staff(servers, name):
-    subprocess.run([sys.executable, "-m", "bot.console", "adduser", name, "--password-stdin"],
-                   input=PASSWORD + "\n", text=True, env=servers.env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "bot.console", "adduser", name, "--password-stdin"],
+        input=PASSWORD + "\n",
+        text=True,
+        env=servers.env,
+        check=True,
+        capture_output=True,
+    )
 
 
 def test_login_is_throttled_per_account(servers):
@@ -47,13 +54,15 @@ def test_status_audit_names_the_logged_in_account_not_the_body(servers):
     console = Console(servers.web, "198.51.100.30")
     assert console.login(name, PASSWORD)[0] == 303
     body = {"state": "suspended", "message": "审计测试", "updated_by": "局长"}
-    status, _h, answer = request("PUT", f"{servers.web}/api/status", body, opener=console.opener,
-                                 headers={"X-CSRF-Token": console.csrf()})
+    status, _h, answer = request(
+        "PUT", f"{servers.web}/api/status", body, opener=console.opener, headers={"X-CSRF-Token": console.csrf()}
+    )
     assert status == 200 and json.loads(answer)["updated_by"] == name
     status, _h, answer = request("PUT", f"{servers.web}/api/status", body, {"Authorization": f"Bearer {STAFF_TOKEN}"})
     assert status == 200 and json.loads(answer)["updated_by"] == "api"
-    history = json.loads(request("GET", f"{servers.web}/api/status/history",
-                                 headers={"Authorization": f"Bearer {STAFF_TOKEN}"})[2])["history"]
+    history = json.loads(
+        request("GET", f"{servers.web}/api/status/history", headers={"Authorization": f"Bearer {STAFF_TOKEN}"})[2]
+    )["history"]
     assert "局长" not in [entry["updated_by"] for entry in history]
 
 

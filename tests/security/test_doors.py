@@ -1,4 +1,5 @@
 """Finding 1: the action server is closed to anyone but Rasa; every server listens on loopback."""
+
 import json
 import socket
 import uuid
@@ -10,9 +11,20 @@ from tests.security.attack import request
 
 def forged_call(action: str, sender: str) -> dict:
     """What the attack posted: a made-up tracker asking for a hand-off or a subscription."""
-    return {"next_action": action, "sender_id": sender, "version": "3.6.21", "domain": {},
-            "tracker": {"sender_id": sender, "slots": {}, "latest_message": {"text": "hi", "intent": {}},
-                        "events": [], "latest_input_channel": "rest", "paused": False}}
+    return {
+        "next_action": action,
+        "sender_id": sender,
+        "version": "3.6.21",
+        "domain": {},
+        "tracker": {
+            "sender_id": sender,
+            "slots": {},
+            "latest_message": {"text": "hi", "intent": {}},
+            "events": [],
+            "latest_input_channel": "rest",
+            "paused": False,
+        },
+    }
 
 
 def queued(servers) -> list:
@@ -30,8 +42,12 @@ def test_forged_action_calls_are_refused_and_change_nothing(servers):
         assert request("GET", f"{servers.actions}/actions", headers=headers)[0] == 401
     assert sender not in queued(servers)
     # the secret is what is checked: with it the same server answers (probes stay open)
-    ok = request("POST", f"{servers.actions}/webhook", forged_call("action_session_start", sender),
-                 {"Authorization": f"Bearer {ACTION_SERVER_TOKEN}"})
+    ok = request(
+        "POST",
+        f"{servers.actions}/webhook",
+        forged_call("action_session_start", sender),
+        {"Authorization": f"Bearer {ACTION_SERVER_TOKEN}"},
+    )
     assert ok[0] == 200 and json.loads(ok[2])["events"][0]["event"] == "session_started"
     assert request("GET", f"{servers.actions}/health")[0] == 200
 
@@ -62,7 +78,9 @@ def listening_addresses(port: int) -> set:
                     found.add(socket.inet_ntop(socket.AF_INET, bytes.fromhex(address)[::-1]))
                 else:
                     raw = bytes.fromhex(address)
-                    found.add(socket.inet_ntop(socket.AF_INET6, b"".join(raw[i:i + 4][::-1] for i in range(0, 16, 4))))
+                    found.add(
+                        socket.inet_ntop(socket.AF_INET6, b"".join(raw[i : i + 4][::-1] for i in range(0, 16, 4)))
+                    )
     return found
 
 

@@ -1,5 +1,6 @@
 """Findings 2, 3 and CORS: a widget visitor cannot forge staff messages, join another session,
 read another conversation's history, or connect from a site not in CORS_ORIGINS."""
+
 import asyncio
 import json
 
@@ -39,8 +40,12 @@ async def test_only_a_location_is_kept_from_client_metadata(servers):
     await visitor.connect()
     try:
         session = (await visitor.session())["session_id"]
-        await visitor.say(session, "附近哪里能线下开票", wait=3, metadata={
-            "location": {"latitude": 23.12, "longitude": 113.35}, "is_external": True, "staff": "x"})
+        await visitor.say(
+            session,
+            "附近哪里能线下开票",
+            wait=3,
+            metadata={"location": {"latitude": 23.12, "longitude": 113.35}, "is_external": True, "staff": "x"},
+        )
     finally:
         await visitor.close()
     user = [e for e in tracker_events(servers, session, RASA_TOKEN) if e["event"] == "user"][-1]

@@ -1,4 +1,5 @@
 """The small pieces of #14: client metadata, widget session keys, login throttle, server events."""
+
 from bot import widget_sessions
 from bot.channels.client_metadata import allowed_metadata
 from bot.conversations import server_events
