@@ -6,7 +6,8 @@ saves, so the figures count every recorded event once; read by the web app (dash
 
 - `figure_totals`: one row per total (bot.insights.tally's keys);
 - `figure_conversations`: each conversation's fold state (JSON);
-- `figure_unanswered`: the user messages that went unanswered (newest first by `timestamp`).
+- `figure_misses`: which user messages went unanswered (conversation and time); their
+  text stays in Rasa's `events` only and is read from there.
 
 A database that already holds conversations is tallied once, when the tracker store first
 opens it (`backfill`).
@@ -40,12 +41,11 @@ figure_conversations = sa.Table(
     sa.Column("state", sa.Text, nullable=False),
 )
 
-figure_unanswered = sa.Table(
-    "figure_unanswered",
+figure_misses = sa.Table(
+    "figure_misses",
     figures_metadata,
     sa.Column("id", sa.String(300), primary_key=True),
     sa.Column("conversation_id", sa.String(255), nullable=False),
-    sa.Column("text", sa.Text, nullable=False),
     sa.Column("timestamp", sa.Float, nullable=False, index=True),
 )
 
@@ -62,8 +62,13 @@ _PUT_STATE = sa.text(
     " ON CONFLICT (conversation_id) DO UPDATE SET state = excluded.state"
 )
 _ADD_UNANSWERED = sa.text(
-    "INSERT INTO figure_unanswered (id, conversation_id, text, timestamp)"
-    " VALUES (:id, :conversation_id, :text, :timestamp) ON CONFLICT (id) DO NOTHING"
+    "INSERT INTO figure_misses (id, conversation_id, timestamp)"
+    " VALUES (:id, :conversation_id, :timestamp) ON CONFLICT (id) DO NOTHING"
+)
+# the unanswered messages with their text, from Rasa's own record of them
+_UNANSWERED = (
+    "SELECT u.id, u.conversation_id, u.timestamp, e.data FROM figure_misses u"
+    " JOIN events e ON e.sender_id = u.conversation_id AND e.timestamp = u.timestamp AND e.type_name = 'user'"
 )
 _CLAIM_BACKFILL = sa.text(
     "INSERT INTO figure_totals (key, value) VALUES (:key, 1) ON CONFLICT (key) DO NOTHING"
@@ -75,7 +80,7 @@ def _apply(connection: sa.engine.Connection, conversation_id: str, step: Step) -
         connection.execute(_ADD_TO_TOTAL, {"key": key, "value": float(step.deltas[key])})
     connection.execute(_PUT_STATE, {"conversation_id": conversation_id, "state": json.dumps(step.state)})
     for question in step.unanswered:
-        connection.execute(_ADD_UNANSWERED, question)
+        connection.execute(_ADD_UNANSWERED, {k: question[k] for k in ("id", "conversation_id", "timestamp")})
 
 
 def record(connection: sa.engine.Connection, conversation_id: str, events: Sequence[Dict[str, Any]],
@@ -141,12 +146,17 @@ class FiguresReader:
     def totals(self) -> Mapping[str, float]:
         return {row.key: row.value for row in self._rows(sa.select(figure_totals)) if row.key != BACKFILLED}
 
+    @staticmethod
+    def _question(row: Any) -> Dict[str, Any]:
+        return {"id": row.id, "conversation_id": row.conversation_id, "text": json.loads(row.data).get("text") or "",
+                "timestamp": row.timestamp}
+
     def unanswered(self, limit: int = 500) -> List[Dict[str, Any]]:
         """The newest unanswered user messages first."""
-        query = sa.select(figure_unanswered).order_by(figure_unanswered.c.timestamp.desc()).limit(limit)
-        return [dict(row._mapping) for row in self._rows(query)]
+        query = sa.text(f"{_UNANSWERED} ORDER BY u.timestamp DESC LIMIT :limit").bindparams(limit=limit)
+        return [self._question(row) for row in self._rows(query)]
 
     def question(self, question_id: str) -> Optional[Dict[str, Any]]:
-        rows = self._rows(sa.select(figure_unanswered).where(figure_unanswered.c.id == question_id))
-        return dict(rows[0]._mapping) if rows else None
+        rows = self._rows(sa.text(f"{_UNANSWERED} WHERE u.id = :id").bindparams(id=question_id))
+        return self._question(rows[0]) if rows else None
 

@@ -4,6 +4,7 @@ wechatpy's WeCom crypto (wechatpy.enterprise.crypto, WXBizMsgCrypt with the corp
 enter session → welcome → question → answer → 转人工 → transfer → staff notified → console
 release → back to the bot; forged, replayed and malformed callbacks refused.
 """
+
 import time
 import urllib.error
 import urllib.parse
@@ -33,12 +34,16 @@ def post(servers, body, query):
 def callback(token, timestamp=None, nonce=None):
     """What WeCom posts: the kf_msg_or_event event, encrypted and signed by wechatpy."""
     timestamp, nonce = timestamp or str(int(time.time())), nonce or uuid.uuid4().hex[:10]
-    event = (f"<xml><ToUserName><![CDATA[{WECOM['corp_id']}]]></ToUserName><CreateTime>{timestamp}</CreateTime>"
-             f"<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[kf_msg_or_event]]></Event>"
-             f"<Token><![CDATA[{token}]]></Token><OpenKfId><![CDATA[{KFID}]]></OpenKfId></xml>")
+    event = (
+        f"<xml><ToUserName><![CDATA[{WECOM['corp_id']}]]></ToUserName><CreateTime>{timestamp}</CreateTime>"
+        f"<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[kf_msg_or_event]]></Event>"
+        f"<Token><![CDATA[{token}]]></Token><OpenKfId><![CDATA[{KFID}]]></OpenKfId></xml>"
+    )
     outer = parse_xml(PEER.encrypt_message(event, nonce, timestamp))
-    body = (f"<xml><ToUserName><![CDATA[{WECOM['corp_id']}]]></ToUserName>"
-            f"<Encrypt><![CDATA[{outer['Encrypt']}]]></Encrypt><AgentID><![CDATA[]]></AgentID></xml>")
+    body = (
+        f"<xml><ToUserName><![CDATA[{WECOM['corp_id']}]]></ToUserName>"
+        f"<Encrypt><![CDATA[{outer['Encrypt']}]]></Encrypt><AgentID><![CDATA[]]></AgentID></xml>"
+    )
     return body, {"msg_signature": outer["MsgSignature"], "timestamp": timestamp, "nonce": nonce}
 
 
@@ -52,8 +57,14 @@ def push(servers, *items):
 
 def text(user, content, menu_id=None):
     body = {"content": content, **({"menu_id": menu_id} if menu_id else {})}
-    return {"msgid": uuid.uuid4().hex, "open_kfid": KFID, "external_userid": user, "origin": 3,
-            "msgtype": "text", "text": body}
+    return {
+        "msgid": uuid.uuid4().hex,
+        "open_kfid": KFID,
+        "external_userid": user,
+        "origin": 3,
+        "msgtype": "text",
+        "text": body,
+    }
 
 
 def wait_for(predicate, seconds=20):
@@ -105,9 +116,22 @@ def test_url_verification_with_the_encrypted_echostr(servers):
 def test_visitor_journey_welcome_answer_handoff_notification_release(servers):
     http("POST", f"{servers.wecom_api}/_reset", {})
     user = f"wm-{uuid.uuid4().hex[:10]}"
-    deliver(servers, {"msgid": uuid.uuid4().hex, "open_kfid": KFID, "origin": 4, "msgtype": "event",
-                      "event": {"event_type": "enter_session", "open_kfid": KFID, "external_userid": user,
-                                "scene": "oa_menu", "welcome_code": "WELCOME-E2E"}})
+    deliver(
+        servers,
+        {
+            "msgid": uuid.uuid4().hex,
+            "open_kfid": KFID,
+            "origin": 4,
+            "msgtype": "event",
+            "event": {
+                "event_type": "enter_session",
+                "open_kfid": KFID,
+                "external_userid": user,
+                "scene": "oa_menu",
+                "welcome_code": "WELCOME-E2E",
+            },
+        },
+    )
     welcome = wait_for(lambda: fake(servers)["welcomes"])[0]
     assert welcome["code"] == "WELCOME-E2E" and welcome["msgtype"] == "msgmenu"
     assert "自动咨询助手" in welcome["msgmenu"]["head_content"]
@@ -120,8 +144,9 @@ def test_visitor_journey_welcome_answer_handoff_notification_release(servers):
 
     deliver(servers, text(user, "转人工", menu_id=clicks["转人工"]))  # a click on the menu item
     wait_for(lambda: fake(servers)["transfers"])
-    assert fake(servers)["transfers"] == [{"open_kfid": KFID, "external_userid": user, "service_state": 3,
-                                           "servicer_userid": WECOM["servicer"]}]
+    assert fake(servers)["transfers"] == [
+        {"open_kfid": KFID, "external_userid": user, "service_state": 3, "servicer_userid": WECOM["servicer"]}
+    ]
     assert "人工" in content(sent_to(servers, user)[-1])
     assert user_turns(servers, user)[-1] == "/request_human"
 
@@ -177,20 +202,38 @@ def test_a_message_seen_again_and_unknown_types_get_no_duplicate_answer(servers)
     message = text(user, "为什么暂停开票")
     deliver(servers, message)
     wait_for(lambda: sent_to(servers, user))
-    deliver(servers, dict(message), {"msgid": uuid.uuid4().hex, "open_kfid": KFID, "external_userid": user,
-                                     "origin": 3, "msgtype": "image", "image": {"media_id": "m"}})
+    deliver(
+        servers,
+        dict(message),
+        {
+            "msgid": uuid.uuid4().hex,
+            "open_kfid": KFID,
+            "external_userid": user,
+            "origin": 3,
+            "msgtype": "image",
+            "image": {"media_id": "m"},
+        },
+    )
     reply = wait_for(lambda: sent_to(servers, user)[1:])
     time.sleep(1)
     assert len(sent_to(servers, user)) == 2 and "文字" in content(reply[0])
     assert user_turns(servers, user) == ["为什么暂停开票"]
 
 
-def test_unconfigured_requests_and_location(servers):
+def test_a_location_finds_the_service_points(servers):
     http("POST", f"{servers.wecom_api}/_reset", {})
     user = f"wm-{uuid.uuid4().hex[:10]}"
-    deliver(servers, {"msgid": uuid.uuid4().hex, "open_kfid": KFID, "external_userid": user, "origin": 3,
-                      "msgtype": "location", "location": {"latitude": 23.12, "longitude": 113.33,
-                                                          "name": "天河", "address": "广州市天河区"}})
+    deliver(
+        servers,
+        {
+            "msgid": uuid.uuid4().hex,
+            "open_kfid": KFID,
+            "external_userid": user,
+            "origin": 3,
+            "msgtype": "location",
+            "location": {"latitude": 23.12, "longitude": 113.33, "name": "天河", "address": "广州市天河区"},
+        },
+    )
     reply = content(wait_for(lambda: sent_to(servers, user))[0])
     assert "离您最近" in reply or "哪个区" in reply or "位置" in reply
     assert user_turns(servers, user) == ["/find_service_point"]
@@ -211,8 +254,12 @@ def test_a_handoff_from_any_channel_notifies_staff_once_and_the_console_reply_re
     assert "电子发票什么时候能恢复" in notes[0]["markdown"]["content"] and "接口" in notes[0]["markdown"]["content"]
     queue = http("GET", f"{servers.web}/api/handoffs", token=STAFF_TOKEN)[1]["handoffs"]
     handoff = next(h for h in queue if h["conversation_id"] == chat.sender)
-    assert http("POST", f"{servers.web}/api/handoffs/{handoff['id']}/reply", {"text": "您好，我是客服小王"},
-                STAFF_TOKEN)[0] == 200
+    assert (
+        http("POST", f"{servers.web}/api/handoffs/{handoff['id']}/reply", {"text": "您好，我是客服小王"}, STAFF_TOKEN)[
+            0
+        ]
+        == 200
+    )
     tracker = http("GET", f"{servers.rasa}/conversations/{chat.sender}/tracker?token={RASA_TOKEN}")[1]
     assert any("您好，我是客服小王" in (e.get("text") or "") for e in tracker["events"] if e["event"] == "bot")
 
@@ -228,10 +275,15 @@ def test_staff_notified_of_a_wechat_handoff_and_the_console_reply_goes_out_on_we
     assert "公众号" in note["markdown"]["content"] and "我要找真人" in note["markdown"]["content"]
     queue = http("GET", f"{servers.web}/api/handoffs", token=STAFF_TOKEN)[1]["handoffs"]
     handoff = next(h for h in queue if h["conversation_id"] == openid)
-    assert http("POST", f"{servers.web}/api/handoffs/{handoff['id']}/reply", {"text": "您好，我是客服小王"},
-                STAFF_TOKEN)[0] == 200
-    sent = wait_for(lambda: [m for m in http("GET", f"{servers.wechat_api}/_calls")[1]["messages"]
-                             if m["touser"] == openid])
+    assert (
+        http("POST", f"{servers.web}/api/handoffs/{handoff['id']}/reply", {"text": "您好，我是客服小王"}, STAFF_TOKEN)[
+            0
+        ]
+        == 200
+    )
+    sent = wait_for(
+        lambda: [m for m in http("GET", f"{servers.wechat_api}/_calls")[1]["messages"] if m["touser"] == openid]
+    )
     assert "您好，我是客服小王" in sent[0]["text"]["content"]
 
 

@@ -7,6 +7,7 @@ from collections import Counter
 
 import sqlalchemy as sa
 from aiohttp.test_utils import TestClient, TestServer
+from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -48,7 +49,7 @@ def test_conversations_recorded_before_the_tally_are_counted_once(tmp_path):
     db = tmp_path / "tracker.db"
     first = RetryingSQLTrackerStore(domain=DOMAIN, db=str(db))
     with first.engine.begin() as connection:  # as if saved by a version without the tally
-        for table in ("figure_totals", "figure_conversations", "figure_unanswered"):
+        for table in ("figure_totals", "figure_conversations", "figure_misses"):
             connection.execute(sa.text(f"DROP TABLE {table}"))
         for sender, events in CONVERSATIONS.items():
             for event in events:
@@ -60,9 +61,10 @@ def test_conversations_recorded_before_the_tally_are_counted_once(tmp_path):
 
 
 def many_conversations(engine, count):
-    """`count` conversations in the tally, as the tracker store leaves them (written in bulk)."""
+    """`count` conversations as the tracker store leaves them: Rasa's events and the tally
+    (written in bulk), so a figure that read every event would show in the time."""
     figures_store.create_tables(engine)
-    totals, states, questions = Counter(), [], []
+    totals, states, questions, rows = Counter(), [], [], []
     for n in range(count):
         t = DAY1 + n * 60
         events = [user(f"问题{n}", "faq", t, "reason"), bot("答", t + 0.3), feedback("yes", t + 1)]
@@ -71,13 +73,19 @@ def many_conversations(engine, count):
         elif n % 7 == 0:
             events += [user(f"天气{n}", "out_of_scope", t + 3)]
         step = fold(f"visitor-{n}", None, events, TOPICS)
-        totals.update(step.deltas)  # Counter adds
+        totals.update(step.deltas)
         states.append({"conversation_id": f"visitor-{n}", "state": json.dumps(step.state)})
-        questions += step.unanswered
+        questions += [{k: q[k] for k in ("id", "conversation_id", "timestamp")} for q in step.unanswered]
+        rows += [{"sender_id": f"visitor-{n}", "type_name": e["event"], "timestamp": e.get("timestamp"),
+                  "data": json.dumps(e)} for e in events]
+    SQLTrackerStore.Base.metadata.create_all(engine)  # Rasa's own `events` table
     with engine.begin() as connection:
+        connection.execute(sa.text(
+            "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (:sender_id, :type_name, :timestamp, :data)"
+        ), rows)
         connection.execute(figures_store.figure_totals.insert(), [{"key": k, "value": v} for k, v in totals.items()])
         connection.execute(figures_store.figure_conversations.insert(), states)
-        connection.execute(figures_store.figure_unanswered.insert(), questions)
+        connection.execute(figures_store.figure_misses.insert(), questions)
 
 
 async def test_stats_and_metrics_stay_under_100_ms_with_10000_conversations(tmp_path):
