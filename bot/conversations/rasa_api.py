@@ -54,22 +54,24 @@ class RasaApi:
             server_events.staff_reply(text, staff, state.get("slots") or {}, state.get("latest_input_channel")),
         )
 
-    async def release_handoff(self, conversation_id: str, staff: str = "staff") -> None:
-        """Staff hand the conversation back to the bot; the user is told."""
+    async def release_handoff(self, conversation_id: str, staff: str = "staff", outcome: str = "") -> None:
+        """Staff hand the conversation back to the bot; the user is told (and asked for a rating
+        after an answered conversation)."""
         state = await self.tracker(conversation_id)
         await self.append_events(
             conversation_id,
-            server_events.handoff_released(staff, state.get("slots") or {}, state.get("latest_input_channel")),
+            server_events.handoff_released(staff, state.get("slots") or {}, state.get("latest_input_channel"), outcome),
         )
 
     async def trigger_intent(
         self, conversation_id: str, intent: str, entities: Optional[Dict[str, Any]] = None
     ) -> None:
         """Kept for callers of the former external intents: they are server events now."""
+        values = entities or {}
         if intent == "EXTERNAL_staff_reply":
-            await self.send_staff_reply(conversation_id, str((entities or {}).get("staff_text") or ""))
+            await self.send_staff_reply(conversation_id, str(values.get("staff_text") or ""))
         elif intent == "EXTERNAL_handoff_released":
-            await self.release_handoff(conversation_id)
+            await self.release_handoff(conversation_id, outcome=str(values.get("outcome") or ""))
         else:
             raise ValueError(f"{intent}: no such server event")
 

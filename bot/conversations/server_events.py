@@ -60,14 +60,24 @@ def staff_reply(text: str, staff: str, slots: Dict[str, Any], channel: Optional[
     return [bot_uttered("utter_staff_reply", slots, channel, {"staff": staff}, staff_text=text)]
 
 
-def handoff_released(staff: str, slots: Dict[str, Any], channel: Optional[str]) -> List[Dict[str, Any]]:
-    """Staff hand the conversation back: the bot answers again (HandoffPolicy reads the slot).
+# the outcomes after which the visitor is asked to rate the conversation
+RATING_OUTCOMES = ("answered",)
+
+
+def handoff_released(
+    staff: str, slots: Dict[str, Any], channel: Optional[str], outcome: str = ""
+) -> List[Dict[str, Any]]:
+    """Staff hand the conversation back: the bot answers again (HandoffPolicy reads the slot);
+    after an answered conversation the visitor is asked for a rating.
 
     The custom marker lets channels that transferred the chat (微信客服) give it back to the bot;
     it is wrapped in "data" as the hand-off's own marker is (bot/wechat/render.py)."""
-    released = bot_uttered("utter_handoff_released", slots, channel, {"staff": staff})
+    released = bot_uttered("utter_handoff_released", slots, channel, {"staff": staff, "outcome": outcome})
     released["data"]["custom"] = {"data": {"handoff_released": True}}
-    return [slot_set("handoff_active", False), released]
+    events = [slot_set("handoff_active", False), released]
+    if outcome in RATING_OUTCOMES:
+        events.append(bot_uttered("utter_ask_rating", slots, channel))
+    return events
 
 
 def restoration_notice(

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
+# payloads the widget and the answers send from fixed buttons, shown by their titles
+KNOWN_PAYLOADS = {"/request_human": "转人工", "/cancel_handoff": "取消人工"}
+
 
 def _intent(event: Dict[str, Any]) -> str:
     return (((event.get("parse_data") or {}).get("intent")) or {}).get("name") or ""
@@ -40,7 +43,7 @@ def transcript(events: List[Dict[str, Any]], feedback: bool = True) -> List[Dict
             if is_external_event(event) or (not feedback and _intent(event) == "feedback"):
                 continue
             if text.startswith("/"):
-                text = _button_title(text, offered) or text
+                text = _button_title(text, offered) or KNOWN_PAYLOADS.get(text, text)
             messages.append({"sender": "user", "text": text, "timestamp": event.get("timestamp")})
         elif kind == "bot":
             data = event.get("data") or {}
