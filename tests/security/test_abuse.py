@@ -63,9 +63,14 @@ def test_bodies_are_capped_and_long_messages_refused_with_one_message(servers):
 
 
 def handoff_transcript(servers, sender):
-    status, _h, body = request("GET", f"{servers.web}/api/handoffs", headers={"Authorization": f"Bearer {STAFF_TOKEN}"})
+    """The transcript staff see for the visitor's open hand-off (None: no hand-off)."""
+    auth = {"Authorization": f"Bearer {STAFF_TOKEN}"}
+    _s, _h, body = request("GET", f"{servers.web}/api/handoffs", headers=auth)
     found = [h for h in json.loads(body)["handoffs"] if h["conversation_id"] == sender]
-    return found[0]["transcript"] if found else None
+    if not found:
+        return None
+    _s, _h, detail = request("GET", f"{servers.web}/api/handoffs/{found[0]['id']}", headers=auth)
+    return json.loads(detail)["transcript"]
 
 
 def test_typed_fallback_payloads_do_not_open_a_handoff(servers):
