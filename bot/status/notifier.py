@@ -7,6 +7,7 @@ widget's socket, WeChat's customer-service API) and stays in the conversation's 
 intent is involved, so no visitor can fake one. A subscription is claimed before delivery and
 given back if delivery fails, so a notice is neither lost nor sent twice.
 """
+
 from __future__ import annotations
 
 import logging
