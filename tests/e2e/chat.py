@@ -53,15 +53,21 @@ def button_titles(messages: List[Dict[str, Any]]) -> List[str]:
 class SocketChat:
     """One conversation over Rasa's socket.io channel, as the widget holds it (long polling)."""
 
-    def __init__(self, rasa_url: str, session_id: Optional[str] = None) -> None:
+    def __init__(self, rasa_url: str, session_id: Optional[str] = None, session_key: Optional[str] = None) -> None:
+        import queue
+
         import socketio  # python-socketio, a Rasa dependency
 
-        self.sender = session_id or uuid.uuid4().hex
         self.received: List[Dict[str, Any]] = []
+        confirmed: "queue.Queue[Dict[str, str]]" = queue.Queue()
         self.client = socketio.Client()
         self.client.on("bot_uttered", lambda data: self.received.append(data))
+        self.client.on("session_confirm", confirmed.put)
         self.client.connect(rasa_url, transports=["polling"], socketio_path="/socket.io")
-        self.client.emit("session_request", {"session_id": self.sender})
+        # the server issues the session and its key (a known id without its key gets a new one)
+        self.client.emit("session_request", {"session_id": session_id, "session_key": session_key})
+        session = confirmed.get(timeout=10)
+        self.sender, self.key = session["session_id"], session["session_key"]
 
     def say(self, text: str, wait: float = 10.0) -> List[Dict[str, Any]]:
         import time
