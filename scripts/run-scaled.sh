@@ -27,6 +27,7 @@ PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 
 export RASA_AUTH_TOKEN=${RASA_AUTH_TOKEN:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))')}
 export STAFF_TOKEN=${STAFF_TOKEN:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))')}
+export ACTION_SERVER_TOKEN=${ACTION_SERVER_TOKEN:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))')}
 export WEB_ACTIONS_TOKEN=${WEB_ACTIONS_TOKEN:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))')}
 
 # PostgreSQL: a cluster of our own in var/scaled/pg, owned by the postgres user, loopback only.
@@ -68,6 +69,8 @@ export RASA_PUBLIC_URL="http://127.0.0.1:$NGINX_PORT"
 export WEB_PORT WEB_URL="http://127.0.0.1:$WEB_PORT"
 export STATUS_URL="http://127.0.0.1:$WEB_PORT/api/status"
 export SERVICE_POINTS_URL="http://127.0.0.1:$WEB_PORT/api/service-points"
+# the widget's page is served through nginx; nginx limits per address (bot/ratelimit.py need not)
+export CORS_ORIGINS="http://127.0.0.1:$NGINX_PORT" ADDRESS_BURST=0
 
 stop() {
   trap - INT TERM EXIT
@@ -88,10 +91,10 @@ redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$S/redis" --save "" --
 pids+=($!)
 .venv/bin/python -m bot.web.app > "$S/logs/web.log" 2>&1 &
 pids+=($!)
-.venv/bin/rasa run actions --port "$ACTION_SERVER_PORT" --actions actions > "$S/logs/actions.log" 2>&1 &
+.venv/bin/python -m bot.action_server --host 127.0.0.1 --port "$ACTION_SERVER_PORT" > "$S/logs/actions.log" 2>&1 &
 pids+=($!)
 for port in "${RASA_PORTS[@]}"; do
-  .venv/bin/rasa run --model models/current.tar.gz --port "$port" --enable-api \
+  .venv/bin/rasa run --model models/current.tar.gz --interface 127.0.0.1 --port "$port" --enable-api \
     --auth-token "$RASA_AUTH_TOKEN" --credentials credentials.yml --endpoints endpoints.yml \
     --cors "http://127.0.0.1:$NGINX_PORT" > "$S/logs/rasa-$port.log" 2>&1 &
   pids+=($!)

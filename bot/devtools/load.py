@@ -74,13 +74,14 @@ class SocketIOConversation:
     """One widget connection: engine.io v4 over a websocket, Rasa's socket.io events."""
 
     def __init__(self, ws: aiohttp.ClientWebSocketResponse, sender: str) -> None:
-        self.ws, self.sender = ws, sender
+        self.ws, self.sender = ws, sender  # the session the server issued (bot/widget_sessions.py)
+        self.key: Optional[str] = None
         self.waiter: Optional[asyncio.Future] = None
         self.reader: Optional[asyncio.Task] = None
 
     @classmethod
     async def open(
-        cls, session: aiohttp.ClientSession, base_url: str, sender: str, route: str
+        cls, session: aiohttp.ClientSession, base_url: str, sender: str, route: str, key: Optional[str] = None
     ) -> "SocketIOConversation":
         url = (
             base_url.replace("http", "ws", 1)
@@ -93,10 +94,11 @@ class SocketIOConversation:
         if opened.type != aiohttp.WSMsgType.TEXT or not opened.data.startswith("0"):
             raise ConnectionError(f"engine.io open: {opened.data!r}")
         await ws.send_str("40")
-        confirmed = await conversation._wait_for_event(("40",), None)
-        await ws.send_str("42" + json.dumps(["session_request", {"session_id": sender}]))
-        await conversation._wait_for_event(("42",), "session_confirm")
-        del confirmed
+        await conversation._wait_for_event(("40",), None)
+        await ws.send_str("42" + json.dumps(["session_request", {"session_id": sender, "session_key": key}]))
+        confirm = json.loads((await conversation._wait_for_event(("42",), "session_confirm"))[2:])[1]
+        if isinstance(confirm, dict):  # the server issues the session (and its key), as to the widget
+            conversation.sender, conversation.key = confirm.get("session_id") or sender, confirm.get("session_key")
         conversation.reader = asyncio.ensure_future(conversation._read())
         return conversation
 
@@ -220,8 +222,11 @@ class OpenLoop:
                 try:
                     if channel == "socketio":
                         if conversation is None:
-                            route = self.routes.setdefault(sender, uuid.uuid4().hex[:10])
+                            route = uuid.uuid4().hex[:10]
                             conversation = await SocketIOConversation.open(self.session, self.base_url, sender, route)
+                            sender = conversation.sender  # the session the server issued
+                            self.routes[sender] = route
+                        message.sender = sender
                         try:
                             message.latency = await conversation.ask(message.text)
                         except ConnectionError:
@@ -229,7 +234,7 @@ class OpenLoop:
                             message.resent += 1
                             started = time.perf_counter()
                             conversation = await SocketIOConversation.open(
-                                self.session, self.base_url, sender, self.routes[sender]
+                                self.session, self.base_url, sender, self.routes[sender], conversation.key
                             )
                             message.latency = await conversation.ask(message.text) + (time.perf_counter() - started)
                     elif channel == "rest":
@@ -349,12 +354,10 @@ def recorded(tracker_db_url: str, senders: Sequence[str]) -> Dict[str, List[str]
     engine = sa.create_engine(tracker_db_url, future=True)
     try:
         with engine.connect() as connection:
-            rows = connection.execute(
-                sa.text(
-                    "SELECT sender_id, data FROM events WHERE type_name = 'user' AND sender_id LIKE :prefix ORDER BY id"
-                ),
-                {"prefix": senders[0].rsplit("-", 1)[0] + "-%"},
-            ).all()
+            query = sa.text(
+                "SELECT sender_id, data FROM events WHERE type_name = 'user' AND sender_id IN :senders ORDER BY id"
+            ).bindparams(sa.bindparam("senders", expanding=True))
+            rows = connection.execute(query, {"senders": list(senders)}).all()
     finally:
         engine.dispose()
     for row in rows:

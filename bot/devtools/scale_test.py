@@ -133,7 +133,7 @@ def processes() -> Dict[str, List[int]]:
         port = re.search(r"--port\x00(\d+)", cmd)
         if "rasa\x00run\x00--model" in cmd and port:
             groups[f"rasa:{port.group(1)}"] = [pid]
-        elif "run\x00actions" in cmd:
+        elif "run\x00actions" in cmd or "bot.action_server" in cmd:
             groups["actions"] = [pid]
         elif "bot.web.app" in cmd:
             groups["web"] = [pid]
