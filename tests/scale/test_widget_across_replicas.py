@@ -1,14 +1,12 @@
 """Issue 16: what one replica sends reaches a widget connected to the other, within 2 s.
 
 The widget (headless Chromium) is pinned to the first replica; the staff reply, the
-restoration notice and the hand-off release are triggered through the second, as the web
-app triggers them (Rasa's trigger_intent with output_channel=latest), and must appear in
-the widget within 2 s (python-socketio's Redis manager, bot/channels/socketio_redis.py).
+restoration notice and the hand-off release are sent through the second, as the web app
+sends them (server events appended with output_channel=latest), and must appear in the
+widget within 2 s (python-socketio's Redis manager, bot/channels/socketio_redis.py).
 """
 
-import json
 import time
-import urllib.request
 
 from playwright.sync_api import expect
 
@@ -32,21 +30,34 @@ def open_widget_on(page, scaled, replica):
     expect(page.locator(".connection")).to_be_hidden(timeout=15000)
 
 
-def trigger(replica, token, conversation_id, intent, entities=None):
-    request = urllib.request.Request(
-        f"{replica}/conversations/{conversation_id}/trigger_intent?output_channel=latest&token={token}",
-        data=json.dumps({"name": intent, "entities": entities or {}}).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.status == 200
+def send_through(replica, token, session, kind, text=""):
+    """What the web app sends (bot/conversations/rasa_api.py: server events with
+    output_channel=latest), but through the given replica's API."""
+    import asyncio
+
+    from bot.conversations import server_events
+    from bot.conversations.rasa_api import RasaApi
+
+    async def send():
+        api = RasaApi(url=replica, token=token)
+        if kind == "staff reply":
+            await api.send_staff_reply(session, text, "scale-test")
+        elif kind == "release":
+            await api.release_handoff(session, "scale-test")
+        else:
+            state = await api.tracker(session)
+            events = server_events.restoration_notice(
+                "电子发票服务已恢复正常。", "normal", state.get("slots") or {}, state.get("latest_input_channel")
+            )
+            await api.append_events(session, events)
+
+    asyncio.run(send())
 
 
-def delivered(page, replica, token, session, intent, entities, text):
-    """Seconds from the trigger to the bubble in the widget (at most DELIVERY_SECONDS)."""
+def delivered(page, replica, token, session, kind, sent, text):
+    """Seconds from sending to the bubble in the widget (at most DELIVERY_SECONDS)."""
     began = time.monotonic()
-    trigger(replica, token, session, intent, entities)
+    send_through(replica, token, session, kind, sent)
     left = max(DELIVERY_SECONDS - (time.monotonic() - began), 0.05)
     expect(page.locator(".message.bot", has_text=text).last).to_be_visible(timeout=left * 1000)
     return time.monotonic() - began
@@ -63,15 +74,9 @@ def test_staff_reply_notice_and_release_reach_a_widget_on_the_other_replica(cont
 
     took = [
         delivered(
-            page,
-            other,
-            token,
-            session,
-            "EXTERNAL_staff_reply",
-            {"staff_text": "您好，这里是另一台服务器上的客服"},
-            "另一台服务器上的客服",
+            page, other, token, session, "staff reply", "您好，这里是另一台服务器上的客服", "另一台服务器上的客服"
         ),
-        delivered(page, other, token, session, "EXTERNAL_service_restored", None, "【恢复通知】"),
-        delivered(page, other, token, session, "EXTERNAL_handoff_released", None, "人工客服已结束本次服务"),
+        delivered(page, other, token, session, "restoration notice", "", "【恢复通知】"),
+        delivered(page, other, token, session, "release", "", "人工客服已结束本次服务"),
     ]
     print(f"delivered across replicas in {[round(t, 2) for t in took]} s")
