@@ -99,7 +99,9 @@ class HandoffStore:
                     first_line=" ".join((first_line or "").split())[:300], language=language or "zh",
                     outage_state=outage_state or "",
                 ))
-        return self.open_for(conversation_id)
+        opened = self.open_for(conversation_id)
+        assert opened is not None  # opened (or found open) in the transaction above
+        return opened
 
     def open_for(self, conversation_id: str) -> Optional[Handoff]:
         with self.engine.connect() as connection:

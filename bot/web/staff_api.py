@@ -363,17 +363,14 @@ async def export(request: web.Request) -> web.Response:
     by_topic: Dict[str, List[str]] = {}
     for row in request.app["labels"].all().values():
         by_topic.setdefault(row.topic, []).append(" ".join(row.text.split()))
-    document = {"version": "3.1", "nlu": [
-        {"intent": topic, "examples": "".join(f"- {text}\n" for text in sorted(set(texts)))}
-        for topic, texts in sorted(by_topic.items())
-    ]}
-
     class Literal(str):
         pass
 
     yaml.SafeDumper.add_representer(Literal, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", v, style="|"))
-    for item in document["nlu"]:
-        item["examples"] = Literal(item["examples"])
+    document = {"version": "3.1", "nlu": [
+        {"intent": topic, "examples": Literal("".join(f"- {text}\n" for text in sorted(set(texts))))}
+        for topic, texts in sorted(by_topic.items())
+    ]}
     text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
     return web.Response(text=text, content_type="application/x-yaml", charset="utf-8", headers={
         "Content-Disposition": 'attachment; filename="unanswered_nlu.yml"'})
