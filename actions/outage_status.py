@@ -1,12 +1,47 @@
 """The live outage status, read from STATUS_URL; never a date from training data."""
-from typing import Any, Dict, List, Text
+
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.status.client import default_client
-from bot.status.phrasing import describe
+from bot.status.client import StatusReading, default_client
+from bot.status.phrasing import describe, status_line
+
+
+def status_slots(reading: StatusReading) -> List[Dict[Text, Any]]:
+    """`outage_state` and `status_line` from a reading; with no reading at all, left as they were.
+
+    A stale reading (the feed is down) still sets the slots: it is the last known status, and
+    the state responses then speak of it as such through `status_line`.
+    """
+    if reading.value is None:
+        return [SlotSet("status_line", status_line(reading))]
+    return [SlotSet("outage_state", reading.value.state), SlotSet("status_line", status_line(reading))]
+
+
+class ActionRefreshStatus(Action):
+    """Reads the live status into slots, so that the response uttered NEXT in this turn picks
+    its variant for the current state (see the comment above the responses in domain.yml)."""
+
+    def name(self) -> Text:
+        return "action_refresh_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        return status_slots(await default_client().read())
+
+
+def status_buttons(state: Optional[str]) -> List[Dict[Text, Text]]:
+    """Sign-up only while the service is not back; the urgent answer only while it is down."""
+    if state == "normal":
+        return [{"title": "恢复后要做什么", "payload": '/faq{"faq_topic":"after_recovery"}'}]
+    return [
+        {"title": "急需开票怎么办", "payload": '/faq{"faq_topic":"urgent_invoice"}'},
+        {"title": "恢复了通知我", "payload": "/subscribe_restoration"},
+    ]
 
 
 class ActionOutageStatus(Action):
@@ -18,8 +53,5 @@ class ActionOutageStatus(Action):
     ) -> List[Dict[Text, Any]]:
         reading = await default_client().read()
         state = reading.value.state if reading.value else None
-        buttons = [{"title": "恢复了通知我", "payload": "/subscribe_restoration"}]
-        if state != "normal":
-            buttons.insert(0, {"title": "急需开票怎么办", "payload": '/faq{"faq_topic":"urgent_invoice"}'})
-        dispatcher.utter_message(text=describe(reading), buttons=buttons)
-        return [SlotSet("outage_state", state)]
+        dispatcher.utter_message(text=describe(reading), buttons=status_buttons(state))
+        return status_slots(reading)
