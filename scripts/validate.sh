@@ -16,9 +16,14 @@ warnings=$(awk '/Issue found in .*: *$/ { printf "%s", $0; next } { print }' <<<
   grep -oE '(/rasa/[^ ]*: (User|Future)Warning: .*|WARNING +rasa.*)$' |
   sed -E 's#^/rasa/[^ ]*: [A-Za-z]*Warning: ##; s/ +$//' | sort -u)
 unknown=$(grep -vxF -f <(grep -v '^#' "$known" | grep -v '^$') <<<"$warnings" | grep -v '^$')
+stale=$(grep -v '^#' "$known" | grep -v '^$' | grep -vxF -f <(echo "$warnings"))
 tolerated=$(($(grep -c . <<<"$warnings") - $(grep -c . <<<"$unknown")))
 if [[ -n "$unknown" ]]; then
   echo; echo "make validate: Rasa warned (not in $known):" >&2; echo "$unknown" >&2
+  exit 1
+fi
+if [[ -n "$stale" ]]; then
+  echo; echo "make validate: no longer warned, remove from $known:" >&2; echo "$stale" >&2
   exit 1
 fi
 [[ $tolerated -gt 0 ]] && echo "make validate: $tolerated known warning(s), listed with their reasons in $known"
