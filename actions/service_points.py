@@ -28,6 +28,8 @@ def message_location(tracker: Tracker) -> Optional[Tuple[float, float]]:
     """(latitude, longitude) sent as message metadata by the widget or WeChat."""
     metadata = (tracker.latest_message or {}).get("metadata") or {}
     location = metadata.get("location") if isinstance(metadata.get("location"), dict) else metadata
+    if not isinstance(location, dict):
+        return None
     try:
         latitude, longitude = float(location["latitude"]), float(location["longitude"])
     except (KeyError, TypeError, ValueError):

@@ -8,13 +8,12 @@ edit, so neither way of maintaining the list silently undoes the other.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import List, Optional
 
 import sqlalchemy as sa
 
-from bot.service_points.store import ServicePoint, load_points, parse_point
 from bot.db import metadata, now_utc
+from bot.service_points.store import ServicePoint, parse_point
 
 service_points = sa.Table(
     "service_points",

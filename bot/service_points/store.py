@@ -94,7 +94,7 @@ def parse_point(raw: Any, index: int) -> ServicePoint:
             try:
                 verified = date.fromisoformat(verified)
             except ValueError:
-                raise ServicePointError(label, "verified", "must be a date YYYY-MM-DD")
+                raise ServicePointError(label, "verified", "must be a date YYYY-MM-DD") from None
         if not isinstance(verified, date):
             raise ServicePointError(label, "verified", "must be a date YYYY-MM-DD")
         if not values["source"]:
@@ -163,6 +163,6 @@ def nearest(
     located = [
         (p, distance_km(latitude, longitude, p.latitude, p.longitude))
         for p in points
-        if p.has_location
+        if p.latitude is not None and p.longitude is not None
     ]
     return sorted(located, key=lambda item: item[1])[:count]

@@ -5,7 +5,13 @@ import pytest
 from bot.service_points.districts import DISTRICTS, canonical_district
 from bot.service_points.phrasing import ask_district, describe_district, describe_nearest
 from bot.service_points.store import (
-    ServicePointError, distance_km, in_district, load_points, nearest, parse_point, parse_points,
+    ServicePointError,
+    distance_km,
+    in_district,
+    load_points,
+    nearest,
+    parse_point,
+    parse_points,
 )
 
 ROOT = Path(__file__).resolve().parents[2]

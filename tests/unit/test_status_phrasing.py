@@ -1,10 +1,10 @@
 from datetime import datetime, timezone
 
+import pytest
+
 from bot.status.client import StatusReading
 from bot.status.model import OutageStatus, StatusError
 from bot.status.phrasing import SHANGHAI, describe, format_time
-
-import pytest
 
 NOW = datetime(2031, 12, 2, 10, 0, tzinfo=SHANGHAI)
 

@@ -67,7 +67,6 @@ def test_only_events_not_yet_stored_are_written(store):
     """As Rasa uses the store: retrieve, add this turn's events (here also a new session), save."""
     asyncio.run(store.save(DialogueStateTracker.from_events("a", session(1000.0, ["天河"]), DOMAIN.slots)))
     tracker = asyncio.run(store.retrieve("a"))
-    stored = [e.as_dict() for e in tracker.events]
     added = [UserUttered("再问一次", timestamp=1100.0), BotUttered("好", timestamp=1100.1)] + session(5000.0, ["番禺"])
     for event in added:
         tracker.update(event)
