@@ -95,8 +95,10 @@ check: $(VENV)/.installed
 	$(VENV)/bin/ruff check bot actions tests
 	$(VENV)/bin/mypy
 
+# Rasa's --fail-on-warnings lets several of its own warnings pass: scripts/validate.sh fails on
+# any warning Rasa prints that tests/rasa_known_warnings.txt does not list with its reason.
 validate: $(VENV)/.installed
-	$(RASA) data validate --fail-on-warnings
+	./scripts/validate.sh
 
 nlu-eval: $(MODEL)
 	$(PY) -m bot.nlu.evaluate --model $(MODEL) --data tests/nlu/heldout.yml --min-accuracy 0.90
@@ -107,7 +109,7 @@ core-test: $(MODEL)
 pytest: $(MODEL) $(WIDGET) browser
 	$(PY) -m pytest -q tests
 
-test: validate $(MODEL) nlu-eval core-test pytest
+test: check validate $(MODEL) nlu-eval core-test pytest
 
 bench: $(MODEL)
 	$(PY) -m bot.devtools.bench --model $(MODEL)
