@@ -21,7 +21,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 from bot import settings
 from bot.devtools.load import run as load_run
@@ -68,7 +68,7 @@ def say(sender: str, text: str) -> str:
         return "\n".join(m.get("text") or "" for m in json.loads(response.read()))
 
 
-def status_of(url: str, data: bytes = None) -> int:
+def status_of(url: str, data: Optional[bytes] = None) -> int:
     request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:

@@ -58,9 +58,10 @@ class FaqAnswerFallback(GraphComponent, IntentClassifier):
             intent = message.get(INTENT) or {}
             if intent.get(INTENT_NAME_KEY) != self._config["retrieval_intent"]:
                 continue
+            ranking: List[Dict[Text, Any]] = message.get(INTENT_RANKING_KEY) or []
             parse = {
                 INTENT: intent,
-                INTENT_RANKING_KEY: message.get(INTENT_RANKING_KEY) or [],
+                INTENT_RANKING_KEY: ranking,
                 ENTITIES: message.get(ENTITIES) or [],
                 "response_selector": message.get("response_selector") or {},
             }
@@ -71,5 +72,5 @@ class FaqAnswerFallback(GraphComponent, IntentClassifier):
                 PREDICTED_CONFIDENCE_KEY: intent.get(PREDICTED_CONFIDENCE_KEY, 0.0),
             }
             message.set(INTENT, fallback, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [fallback] + parse[INTENT_RANKING_KEY], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [fallback, *ranking], add_to_output=True)
         return messages

@@ -20,7 +20,6 @@ from typing import Any, Dict, List, Optional, Text, Type
 
 import numpy as np
 import scipy.sparse as sp
-
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -107,9 +106,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self._model_storage = model_storage
         self._resource = resource
         self._labels = labels or []
-        self._idf = idf
-        self._coef = coef
-        self._intercept = intercept
+        # empty until trained or loaded
+        self._idf: np.ndarray = idf if idf is not None else np.zeros(0)
+        self._coef: np.ndarray = coef if coef is not None else np.zeros((0, 0), dtype=np.float32)
+        self._intercept: np.ndarray = intercept if intercept is not None else np.zeros(0, dtype=np.float32)
         self._responses = responses or {}
 
     @classmethod
@@ -219,7 +219,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         features = self._weigh(_sentence_features(message))
         logits = self._coef[:, features.indices] @ features.data + self._intercept
         probabilities = _softmax(logits[np.newaxis, :])[0]
-        return {label: float(p) for label, p in zip(self._labels, probabilities)}
+        return {label: float(p) for label, p in zip(self._labels, probabilities, strict=True)}
 
     def process(self, messages: List[Message]) -> List[Message]:
         if not self._labels:

@@ -19,7 +19,9 @@ def bearer_token(request: web.Request) -> Optional[str]:
 
 
 def same(a: Optional[str], b: Optional[str]) -> bool:
-    return bool(a and b) and hmac.compare_digest(a.encode(), b.encode())
+    if not a or not b:
+        return False
+    return hmac.compare_digest(a.encode(), b.encode())
 
 
 def staff_identity(request: web.Request) -> Optional[Tuple[str, str]]:

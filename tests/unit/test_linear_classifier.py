@@ -1,8 +1,8 @@
 import numpy as np
 import scipy.sparse as sp
+from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.linear_classifier import LinearIntentClassifier
-from rasa.shared.nlu.training_data.message import Message
 
 
 def make(labels, coef, intercept, idf):
