@@ -74,7 +74,7 @@ def _jieba_words(text: str) -> List[str]:
 
 
 def make_features(kind: str):
-    """A scikit-learn featuriser: "pipeline" (as config.yml), "pipeline+char", or "anchor"."""
+    """A scikit-learn featuriser: "pipeline", "pipeline+cue", "pipeline+char", or "anchor"."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import FeatureUnion
 
@@ -93,7 +93,20 @@ def make_features(kind: str):
         return FeatureUnion([("words", words), ("char_wb", char_wb)])
     if kind == "pipeline+char":
         return FeatureUnion([("words", words), ("char_wb", char_wb), ("char", char)])
+    if kind == "pipeline+cue":
+        return FeatureUnion([("words", words), ("char_wb", char_wb), ("cue", _cue_transformer())])
     raise ValueError(kind)
+
+
+def _cue_transformer():
+    """bot.nlu.domain_cue's [cue, no cue] feature as a scikit-learn transformer."""
+    from sklearn.preprocessing import FunctionTransformer
+
+    from bot.nlu.domain_cue import has_cue
+
+    return FunctionTransformer(
+        lambda texts: np.array([[1.0, 0.0] if has_cue(t) else [0.0, 1.0] for t in texts])
+    )
 
 
 def out_of_fold(texts, labels, groups, kind: str, C: float, balanced: bool = True):
@@ -174,7 +187,7 @@ def main(argv: List[str] | None = None) -> int:
     print(f"{len(texts)} training examples in {len(set(groups))} paraphrase groups, {FOLDS} folds")
 
     candidates = [("pipeline", 50.0)] if args.quick else [
-        ("anchor", 10.0), ("pipeline", 20.0), ("pipeline", 50.0), ("pipeline+char", 50.0),
+        ("anchor", 10.0), ("pipeline", 50.0), ("pipeline+cue", 50.0), ("pipeline+char", 50.0),
     ]
     results: Dict[str, Any] = {"groups": len(set(groups)), "models": {}, "thresholds": {}}
     best_model, best_accuracy, best_probabilities, best_classes = None, -1.0, None, None
