@@ -13,15 +13,15 @@ PYTHON310 = $(shell ./scripts/find-python310.sh)
 
 export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
+# What Rasa's endpoints.yml and credentials.yml read as ${VAR} (Rasa has no defaults for them);
+# where bot/settings.py reads the same variable, these are its defaults. Everything else our
+# code reads has its default in bot/settings.py only.
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
 export TRACKER_DB ?= $(CURDIR)/var/tracker.db
 export TRACKER_DB_URL ?=
 export LOCK_STORE_TYPE ?= in_memory
 export REDIS_HOST ?=
 export REDIS_PORT ?= 6379
-export STATUS_URL ?= http://127.0.0.1:8080/api/status
-# sites allowed to embed the widget and call Rasa from a browser (comma-separated)
-export CORS_ORIGINS ?= http://127.0.0.1:8080
 # WeChat official account (empty: the channel answers 403 until configured)
 export WECHAT_TOKEN ?=
 export WECHAT_APP_ID ?=
@@ -29,6 +29,14 @@ export WECHAT_APP_SECRET ?=
 export WECHAT_ENCODING_AES_KEY ?=
 export WECHAT_API_BASE ?= https://api.weixin.qq.com
 export WECHAT_KF_TRANSFER ?= false
+# 微信客服 on WeCom (empty: /webhooks/wecom_kf/webhook answers 403 until configured)
+export WECOM_CORP_ID ?=
+export WECOM_KF_SECRET ?=
+export WECOM_TOKEN ?=
+export WECOM_ENCODING_AES_KEY ?=
+export WECOM_OPEN_KFID ?=
+export WECOM_SERVICER_USERID ?=
+export WECOM_API_BASE ?= https://qyapi.weixin.qq.com
 
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' -o -name '*.txt' | grep -v '^data/service_points.yml$$' | grep -v '^data/contacts.yml$$') $(wildcard bot/nlu/*.py)
 

@@ -30,7 +30,7 @@ class ActionAnswerFaq(Action):
         contacts = load_contacts().template_vars()
         topic = button_topic(tracker.latest_message, catalogue)
         if topic is None:
-            return handle_miss(dispatcher, tracker, contacts)
+            return await handle_miss(dispatcher, tracker, contacts)
 
         events: List[Dict[Text, Any]] = []
         response = catalogue[topic].response

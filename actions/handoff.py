@@ -1,4 +1,5 @@
 """Hand-off to a human: open it in the staff queue, staff replies, and the release."""
+import logging
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -6,12 +7,23 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.contacts import load_contacts
-from bot.stores import handoff_store
+from bot.web.client import WebAppError, web_app
+from bot.wecom.staff_notify import notify_new_handoff
+
+logger = logging.getLogger(__name__)
 
 
-def open_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> List[Dict[Text, Any]]:
+async def open_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> List[Dict[Text, Any]]:
     """Queue the conversation for staff; the user hears it (and the hotline)."""
-    handoff_store().open(tracker.sender_id, reason, tracker.get_latest_input_channel() or "")
+    channel = tracker.get_latest_input_channel() or ""
+    try:
+        handoff_id = await web_app().open_handoff(tracker.sender_id, reason, channel)
+    except WebAppError as problem:  # no queue, no promise of a person: the hotline instead
+        logger.error("hand-off for %s not opened: %s", tracker.sender_id, problem)
+        dispatcher.utter_message(response="utter_cannot_look_up", **load_contacts().template_vars())
+        return []
+    if not tracker.get_slot("handoff_active"):  # a new hand-off: staff on duty hear of it in 企业微信
+        notify_new_handoff(handoff_id, tracker.sender_id, channel, reason, tracker.events)
     # the marker lets channels that can (WeChat's customer service) transfer the chat; it is
     # wrapped in "data" because Rasa's socket.io channel emits custom JSON as emit() arguments
     dispatcher.utter_message(
@@ -37,7 +49,7 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        return open_handoff(dispatcher, tracker, "用户要求转人工")
+        return await open_handoff(dispatcher, tracker, "用户要求转人工")
 
 
 class ActionStaffReply(Action):
@@ -66,5 +78,6 @@ class ActionReleaseHandoff(Action):
     ) -> List[Dict[Text, Any]]:
         if not is_external(tracker):
             return []
-        dispatcher.utter_message(response="utter_handoff_released")
+        # the marker lets channels that transferred the chat (微信客服) give it back to the bot
+        dispatcher.utter_message(response="utter_handoff_released", json_message={"data": {"handoff_released": True}})
         return [SlotSet("handoff_active", False)]

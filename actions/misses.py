@@ -29,13 +29,13 @@ def utter_clarification(dispatcher: CollectingDispatcher, labels: List[Text], la
     )
 
 
-def handle_miss(
+async def handle_miss(
     dispatcher: CollectingDispatcher, tracker: Tracker, contacts: Dict[Text, str]
 ) -> List[Dict[Text, Any]]:
     """The reply to a miss; the count comes from the conversation itself, not a slot."""
     dispatcher.utter_message(response="utter_can_help_with", **contacts)
     if trailing_misses(user_parses(tracker), load_catalogue()) >= MISSES_BEFORE_HUMAN:
-        return open_handoff(dispatcher, tracker, "连续两次未能回答")
+        return await open_handoff(dispatcher, tracker, "连续两次未能回答")
     return []
 
 
@@ -54,4 +54,4 @@ class ActionHandleMiss(Action):
             if options:
                 utter_clarification(dispatcher, list(options), language(tracker))
                 return []
-        return handle_miss(dispatcher, tracker, load_contacts().template_vars())
+        return await handle_miss(dispatcher, tracker, load_contacts().template_vars())

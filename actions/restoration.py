@@ -1,13 +1,17 @@
 """Restoration notices: subscribe, unsubscribe, and the notice itself (an external event)."""
+import logging
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.contacts import load_contacts
 from bot.status.client import default_client
 from bot.status.phrasing import describe
-from bot.stores import status_store
+from bot.web.client import WebAppError, web_app
+
+logger = logging.getLogger(__name__)
 
 
 class ActionSubscribeRestoration(Action):
@@ -21,7 +25,12 @@ class ActionSubscribeRestoration(Action):
         if reading.fresh and reading.value and reading.value.state == "normal":
             dispatcher.utter_message(response="utter_already_restored")
             return [SlotSet("outage_state", "normal")]
-        status_store().subscribe(tracker.sender_id, tracker.get_latest_input_channel() or "")
+        try:
+            await web_app().subscribe(tracker.sender_id, tracker.get_latest_input_channel() or "")
+        except WebAppError as problem:
+            logger.error("subscription for %s not recorded: %s", tracker.sender_id, problem)
+            dispatcher.utter_message(response="utter_cannot_look_up", **load_contacts().template_vars())
+            return []
         dispatcher.utter_message(response="utter_subscribed")
         return []
 
@@ -33,7 +42,12 @@ class ActionUnsubscribeRestoration(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        removed = status_store().unsubscribe(tracker.sender_id)
+        try:
+            removed = await web_app().unsubscribe(tracker.sender_id)
+        except WebAppError as problem:
+            logger.error("subscription for %s not cancelled: %s", tracker.sender_id, problem)
+            dispatcher.utter_message(response="utter_cannot_look_up", **load_contacts().template_vars())
+            return []
         dispatcher.utter_message(response="utter_unsubscribed" if removed else "utter_not_subscribed")
         return []
 

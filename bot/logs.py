@@ -1,8 +1,9 @@
 """One JSON object per log line (LOG_FORMAT=json), for log collectors; plain text otherwise."""
 import json
 import logging
-import os
 from datetime import datetime, timezone
+
+from bot import settings
 
 
 class JsonFormatter(logging.Formatter):
@@ -20,8 +21,8 @@ class JsonFormatter(logging.Formatter):
 
 def configure_logging() -> None:
     handler = logging.StreamHandler()
-    if os.environ.get("LOG_FORMAT") == "json":
+    if settings.LOG_FORMAT == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), handlers=[handler], force=True)
+    logging.basicConfig(level=settings.LOG_LEVEL, handlers=[handler], force=True)

@@ -21,6 +21,7 @@ PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 
 export RASA_AUTH_TOKEN=${RASA_AUTH_TOKEN:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))')}
 export STAFF_TOKEN=${STAFF_TOKEN:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))')}
+export WEB_ACTIONS_TOKEN=${WEB_ACTIONS_TOKEN:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))')}
 
 # PostgreSQL: a cluster of our own in var/scaled/pg, owned by the postgres user, loopback only.
 if [[ ! -f $S/pg/PG_VERSION ]]; then
@@ -45,6 +46,8 @@ export ACTION_ENDPOINT_URL="http://127.0.0.1:$ACTIONS_PROXY_PORT/webhook"
 export TRACKER_DB=${TRACKER_DB:-$S/unused.db}
 for name in WECHAT_TOKEN WECHAT_APP_ID WECHAT_APP_SECRET WECHAT_ENCODING_AES_KEY; do export "$name=${!name:-}"; done
 export WECHAT_API_BASE=${WECHAT_API_BASE:-https://api.weixin.qq.com} WECHAT_KF_TRANSFER=${WECHAT_KF_TRANSFER:-false}
+for name in WECOM_CORP_ID WECOM_KF_SECRET WECOM_TOKEN WECOM_ENCODING_AES_KEY WECOM_OPEN_KFID WECOM_SERVICER_USERID; do export "$name=${!name:-}"; done
+export WECOM_API_BASE=${WECOM_API_BASE:-https://qyapi.weixin.qq.com}
 export PYTHONPATH=$ROOT RASA_TELEMETRY_ENABLED=false LOG_FORMAT=${LOG_FORMAT:-json}
 
 export TRACKER_DB_URL="postgresql://rasa@127.0.0.1:$PG_PORT/rasa"

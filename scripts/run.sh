@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p var
-export CORS_ORIGINS=${CORS_ORIGINS:-http://127.0.0.1:8080}
+# the sites allowed to call Rasa from a browser: bot/settings.py's CORS_ORIGINS
+CORS_ORIGINS=$(.venv/bin/python -c 'from bot import settings; print(" ".join(settings.CORS_ORIGINS))')
 
 if [[ -z "${RASA_AUTH_TOKEN:-}" ]]; then
   RASA_AUTH_TOKEN=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))')
@@ -16,7 +17,8 @@ if [[ -z "${STAFF_TOKEN:-}" ]]; then
   echo "STAFF_TOKEN was not set; generated one for this run: $STAFF_TOKEN"
 fi
 export STAFF_TOKEN
-export RASA_URL="http://127.0.0.1:5005"
+# the action server's key to the web app's conversation routes (no one else needs it)
+export WEB_ACTIONS_TOKEN=${WEB_ACTIONS_TOKEN:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))')}
 
 pids=()
 stop() {
@@ -33,7 +35,7 @@ pids+=($!)
 pids+=($!)
 .venv/bin/rasa run --model models/current.tar.gz --port 5005 --enable-api \
   --auth-token "$RASA_AUTH_TOKEN" --credentials credentials.yml --endpoints endpoints.yml \
-  --cors ${CORS_ORIGINS//,/ } > var/rasa.log 2>&1 &
+  --cors $CORS_ORIGINS > var/rasa.log 2>&1 &
 pids+=($!)
 
 wait_for() {  # name url seconds

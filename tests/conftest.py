@@ -21,6 +21,11 @@ RASA_TOKEN = "test-rasa-token"
 # Tencent's published WXBizMsgCrypt sample account
 WECHAT = {"token": "QDG6eK", "aes_key": "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", "app_id": "wx5823bf96d3bd56c7"}
 STAFF_TOKEN = "test-staff-token"
+# a 微信客服 account on a fake WeCom API
+WECOM = {"corp_id": "ww-test-corp", "secret": "kf-secret", "token": "wecomToken",
+         "aes_key": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "open_kfid": "wk-test-kf",
+         "servicer": "zhangsan", "robot_key": "robot-key"}
+ACTIONS_TOKEN = "test-actions-token"
 
 
 @dataclass
@@ -29,6 +34,7 @@ class Servers:
     actions: str
     web: str
     wechat_api: str
+    wecom_api: str
     env: Dict[str, str]
     logs: Path
     procs: Dict[str, subprocess.Popen]
@@ -53,6 +59,7 @@ def servers(tmp_path_factory) -> Servers:
     actions_port = _port("TEST_ACTIONS_PORT", 15055)
     web_port = _port("TEST_WEB_PORT", 18080)
     wechat_port = _port("TEST_WECHAT_API_PORT", 18090)
+    wecom_port = _port("TEST_WECOM_API_PORT", 18095)
     env = {
         **os.environ,
         # one process each, on the session's own SQLite files and in-memory locks
@@ -62,8 +69,8 @@ def servers(tmp_path_factory) -> Servers:
         "RASA_TELEMETRY_ENABLED": "false",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
         "TRACKER_DB": str(work / "tracker.db"),
-        "STATUS_URL": f"http://127.0.0.1:{web_port}/api/status",
-        "SERVICE_POINTS_URL": f"http://127.0.0.1:{web_port}/api/service-points",
+        "WEB_URL": f"http://127.0.0.1:{web_port}",
+        "WEB_ACTIONS_TOKEN": ACTIONS_TOKEN,
         "STATUS_CACHE_SECONDS": "1",
         "STAFF_TOKEN": STAFF_TOKEN,
         "RASA_AUTH_TOKEN": RASA_TOKEN,
@@ -80,6 +87,16 @@ def servers(tmp_path_factory) -> Servers:
         "WECHAT_ENCODING_AES_KEY": WECHAT["aes_key"],
         "WECHAT_API_BASE": f"http://127.0.0.1:{wechat_port}",
         "WECHAT_KF_TRANSFER": "false",
+        "WECOM_CORP_ID": WECOM["corp_id"],
+        "WECOM_KF_SECRET": WECOM["secret"],
+        "WECOM_TOKEN": WECOM["token"],
+        "WECOM_ENCODING_AES_KEY": WECOM["aes_key"],
+        "WECOM_OPEN_KFID": WECOM["open_kfid"],
+        "WECOM_SERVICER_USERID": WECOM["servicer"],
+        "WECOM_API_BASE": f"http://127.0.0.1:{wecom_port}",
+        "WECOM_KF_DB_URL": f"sqlite:///{work / 'wecom_kf.db'}",
+        "WECOM_ROBOT_URL": f"http://127.0.0.1:{wecom_port}/cgi-bin/webhook/send?key={WECOM['robot_key']}",
+        "CONSOLE_URL": f"http://127.0.0.1:{web_port}/console",
     }
     procs: Dict[str, subprocess.Popen] = {}
     servers = Servers(
@@ -87,6 +104,7 @@ def servers(tmp_path_factory) -> Servers:
         actions=f"http://127.0.0.1:{actions_port}",
         web=f"http://127.0.0.1:{web_port}",
         wechat_api=f"http://127.0.0.1:{wechat_port}",
+        wecom_api=f"http://127.0.0.1:{wecom_port}",
         env=env,
         logs=work,
         procs=procs,
@@ -96,6 +114,9 @@ def servers(tmp_path_factory) -> Servers:
         wechat_log = work / "wechat_api.log"
         procs["wechat_api"] = start([sys.executable, "-m", "tests.fakes.wechat_api", str(wechat_port)], env, wechat_log)
         wait_http(f"{servers.wechat_api}/health", 30, procs["wechat_api"], wechat_log)
+        wecom_log = work / "wecom_api.log"
+        procs["wecom_api"] = start([sys.executable, "-m", "tests.fakes.wecom_api", str(wecom_port)], env, wecom_log)
+        wait_http(f"{servers.wecom_api}/health", 30, procs["wecom_api"], wecom_log)
         actions_log = work / "actions.log"
         procs["actions"] = start(actions_cmd(actions_port), env, actions_log)
         rasa_log = work / "rasa.log"

@@ -1,18 +1,18 @@
 """The WeChat official account (公众号) as a Rasa input channel: /webhooks/wechat/webhook.
 
-Done the way WeChat behaves: every request's signature is checked (and, in safe mode, the
-encrypted body's msg_signature); the conversation id is the user's OpenID; WeChat's retries
-of one message (same MsgId, or FromUserName + CreateTime for events) never start a second
-turn; a reply that is not ready within ~4.5 s is answered "success" and delivered through
-the customer-service API; buttons become numbered options. Configured from the environment
-through credentials.yml: WECHAT_TOKEN, WECHAT_APP_ID, WECHAT_APP_SECRET,
-WECHAT_ENCODING_AES_KEY (safe mode when set), WECHAT_API_BASE.
+This module is the transport: signatures (in safe mode only encrypted bodies, with a
+msg_signature over them), timestamps within 5 minutes and nonces used once (`ReplayGuard`), decryption, passive replies within WeChat's ~5 s, and customer-service
+messages for what comes later. What a message means is `bot.wechat.messages.incoming`; how
+bot messages look is `bot.wechat.render` (one rule for every reply, and the options shown);
+retries of one message are one turn (`bot.wechat.turns.TurnMemory`). The conversation id is
+the user's OpenID. Configured from the environment through credentials.yml: WECHAT_TOKEN,
+WECHAT_APP_ID, WECHAT_APP_SECRET, WECHAT_ENCODING_AES_KEY (safe mode when set),
+WECHAT_API_BASE, WECHAT_KF_TRANSFER.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
@@ -23,28 +23,19 @@ from sanic.response import HTTPResponse
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
 
+from bot import settings
 from bot.contacts import load_contacts
 from bot.ratelimit import SenderLimiter
 from bot.wechat.api import OUTSIDE_WINDOW, WeChatApi, WeChatApiError
 from bot.wechat.crypto import DecryptError, MessageCrypto, check_signature
-from bot.wechat.messages import MAX_XML_BYTES, XmlError, parse_xml, text_reply, transfer_reply
-from bot.wechat.render import option_payload, options_from_events, pack, render
+from bot.wechat.messages import MAX_XML_BYTES, Incoming, XmlError, incoming, parse_xml, text_reply, transfer_reply
+from bot.wechat.render import OptionMemory, pack
+from bot.wechat.replay import Replayed, ReplayGuard
+from bot.wechat.turns import Turn, TurnMemory
 
 logger = logging.getLogger(__name__)
 
-ASK_FOR_TEXT = "抱歉，我目前只能看懂文字消息。请用文字描述您的问题，例如「什么时候恢复开票」。"
 TOO_FAST = "您发送得太快了，请稍等片刻再试。"
-TURN_MEMORY_SECONDS = 120
-
-
-@dataclass
-class Turn:
-    """One user message, however many times WeChat delivers it."""
-
-    task: "asyncio.Task[List[Dict[str, Any]]]"
-    started: float
-    passive: Optional[str] = None  # the reply body once given (a retry gets the same)
-    deferred: bool = False  # the customer-service API delivers the answer
 
 
 @dataclass
@@ -53,8 +44,8 @@ class WeChatConfig:
     app_id: str
     app_secret: str
     encoding_aes_key: str = ""
-    api_base: str = "https://api.weixin.qq.com"
-    reply_deadline: float = 4.5
+    api_base: str = settings.WECHAT_API_BASE
+    reply_deadline: float = settings.WECHAT_REPLY_DEADLINE
     kf_transfer: bool = False
 
     @property
@@ -63,17 +54,18 @@ class WeChatConfig:
 
 
 class WeChatOutput(OutputChannel):
-    """Messages outside a passive reply (restoration notices, staff replies, late answers)."""
+    """Messages outside a passive reply (restoration notices, staff replies)."""
 
-    def __init__(self, api: Optional[WeChatApi]) -> None:
+    def __init__(self, api: Optional[WeChatApi], options: OptionMemory) -> None:
         self.api = api
+        self.options = options
 
     @classmethod
     def name(cls) -> Text:
         return "wechat"
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
-        await deliver(self.api, recipient_id, render([message]).parts)
+        await deliver(self.api, recipient_id, self.options.render(recipient_id, [message]).parts)
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await deliver(self.api, recipient_id, [text])
@@ -113,8 +105,8 @@ class WeChatInput(InputChannel):
             app_id=str(credentials.get("app_id") or ""),
             app_secret=str(credentials.get("app_secret") or ""),
             encoding_aes_key=str(credentials.get("encoding_aes_key") or ""),
-            api_base=str(credentials.get("api_base") or "https://api.weixin.qq.com"),
-            reply_deadline=float(os.environ.get("WECHAT_REPLY_DEADLINE", 4.5)),
+            api_base=str(credentials.get("api_base") or settings.WECHAT_API_BASE),
+            reply_deadline=settings.WECHAT_REPLY_DEADLINE,
             kf_transfer=str(credentials.get("kf_transfer") or "").lower() in ("1", "true", "yes"),
         ))
 
@@ -124,24 +116,21 @@ class WeChatInput(InputChannel):
             MessageCrypto(config.token, config.encoding_aes_key, config.app_id) if config.safe_mode else None
         )
         self.api = WeChatApi(config.app_id, config.app_secret, config.api_base) if config.app_secret else None
-        self.turns: Dict[str, Turn] = {}
+        self.replays = ReplayGuard()
+        self.turns = TurnMemory()
+        self.options = OptionMemory()
         self.limiter = SenderLimiter()
         self._background: set = set()
 
     def get_output_channel(self) -> Optional[OutputChannel]:
-        return WeChatOutput(self.api)
+        return WeChatOutput(self.api, self.options)
 
-    # -- helpers ----------------------------------------------------------------------------
+    # -- transport --------------------------------------------------------------------------
 
     def _in_background(self, coroutine: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(coroutine)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
-
-    def _forget_old_turns(self) -> None:
-        horizon = time.monotonic() - TURN_MEMORY_SECONDS
-        for key in [k for k, t in self.turns.items() if t.started < horizon and t.task.done()]:
-            del self.turns[key]
 
     def _reply(self, request: Request, body: str) -> HTTPResponse:
         """A passive reply, encrypted in safe mode ("success" stays plain)."""
@@ -155,17 +144,29 @@ class WeChatInput(InputChannel):
             self.config.token, args.get("signature", ""), args.get("timestamp", ""), args.get("nonce", "")
         )
 
-    async def _options(self, request: Request, openid: str) -> List[Dict[str, str]]:
-        """The numbered options of this user's last bot turn, from the tracker store."""
-        agent = getattr(request.app.ctx, "agent", None)
-        if agent is None or agent.tracker_store is None:
-            return []
-        tracker = await agent.tracker_store.retrieve(openid)
-        if tracker is None:
-            return []
-        return options_from_events([e.as_dict() for e in tracker.events])
+    def _fields(self, request: Request) -> Dict[str, str]:
+        """The message's fields, decrypted in safe mode.
 
-    # -- the webhook ------------------------------------------------------------------------
+        DecryptError (403) when safe mode is on and the body is plaintext, or its msg_signature
+        does not cover the encrypted body; Replayed (403) for a stale timestamp or a nonce used
+        before for another body.
+        """
+        args = request.args
+        fields = parse_xml(request.body)
+        if self.crypto is None:
+            if args.get("encrypt_type") == "aes":
+                raise XmlError("safe mode not configured")
+        else:
+            if args.get("encrypt_type") != "aes" or not args.get("msg_signature"):
+                raise DecryptError("safe mode: only encrypted messages are accepted")
+            encrypted = fields.get("Encrypt", "")
+            if not self.crypto.check_msg_signature(
+                args.get("msg_signature", ""), args.get("timestamp", ""), args.get("nonce", ""), encrypted,
+            ):
+                raise DecryptError("bad msg_signature")
+            fields = parse_xml(self.crypto.decrypt(encrypted))
+        self.replays.check(args.get("timestamp", ""), args.get("nonce", ""), request.body or b"")
+        return fields
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         hook = Blueprint("wechat_webhook", __name__)
@@ -178,6 +179,10 @@ class WeChatInput(InputChannel):
         async def verify(request: Request) -> HTTPResponse:
             if not self._signed(request):
                 return response.text("forbidden", status=403)
+            try:
+                self.replays.check(request.args.get("timestamp", ""), request.args.get("nonce", ""))
+            except Replayed:
+                return response.text("forbidden", status=403)
             return response.text(request.args.get("echostr", ""))
 
         @hook.route("/webhook", methods=["POST"])
@@ -188,77 +193,41 @@ class WeChatInput(InputChannel):
             if not self._signed(request):
                 return response.text("forbidden", status=403)
             try:
-                message = parse_xml(request.body)
-                if request.args.get("encrypt_type") == "aes":
-                    if self.crypto is None:
-                        return response.text("safe mode not configured", status=400)
-                    encrypted = message.get("Encrypt", "")
-                    if not self.crypto.check_msg_signature(
-                        request.args.get("msg_signature", ""), request.args.get("timestamp", ""),
-                        request.args.get("nonce", ""), encrypted,
-                    ):
-                        return response.text("forbidden", status=403)
-                    message = parse_xml(self.crypto.decrypt(encrypted))
-            except DecryptError:
+                message = incoming(self._fields(request))
+            except (DecryptError, Replayed) as error:
+                logger.warning("WeChat request refused: %s", error)
                 return response.text("forbidden", status=403)
             except XmlError as error:
                 return response.text(f"bad request: {error}", status=400)
-            return await self._handle(request, message, on_new_message, started)
+            if not message.text:
+                reply = message.reply
+                return self._reply(request, text_reply(message.openid, message.account, reply) if reply else "success")
+            return self._reply(request, await self._handle(message, on_new_message, started))
 
         return hook
 
-    async def _handle(
-        self,
-        request: Request,
-        message: Dict[str, str],
-        on_new_message: Callable[[UserMessage], Awaitable[Any]],
-        started: float,
-    ) -> HTTPResponse:
-        openid, account = message.get("FromUserName", ""), message.get("ToUserName", "")
-        if not openid:
-            return response.text("bad request: no FromUserName", status=400)
-        kind = message.get("MsgType", "")
-        text, metadata = "", {}
-        if kind == "text":
-            text = message.get("Content", "")
-        elif kind == "voice":
-            text = message.get("Recognition", "")
-        elif kind == "location":
-            try:
-                metadata = {"location": {"latitude": float(message.get("Location_X", "")),
-                                         "longitude": float(message.get("Location_Y", ""))}}
-                text = "/find_service_point"
-            except ValueError:
-                return response.text("bad request: location", status=400)
-        elif kind == "event":
-            event = message.get("Event", "").lower()
-            if event != "subscribe":
-                return response.text("success")  # unsubscribe and other events: nothing to say
-            text = "/greet"
-        if not text.strip():
-            return self._reply(request, text_reply(openid, account, ASK_FOR_TEXT))
+    # -- one turn per message ---------------------------------------------------------------
 
-        key = message.get("MsgId") or f"{openid}:{message.get('CreateTime', '')}"
-        self._forget_old_turns()
-        turn = self.turns.get(key)
+    async def _handle(
+        self, message: Incoming, on_new_message: Callable[[UserMessage], Awaitable[Any]], started: float
+    ) -> str:
+        turn = self.turns.get(message.retry_key)
         if turn is None:
-            if not self.limiter.allow(openid):
-                return self._reply(request, text_reply(openid, account, TOO_FAST))
-            if kind == "text":
-                text = option_payload(text, await self._options(request, openid)) or text
+            if not self.limiter.allow(message.openid):
+                return text_reply(message.openid, message.account, TOO_FAST)
+            text = self.options.take_reply(message.openid, message.text)
             collector = CollectingOutputChannel()
             user_message = UserMessage(
-                text[:1000], collector, openid, input_channel=self.name(),
-                metadata={**metadata, "wechat": {"msg_type": kind, "account": account}},
+                text, collector, message.openid, input_channel=self.name(),
+                metadata={**message.metadata, "wechat": {"msg_type": message.kind, "account": message.account}},
             )
 
             async def run_turn() -> List[Dict[str, Any]]:
                 await on_new_message(user_message)
                 return collector.messages
 
-            turn = Turn(asyncio.ensure_future(run_turn()), started)
-            self.turns[key] = turn
-        return self._reply(request, await self._answer(turn, openid, account, started))
+            turn = self.turns.start(message.retry_key, run_turn, started)
+        return await self._answer(turn, message.openid, message.account, started)
 
     async def _answer(self, turn: Turn, openid: str, account: str, started: float) -> str:
         """The passive reply for a turn: its answer if ready in time, else "success"."""
@@ -278,7 +247,7 @@ class WeChatInput(InputChannel):
         if turn.deferred:
             return "success"
         if turn.passive is None:
-            rendered = render(messages)
+            rendered = self.options.render(openid, messages)
             if rendered.handoff and self.config.kf_transfer:
                 turn.passive = transfer_reply(openid, account)
                 self._in_background(deliver(self.api, openid, rendered.parts))
@@ -295,4 +264,4 @@ class WeChatInput(InputChannel):
         except Exception:
             logger.exception("WeChat turn for %s failed", openid)
             messages = [{"text": f"抱歉，系统繁忙，请稍后再试，或拨打 {load_contacts().hotline} 咨询。"}]
-        await deliver(self.api, openid, render(messages).parts)
+        await deliver(self.api, openid, self.options.render(openid, messages).parts)

@@ -7,8 +7,9 @@ import argparse
 import getpass
 import sys
 
-from bot.staff.accounts import Accounts
-from bot.stores import status_store
+import sqlalchemy as sa
+
+from bot.stores import build_stores
 
 
 def main(argv=None) -> int:
@@ -27,9 +28,13 @@ def main(argv=None) -> int:
             print("The passwords differ; nothing changed.", file=sys.stderr)
             return 1
     try:
-        Accounts(status_store().engine).add_user(args.name, password)
+        build_stores().accounts.add_user(args.name, password)
     except ValueError as problem:
         print(f"Not created: {problem}", file=sys.stderr)
+        return 1
+    except sa.exc.DBAPIError:  # only the web app creates the tables
+        print("Not created: the web database is not set up yet; start the web app once (make run).",
+              file=sys.stderr)
         return 1
     print(f"Staff account '{args.name}' is ready: log in at /console")
     return 0

@@ -1,17 +1,18 @@
 """Read conversations through Rasa's HTTP API (guarded by RASA_AUTH_TOKEN)."""
 from __future__ import annotations
 
-import os
 from typing import Any, Dict, List, Optional
 from urllib.parse import quote
 
 import aiohttp
 
+from bot import settings
+
 
 class RasaApi:
     def __init__(self, url: Optional[str] = None, token: Optional[str] = None, timeout: float = 5.0) -> None:
-        self.url = (url or os.environ.get("RASA_URL", "http://127.0.0.1:5005")).rstrip("/")
-        self.token = token if token is not None else os.environ.get("RASA_AUTH_TOKEN")
+        self.url = (url or settings.RASA_URL).rstrip("/")
+        self.token = token if token is not None else settings.RASA_AUTH_TOKEN
         self.timeout = aiohttp.ClientTimeout(total=timeout)
 
     def _params(self, **extra: str) -> Dict[str, str]:

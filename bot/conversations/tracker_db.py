@@ -6,23 +6,17 @@ holds every event as JSON in `data`, in order of `id`.
 from __future__ import annotations
 
 import json
-import os
 from collections import defaultdict
 from typing import Any, Dict, List, Optional
 
 import sqlalchemy as sa
 
-
-def default_tracker_url() -> str:
-    url = os.environ.get("TRACKER_DB_URL")
-    if url:
-        return url
-    return f"sqlite:///{os.environ.get('TRACKER_DB', 'var/tracker.db')}"
+from bot import settings
 
 
 class TrackerDb:
     def __init__(self, url: Optional[str] = None) -> None:
-        self.engine = sa.create_engine(url or default_tracker_url(), future=True, pool_pre_ping=True)
+        self.engine = sa.create_engine(url or settings.tracker_db_url(), future=True, pool_pre_ping=True)
 
     def _rows(self, where: str = "", **params: Any) -> List[Any]:
         query = f"SELECT sender_id, data FROM events {where} ORDER BY id"

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from typing import Dict, List, Tuple
 
 import aiohttp
 
+from bot import settings
 from bot.devtools.servers import ROOT, VENV_BIN, actions_cmd, rasa_cmd, start, stop, wait_http, web_cmd
 from bot.nlu import evaluate
 
@@ -45,7 +45,7 @@ def train(out: Path) -> Tuple[float, float, Path]:
         [str(VENV_BIN / "rasa"), "train", "--config", "config.yml", "--domain", "domain.yml",
          "--data", "data", "--out", str(out), "--fixed-model-name", "bench", "--force"],
         cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+        env=settings.child_env({"RASA_TELEMETRY_ENABLED": "false"}),
     )
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -138,11 +138,11 @@ def main(argv: List[str] | None = None) -> int:
 
         env = {
             "TRACKER_DB_URL": "", "LOCK_STORE_TYPE": "in_memory", "REDIS_HOST": "", "REDIS_PORT": "6379",
-            **os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
+            **settings.child_env(), "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
             "ACTION_ENDPOINT_URL": "http://127.0.0.1:25055/webhook",
             "TRACKER_DB": str(work / "tracker.db"), "DATA_DIR": str(work / "data"),
-            "STATUS_URL": "http://127.0.0.1:28080/api/status", "WEB_PORT": "28080",
-            "SERVICE_POINTS_URL": "http://127.0.0.1:28080/api/service-points",
+            "WEB_URL": "http://127.0.0.1:28080", "WEB_PORT": "28080", "WEB_ACTIONS_TOKEN": TOKEN,
+            "STATUS_URL": "", "SERVICE_POINTS_URL": "",
             "RASA_URL": "http://127.0.0.1:25005", "RASA_AUTH_TOKEN": TOKEN,
         }
         procs = {}

@@ -23,6 +23,7 @@ import urllib.request
 from pathlib import Path
 from typing import Dict, List
 
+from bot import settings
 from bot.devtools.load import run as load_run
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,7 +102,7 @@ def pg(*command: str) -> None:
 
 
 def main() -> int:
-    env = {**os.environ, "RASA_AUTH_TOKEN": "scale-test-token", "STAFF_TOKEN": "scale-test-staff"}
+    env = settings.child_env({"RASA_AUTH_TOKEN": "scale-test-token", "STAFF_TOKEN": "scale-test-staff"})
     subprocess.run([str(ROOT / "scripts" / "stop-scaled.sh")], check=False)
     subprocess.run([str(ROOT / "scripts" / "run-scaled.sh"), "--background"], check=True, env=env, cwd=ROOT)
     try:

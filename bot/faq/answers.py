@@ -11,7 +11,7 @@ from bot import settings
 from bot.contacts import load_contacts
 from bot.plain_text import strip_markdown
 
-FAQ_RESPONSES_FILE = settings.path_setting("FAQ_RESPONSES_FILE", "domain.yml")
+FAQ_RESPONSES_FILE = settings.FAQ_RESPONSES_FILE
 
 
 @lru_cache(maxsize=1)

@@ -8,8 +8,12 @@ candidates become "您是想问", and a weak winner counts as a miss.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from functools import lru_cache
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
+import yaml
+
+from bot import settings
 from bot.faq.catalogue import topic_of_key
 
 ANSWER, CLARIFY, MISS = "answer", "clarify", "miss"
@@ -25,17 +29,39 @@ DECLINE_INTENTS = {"out_of_scope", "chitchat"}
 
 @dataclass(frozen=True)
 class Thresholds:
+    """The decision's thresholds; their values live in config.yml (FaqAnswerFallback)."""
+
     # joint probability (intent x response) below which a FAQ answer is not trusted
-    min_confidence: float = 0.30
-    # the second candidate must be at least this likely (within the FAQ) to be offered...
-    clarify_floor: float = 0.25
+    min_confidence: float
+    # two close FAQ topics: the second at least this likely (within the FAQ)...
+    clarify_floor: float
     # ...and the first no more than this far ahead of it
-    clarify_margin: float = 0.25
+    clarify_margin: float
     # an unsure message is clarified (never "帮不上忙") when the service's labels hold at least
     # this much of the probability...
-    domain_floor: float = 0.45
+    domain_floor: float
     # ...offering up to three of them, each at least this likely
-    option_floor: float = 0.08
+    option_floor: float
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> "Thresholds":
+        try:
+            return cls(*(float(config[name]) for name in (
+                "min_confidence", "clarify_floor", "clarify_margin", "domain_floor", "option_floor"
+            )))
+        except KeyError as missing:
+            raise ValueError(f"FaqAnswerFallback in the NLU config: {missing.args[0]} is missing") from None
+
+
+@lru_cache(maxsize=1)
+def configured_thresholds() -> Thresholds:
+    """The thresholds of config.yml's FaqAnswerFallback: the NLU, the actions and the figures
+    decide with the same values."""
+    pipeline = yaml.safe_load(settings.NLU_CONFIG_FILE.read_text(encoding="utf-8"))["pipeline"]
+    entry = next((c for c in pipeline if str(c.get("name", "")).endswith("FaqAnswerFallback")), None)
+    if entry is None:
+        raise ValueError(f"{settings.NLU_CONFIG_FILE}: no FaqAnswerFallback in the pipeline")
+    return Thresholds.from_config(entry)
 
 
 @dataclass(frozen=True)
@@ -74,12 +100,14 @@ def button_topic(parse: Dict[str, Any], known: Optional[Iterable[str]] = None) -
 def decide(
     parse: Dict[str, Any],
     known: Optional[Iterable[str]] = None,
-    thresholds: Thresholds = Thresholds(),
+    thresholds: Optional[Thresholds] = None,
 ) -> FaqDecision:
     """What to do with a message whose intent is (or nearly is) `faq`.
 
-    `known` limits the topics to those with answers (all ranked topics when None).
+    `known` limits the topics to those with answers (all ranked topics when None);
+    `thresholds` are config.yml's unless given.
     """
+    thresholds = thresholds or configured_thresholds()
     known = list(known) if known is not None else None
     chosen = button_topic(parse, known)
     if chosen:
@@ -119,13 +147,14 @@ def service_candidates(
 def clarify_options(
     parse: Dict[str, Any],
     known: Optional[Iterable[str]] = None,
-    thresholds: Thresholds = Thresholds(),
+    thresholds: Optional[Thresholds] = None,
 ) -> Tuple[str, ...]:
     """For an unsure message: the two or three service labels to offer, or () for "帮不上忙".
 
     () when the message is plainly not the service: a decline intent leads, or the
     service's labels together are not likely enough.
     """
+    thresholds = thresholds or configured_thresholds()
     candidates = service_candidates(parse, known)
     if not candidates:
         return ()

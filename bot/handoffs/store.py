@@ -9,7 +9,7 @@ from typing import List, Optional
 
 import sqlalchemy as sa
 
-from bot.status.store import metadata, now_utc
+from bot.db import metadata, now_utc
 
 handoffs = sa.Table(
     "handoffs",
@@ -47,7 +47,6 @@ class Handoff:
 class HandoffStore:
     def __init__(self, engine: sa.engine.Engine) -> None:
         self.engine = engine
-        metadata.create_all(engine)
 
     def open(self, conversation_id: str, reason: str, channel: str) -> Handoff:
         """Open a hand-off (the open one again, if there is one)."""

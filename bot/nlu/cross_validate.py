@@ -174,7 +174,9 @@ def outcomes(probabilities, classes, labels, fallback, ambiguity, thresholds) ->
 
 
 def main(argv: List[str] | None = None) -> int:
-    from bot.faq.decision import Thresholds
+    from dataclasses import replace
+
+    from bot.faq.decision import configured_thresholds
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--train", default="data/nlu")
@@ -211,7 +213,9 @@ def main(argv: List[str] | None = None) -> int:
     )
     scored = []
     for fallback, min_confidence, domain_floor in grid:
-        thresholds = Thresholds(min_confidence=min_confidence, domain_floor=domain_floor)
+        thresholds = replace(
+            configured_thresholds(), min_confidence=min_confidence, domain_floor=domain_floor
+        )
         seen = outcomes(best_probabilities, best_classes, labels, fallback, 0.05, thresholds)
         score = seen["right"] - WRONG_COST * seen["wrong"]
         key = f"fallback={fallback} min_confidence={min_confidence} domain_floor={domain_floor}"

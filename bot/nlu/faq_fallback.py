@@ -36,21 +36,12 @@ class FaqAnswerFallback(GraphComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        defaults = Thresholds()
-        return {
-            "retrieval_intent": "faq",
-            "min_confidence": defaults.min_confidence,
-            "clarify_floor": defaults.clarify_floor,
-            "clarify_margin": defaults.clarify_margin,
-        }
+        # min_confidence, clarify_floor and clarify_margin are given in config.yml (their one place)
+        return {"retrieval_intent": "faq"}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._config = {**self.get_default_config(), **config}
-        self._thresholds = Thresholds(
-            min_confidence=self._config["min_confidence"],
-            clarify_floor=self._config["clarify_floor"],
-            clarify_margin=self._config["clarify_margin"],
-        )
+        self._thresholds = Thresholds.from_config(self._config)
 
     @classmethod
     def create(

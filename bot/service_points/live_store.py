@@ -14,7 +14,7 @@ from typing import List, Optional
 import sqlalchemy as sa
 
 from bot.service_points.store import ServicePoint, load_points, parse_point
-from bot.status.store import metadata, now_utc
+from bot.db import metadata, now_utc
 
 service_points = sa.Table(
     "service_points",
@@ -52,11 +52,8 @@ def _dump(point: ServicePoint) -> str:
 
 
 class ServicePointStore:
-    def __init__(self, engine: sa.engine.Engine, seed_file: Optional[Path] = None) -> None:
+    def __init__(self, engine: sa.engine.Engine) -> None:
         self.engine = engine
-        metadata.create_all(engine)
-        if seed_file is not None:
-            self.sync_from_yaml(load_points(seed_file))
 
     def sync_from_yaml(self, points: List[ServicePoint]) -> None:
         """Apply what the YAML changed since it was last applied."""

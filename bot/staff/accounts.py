@@ -14,7 +14,7 @@ from typing import Optional
 
 import sqlalchemy as sa
 
-from bot.status.store import metadata, now_utc
+from bot.db import metadata, now_utc
 
 SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
 SESSION_SECONDS = 12 * 3600
@@ -65,7 +65,6 @@ class Session:
 class Accounts:
     def __init__(self, engine: sa.engine.Engine) -> None:
         self.engine = engine
-        metadata.create_all(engine)
 
     def add_user(self, name: str, password: str) -> None:
         """Create or reset an account."""

@@ -1,14 +1,12 @@
 """The live outage status from STATUS_URL (the web app by default), cached, last known on failure."""
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from typing import Optional
 
+from bot import settings
 from bot.feed import CachedFeed, Reading
 from bot.status.model import OutageStatus
-
-DEFAULT_STATUS_URL = "http://127.0.0.1:8080/api/status"
 
 StatusReading = Reading[OutageStatus]
 
@@ -17,12 +15,10 @@ def status_feed(
     url: Optional[str] = None, timeout: Optional[float] = None, cache_seconds: Optional[float] = None
 ) -> CachedFeed[OutageStatus]:
     return CachedFeed(
-        url or os.environ.get("STATUS_URL") or DEFAULT_STATUS_URL,
+        url or settings.STATUS_URL,
         OutageStatus.from_dict,
-        timeout=float(timeout if timeout is not None else os.environ.get("STATUS_TIMEOUT", 2.0)),
-        cache_seconds=float(
-            cache_seconds if cache_seconds is not None else os.environ.get("STATUS_CACHE_SECONDS", 30)
-        ),
+        timeout=settings.STATUS_TIMEOUT if timeout is None else timeout,
+        cache_seconds=settings.STATUS_CACHE_SECONDS if cache_seconds is None else cache_seconds,
     )
 
 

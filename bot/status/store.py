@@ -1,23 +1,17 @@
 """The status store: the live outage status with its history, and restoration subscriptions.
 
-Why SQLAlchemy Core: SQLite under the data folder by default (`make run` on one machine),
-PostgreSQL by setting WEB_DB_URL when several processes share it; the same SQL for both.
-The action server (subscriptions) and the web app (status, notices) share this store.
+Only the web app uses it: the action server reads the status and writes subscriptions
+through the web app's API (bot/web/client.py). Tables join the web database's schema (bot/db.py).
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from pathlib import Path
 from typing import List, Optional
 
 import sqlalchemy as sa
 
-from bot import settings
+from bot.db import metadata, now_utc
 from bot.status.model import OutageStatus
-
-metadata = sa.MetaData()
 
 status_history = sa.Table(
     "status_history",
@@ -45,10 +39,6 @@ subscriptions = sa.Table(
 NOTICE_MESSAGE = "系统正在维护升级。急需开票可到线下办税服务厅办理。"
 
 
-def now_utc() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
-
-
 def initial_status() -> OutageStatus:
     return OutageStatus(
         state="suspended",
@@ -61,15 +51,6 @@ def initial_status() -> OutageStatus:
     )
 
 
-def default_db_url() -> str:
-    url = os.environ.get("WEB_DB_URL")
-    if url:
-        return url
-    data_dir = settings.path_setting("DATA_DIR", "var")
-    data_dir.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{Path(data_dir) / 'web.db'}"
-
-
 @dataclass(frozen=True)
 class Subscription:
     conversation_id: str
@@ -79,9 +60,11 @@ class Subscription:
 
 
 class StatusStore:
-    def __init__(self, url: Optional[str] = None) -> None:
-        self.engine = sa.create_engine(url or default_db_url(), future=True, pool_pre_ping=True)
-        metadata.create_all(self.engine)
+    def __init__(self, engine: sa.engine.Engine) -> None:
+        self.engine = engine
+
+    def seed(self) -> None:
+        """The notice's own state as the first status, in a new database."""
         with self.engine.begin() as connection:
             if connection.execute(sa.select(sa.func.count()).select_from(status_history)).scalar() == 0:
                 connection.execute(status_history.insert().values(**initial_status().to_dict()))

@@ -7,28 +7,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from typing import Optional, Sequence
 
 from aiohttp import web
 
+from bot import settings
 from bot.conversations.rasa_api import RasaApi
-from bot.logs import configure_logging
 from bot.conversations.tracker_db import TrackerDb
-from bot.handoffs.store import HandoffStore
-from bot.staff.accounts import Accounts
-from bot.service_points.live_store import ServicePointStore
-from bot.service_points.source import SERVICE_POINTS_FILE
+from bot.logs import configure_logging
 from bot.service_points.store import ServicePoint, completeness
 from bot.status.notifier import RestorationNotifier
-from bot.status.store import StatusStore
-from bot.web import action_standby, console, service_points_api, staff_api, status_api, widget_api
+from bot.stores import Stores, build_stores, prepare
+from bot.web import action_standby, console, conversations_api, service_points_api, staff_api, status_api, widget_api
 from bot.web.responses import json_response
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
-NOTIFY_RETRY_SECONDS = float(os.environ.get("NOTIFY_RETRY_SECONDS", 60))
 
 
 async def health(_request: web.Request) -> web.Response:
@@ -42,24 +37,27 @@ def log_service_point_gaps(points: Sequence[ServicePoint]) -> None:
         logger.warning(
             "service points: %(with_address)d of %(total)d have an address, %(with_location)d "
             "coordinates, %(verified)d verified; fill them in at /console (服务点) or %(file)s",
-            {**counts, "file": SERVICE_POINTS_FILE},
+            {**counts, "file": settings.SERVICE_POINTS_FILE},
         )
 
 
 def create_app(
-    status_store: Optional[StatusStore] = None,
+    stores: Optional[Stores] = None,
     staff_token: Optional[str] = None,
     rasa_url: Optional[str] = None,
     rasa_token: Optional[str] = None,
 ) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES)
-    app["staff_token"] = staff_token if staff_token is not None else os.environ.get("STAFF_TOKEN", "")
-    app["status_store"] = status_store or StatusStore()
-    engine = app["status_store"].engine
-    app["service_points"] = ServicePointStore(engine, SERVICE_POINTS_FILE)
-    log_service_point_gaps(app["service_points"].all())
-    app["handoffs"] = HandoffStore(engine)
-    app["accounts"] = Accounts(engine)
+    app["staff_token"] = settings.STAFF_TOKEN if staff_token is None else staff_token
+    app["actions_token"] = settings.WEB_ACTIONS_TOKEN
+    stores = stores or build_stores()
+    prepare(stores)  # the one process that creates the web database's tables and seeds them
+    app["status_store"] = stores.status
+    app["service_points"] = stores.service_points
+    log_service_point_gaps(stores.service_points.all())
+    app["handoffs"] = stores.handoffs
+    app["accounts"] = stores.accounts
+    app["labels"] = stores.labels
     app["tracker_db"] = TrackerDb()
     app["rasa"] = RasaApi(rasa_url, rasa_token)
     notifier = RestorationNotifier(app["status_store"], app["rasa"].url, app["rasa"].token)
@@ -77,7 +75,7 @@ def create_app(
     async def retry_notices(app: web.Application):
         async def loop() -> None:
             while True:
-                await asyncio.sleep(NOTIFY_RETRY_SECONDS)
+                await asyncio.sleep(settings.NOTIFY_RETRY_SECONDS)
                 try:
                     await notifier.notify_pending()
                 except Exception:  # keep retrying; a failed round is logged
@@ -94,15 +92,14 @@ def create_app(
     app.add_routes(widget_api.routes)
     app.add_routes(console.routes)
     app.add_routes(staff_api.routes)
+    app.add_routes(conversations_api.routes)
     app.add_routes(action_standby.routes)
     return app
 
 
 def main() -> None:
     configure_logging()
-    host = os.environ.get("WEB_HOST", "127.0.0.1")
-    port = int(os.environ.get("WEB_PORT", 8080))
-    web.run_app(create_app(), host=host, port=port, access_log=None, print=None)
+    web.run_app(create_app(), host=settings.WEB_HOST, port=settings.WEB_PORT, access_log=None, print=None)
 
 
 if __name__ == "__main__":

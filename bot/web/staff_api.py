@@ -5,7 +5,6 @@ import logging
 from typing import Any, Dict, List
 
 import aiohttp
-import sqlalchemy as sa
 import yaml
 from aiohttp import web
 
@@ -14,7 +13,6 @@ from bot.faq.answers import answer_text
 from bot.faq.catalogue import load_catalogue
 from bot.insights.metrics import render_metrics
 from bot.insights.stats import compute, unanswered
-from bot.status.store import metadata, now_utc
 from bot.web.auth import require_staff
 from bot.web.responses import json_response
 from bot.web.status_api import error, read_json
@@ -26,16 +24,6 @@ MAX_REPLY_CHARS = 1000
 DIALOGUE_INTENTS = ("ask_outage_status", "find_service_point", "request_human", "greet", "goodbye", "thank",
                     "affirm", "deny", "bot_challenge", "out_of_scope", "subscribe_restoration",
                     "unsubscribe_restoration")
-
-labels = sa.Table(
-    "unanswered_labels",
-    metadata,
-    sa.Column("question_id", sa.String(300), primary_key=True),
-    sa.Column("text", sa.Text, nullable=False),
-    sa.Column("topic", sa.String(100), nullable=False),
-    sa.Column("labeled_by", sa.String(100), nullable=False),
-    sa.Column("labeled_at", sa.String(40), nullable=False),
-)
 
 
 def _topic_ids() -> List[str]:
@@ -150,15 +138,10 @@ async def stats(request: web.Request) -> web.Response:
     return json_response(figures)
 
 
-def _labels(request: web.Request) -> Dict[str, Any]:
-    with request.app["status_store"].engine.connect() as connection:
-        return {row.question_id: row for row in connection.execute(sa.select(labels))}
-
-
 @routes.get("/api/unanswered")
 async def list_unanswered(request: web.Request) -> web.Response:
     require_staff(request)
-    known = _labels(request)
+    known = request.app["labels"].all()
     questions = unanswered(request.app["tracker_db"].all_conversations(), _topic_ids())
     for question in questions:
         label = known.get(question["id"])
@@ -181,12 +164,7 @@ async def label(request: web.Request) -> web.Response:
     )
     if question is None:
         return error(404, "no such unanswered question", "id")
-    with request.app["status_store"].engine.begin() as connection:
-        connection.execute(labels.delete().where(labels.c.question_id == question_id))
-        connection.execute(labels.insert().values(
-            question_id=question_id, text=question["text"], topic=topic, labeled_by=name,
-            labeled_at=now_utc().isoformat(),
-        ))
+    request.app["labels"].put(question_id, question["text"], topic, name)
     return json_response({"ok": True})
 
 
@@ -195,7 +173,7 @@ async def export(request: web.Request) -> web.Response:
     """The labelled questions as Rasa NLU YAML, for the next training."""
     require_staff(request)
     by_topic: Dict[str, List[str]] = {}
-    for row in _labels(request).values():
+    for row in request.app["labels"].all().values():
         by_topic.setdefault(row.topic, []).append(" ".join(row.text.split()))
     document = {"version": "3.1", "nlu": [
         {"intent": topic, "examples": "".join(f"- {text}\n" for text in sorted(set(texts)))}

@@ -8,7 +8,7 @@ from typing import Any, Dict
 from aiohttp import web
 
 from bot.status.model import OutageStatus, StatusError
-from bot.status.store import now_utc
+from bot.db import now_utc
 from bot.web.auth import require_staff
 from bot.web.responses import json_response
 

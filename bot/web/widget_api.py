@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
 from pathlib import Path
 
 import aiohttp
 from aiohttp import web
 
+from bot import settings
 from bot.conversations.transcript import transcript
 from bot.web.responses import json_response
 from bot.web.status_api import error
@@ -23,7 +23,7 @@ SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 @routes.get("/")
 async def demo_page(request: web.Request) -> web.Response:
     page = (STATIC / "index.html").read_text(encoding="utf-8")
-    page = page.replace("{{SOCKET_URL}}", os.environ.get("RASA_PUBLIC_URL", "http://127.0.0.1:5005"))
+    page = page.replace("{{SOCKET_URL}}", settings.RASA_PUBLIC_URL)
     return web.Response(text=page, content_type="text/html", charset="utf-8")
 
 
@@ -58,11 +58,7 @@ async def history(request: web.Request) -> web.Response:
         return error(503, "history unavailable")
     headers = {"Cache-Control": "no-store", "Vary": "Origin"}
     origin = request.headers.get("Origin")
-    if origin and origin in allowed_origins():
+    if origin and origin in settings.CORS_ORIGINS:
         headers["Access-Control-Allow-Origin"] = origin  # a site embedding the widget
     return json_response({"messages": transcript(events)}, headers=headers)
 
-
-def allowed_origins() -> set:
-    """CORS_ORIGINS: the sites allowed to embed the widget (comma-separated)."""
-    return {o.strip() for o in os.environ.get("CORS_ORIGINS", "").split(",") if o.strip()}

@@ -3,12 +3,15 @@
 Incoming bodies come from the network, so they are size-capped and parsed with
 ``defusedxml`` with DTDs, entities and external references all forbidden (no
 billion-laughs or XXE). WeChat messages are a flat ``<xml>`` of fields, so the
-parser returns a plain ``tag -> text`` dict of the root's direct children.
+parser returns a plain ``tag -> text`` dict of the root's direct children; ``incoming`` maps
+them to what the conversation receives (text, voice recognition, location, subscribe).
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
+from typing import Any, Dict, Optional, Tuple
 from xml.etree.ElementTree import ParseError
 
 import defusedxml.ElementTree as SafeET
@@ -61,3 +64,59 @@ def text_reply(to_user: str, from_user: str, content: str, create_time: int | No
 def transfer_reply(to_user: str, from_user: str, create_time: int | None = None) -> str:
     """Passive reply handing the conversation to the customer-service (客服) system."""
     return _reply(to_user, from_user, create_time, "transfer_customer_service")
+
+
+ASK_FOR_TEXT = "抱歉，我目前只能看懂文字消息。请用文字描述您的问题，例如“什么时候恢复开票”。"
+MAX_TEXT_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """What a WeChat message means to the conversation.
+
+    `text` is empty when there is nothing to pass on: then `reply` is the polite answer to give
+    (or None: answer "success" and say nothing, e.g. for an unsubscribe event).
+    """
+
+    openid: str
+    account: str
+    kind: str
+    msg_id: str
+    text: str = ""
+    metadata: Dict[str, Any] = field(default_factory=dict)
+    reply: Optional[str] = None
+
+    @property
+    def retry_key(self) -> Tuple[str, str]:
+        """WeChat retries one message with the same MsgId (events: the same CreateTime)."""
+        return (self.openid, self.msg_id)
+
+
+def incoming(fields: Dict[str, str]) -> Incoming:
+    """Map WeChat's fields to a user message; XmlError when a required field is missing or bad."""
+    openid, account = fields.get("FromUserName", ""), fields.get("ToUserName", "")
+    if not openid:
+        raise XmlError("no FromUserName")
+    kind = fields.get("MsgType", "")
+    msg_id = fields.get("MsgId") or f"t{fields.get('CreateTime', '')}"
+    base = dict(openid=openid, account=account, kind=kind, msg_id=msg_id)
+    if kind == "text":
+        text = fields.get("Content", "")
+    elif kind == "voice":
+        text = fields.get("Recognition", "")
+    elif kind == "location":
+        try:
+            location = {"latitude": float(fields.get("Location_X", "")),
+                        "longitude": float(fields.get("Location_Y", ""))}
+        except ValueError as error:
+            raise XmlError("bad location") from error
+        return Incoming(**base, text="/find_service_point", metadata={"location": location})
+    elif kind == "event":
+        if fields.get("Event", "").lower() != "subscribe":
+            return Incoming(**base)  # unsubscribe and other events: nothing to say
+        text = "/greet"
+    else:
+        text = ""
+    if not text.strip():
+        return Incoming(**base, reply=ASK_FOR_TEXT)
+    return Incoming(**base, text=text[:MAX_TEXT_CHARS])

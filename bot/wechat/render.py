@@ -1,14 +1,18 @@
 """Rasa's bot messages as WeChat text: no Markdown, no buttons, one passive reply of 2048 bytes.
 
-WeChat shows plain text only: bold and links lose their Markdown (links stay as plain URLs),
-buttons become numbered options ("回复 1 现在恢复了吗"), and the user's "1" is mapped back to
-that button's payload from the conversation's last bot turn.
+WeChat shows plain text only: bold and links lose their Markdown (links stay as plain URLs) and
+buttons become numbered options ("回复 1：现在恢复了吗"). One rule numbers them, whichever way
+the text leaves (passive reply, late customer-service message, staff reply, notice): numbering
+runs on across every bot message since the user last wrote, and the user's "1" maps back to
+the option the channel itself showed (`OptionMemory`), without reading Rasa's tracker store.
 """
 from __future__ import annotations
 
 import re
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from bot.plain_text import strip_markdown
 
@@ -16,52 +20,95 @@ PASSIVE_REPLY_BYTES = 2048
 OPTION_REPLY = re.compile(r"^\s*(\d{1,2})\s*$")
 
 
-def _buttons(message: Dict[str, Any]) -> List[Dict[str, str]]:
+def buttons_of(message: Dict[str, Any]) -> List[Dict[str, str]]:
     return list(message.get("buttons") or message.get("quick_replies") or [])
+
+
+def _marker(message: Dict[str, Any], name: str) -> bool:
+    custom = message.get("custom")
+    return isinstance(custom, dict) and isinstance(custom.get("data"), dict) and bool(custom["data"].get(name))
+
+
+def is_handoff(message: Dict[str, Any]) -> bool:
+    """The marker action_handoff attaches (custom JSON wrapped in "data")."""
+    return _marker(message, "handoff")
+
+
+def is_release(message: Dict[str, Any]) -> bool:
+    """The marker action_release_handoff attaches: staff gave the conversation back."""
+    return _marker(message, "handoff_released")
 
 
 @dataclass
 class Rendered:
     parts: List[str] = field(default_factory=list)
+    options: List[Dict[str, str]] = field(default_factory=list)  # in the numbers' order
+    first_number: int = 1
+    texts: List[str] = field(default_factory=list)  # the parts without their option lines
     handoff: bool = False
+    released: bool = False
 
 
-def render(messages: Sequence[Dict[str, Any]]) -> Rendered:
-    """One text part per bot message; the turn's buttons numbered across the turn."""
-    rendered = Rendered()
-    number = 0
+def render(messages: Sequence[Dict[str, Any]], first_number: int = 1) -> Rendered:
+    """One text part per bot message; buttons numbered on from `first_number`."""
+    rendered = Rendered(first_number=first_number)
     for message in messages:
-        custom = message.get("custom")
-        if isinstance(custom, dict) and (custom.get("data") or {}).get("handoff"):
-            rendered.handoff = True
+        rendered.handoff = rendered.handoff or is_handoff(message)
+        rendered.released = rendered.released or is_release(message)
         lines = [strip_markdown(message["text"]).strip()] if message.get("text") else []
-        for button in _buttons(message):
-            number += 1
+        if lines:
+            rendered.texts.append(lines[0])
+        for button in buttons_of(message):
+            number = first_number + len(rendered.options)
+            rendered.options.append(button)
             lines.append(f"回复 {number}：{button.get('title', '')}")
         if lines:
             rendered.parts.append("\n".join(lines))
     return rendered
 
 
-def options_from_events(events: Sequence[Dict[str, Any]]) -> List[Dict[str, str]]:
-    """The buttons of the bot's last turn (after the last user message), in reply order."""
-    options: List[Dict[str, str]] = []
-    for event in reversed(events):
-        if event.get("event") == "user":
-            break
-        if event.get("event") == "bot":
-            data = event.get("data") or {}
-            options = list(data.get("buttons") or data.get("quick_replies") or []) + options
-    return options
-
-
 def option_payload(text: str, options: Sequence[Dict[str, str]]) -> Optional[str]:
-    """"2" -> the payload of option 2, when the last turn offered it."""
+    """"2" -> the payload of option 2, when it was offered."""
     match = OPTION_REPLY.match(text or "")
     if not match:
         return None
     index = int(match.group(1)) - 1
     return options[index].get("payload") if 0 <= index < len(options) else None
+
+
+class OptionMemory:
+    """The options each user was shown since they last wrote, as this channel rendered them.
+
+    Bounded (oldest users forgotten first) and forgotten after `ttl` seconds; a user whose
+    options are forgotten has their "1" understood as the text "1".
+    """
+
+    def __init__(self, max_users: int = 50_000, ttl: float = 48 * 3600) -> None:
+        self.max_users = max_users
+        self.ttl = ttl
+        self._shown: "OrderedDict[str, Tuple[float, List[Dict[str, str]]]]" = OrderedDict()
+
+    def _options(self, user: str) -> List[Dict[str, str]]:
+        shown_at, options = self._shown.get(user, (0.0, []))
+        return options if time.monotonic() - shown_at < self.ttl else []
+
+    def render(self, user: str, messages: Sequence[Dict[str, Any]]) -> Rendered:
+        """Render for `user`, numbering on from what they were already shown, and remember it."""
+        shown = self._options(user)
+        rendered = render(messages, len(shown) + 1)
+        if rendered.options:
+            self._shown.pop(user, None)
+            self._shown[user] = (time.monotonic(), shown + rendered.options)
+            while len(self._shown) > self.max_users:
+                self._shown.popitem(last=False)
+        return rendered
+
+    def take_reply(self, user: str, text: str) -> str:
+        """The user wrote: their text, or the payload of the option it numbers; the options
+        shown before are done with either way."""
+        payload = option_payload(text, self._options(user))
+        self._shown.pop(user, None)
+        return payload or text
 
 
 def _utf8_len(text: str) -> int:

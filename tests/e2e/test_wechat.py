@@ -1,4 +1,4 @@
-"""Issue 6 end to end: the WeChat channel on the running Rasa server, checked with wechatpy."""
+"""The WeChat channel on the running Rasa server (safe mode), with wechatpy as WeChat's side."""
 import asyncio
 import hashlib
 import signal
@@ -45,6 +45,35 @@ def plain_params(timestamp=None, nonce=None):
             "openid": "x"}
 
 
+PEER = WeChatCrypto(WECHAT["token"], WECHAT["aes_key"], WECHAT["app_id"])
+
+
+def encrypted(xml, timestamp=None, nonce=None):
+    """What WeChat posts in safe mode: (body, query) made by wechatpy."""
+    timestamp, nonce = timestamp or str(int(time.time())), nonce or uuid.uuid4().hex[:10]
+    outer = parse_xml(PEER.encrypt_message(xml, nonce, timestamp))
+    body = f"<xml><ToUserName><![CDATA[gh_test]]></ToUserName><Encrypt><![CDATA[{outer['Encrypt']}]]></Encrypt></xml>"
+    return body, {**plain_params(timestamp, nonce), "encrypt_type": "aes", "msg_signature": outer["MsgSignature"]}
+
+
+def decrypted(reply):
+    """A passive reply as wechatpy reads it ("success" stays plain)."""
+    if reply == "success":
+        return reply
+    outer = parse_xml(reply)
+    return PEER.decrypt_message(reply, outer["MsgSignature"], outer["TimeStamp"], outer["Nonce"])
+
+
+def say_raw(servers, body, query):
+    status, reply = webhook(servers, body, query)
+    return status, decrypted(reply) if status == 200 else reply
+
+
+def say(servers, xml):
+    """Post one message as WeChat does in safe mode: (status, decrypted reply)."""
+    return say_raw(servers, *encrypted(xml))
+
+
 def text_xml(openid, content, msg_id):
     return (f"<xml><ToUserName><![CDATA[gh_test]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
             f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
@@ -65,16 +94,49 @@ def test_url_verification_and_forged_signatures(servers):
     url = f"{servers.rasa}/webhooks/wechat/webhook?{urllib.parse.urlencode({**params, 'echostr': 'abc123'})}"
     with urllib.request.urlopen(url) as response:
         assert response.read() == b"abc123"
-    forged = {**params, "signature": "0" * 40}
+    stale = plain_params(timestamp=str(int(time.time()) - 400))
+    url = f"{servers.rasa}/webhooks/wechat/webhook?{urllib.parse.urlencode({**stale, 'echostr': 'abc123'})}"
+    try:
+        urllib.request.urlopen(url)
+        raise AssertionError("a stale verification was answered")
+    except urllib.error.HTTPError as error:
+        assert error.code == 403
     openid = f"user-{uuid.uuid4().hex[:8]}"
-    assert webhook(servers, text_xml(openid, "你好", 1), forged)[0] == 403
+    body, query = encrypted(text_xml(openid, "你好", 1))
+    assert webhook(servers, body, {**query, "signature": "0" * 40})[0] == 403
+    assert webhook(servers, body, {**query, "msg_signature": "0" * 40})[0] == 403
     assert webhook(servers, text_xml(openid, "你好", 2), {"timestamp": "1", "nonce": "2"})[0] == 403
     assert user_turns(servers, openid) == []
 
 
+def test_safe_mode_refuses_plaintext_stale_and_replayed_requests(servers):
+    openid = f"user-{uuid.uuid4().hex[:8]}"
+    # correctly signed plaintext (the plain signature covers no body): refused in safe mode
+    assert webhook(servers, text_xml(openid, "你好", 11), plain_params())[0] == 403
+    # a validly signed, encrypted message from 2001
+    assert webhook(servers, *encrypted(text_xml(openid, "你好", 12), timestamp="1000000000"))[0] == 403
+    # a nonce used again for another message (a captured query string with a new body)
+    body, query = encrypted(text_xml(openid, "为什么暂停开票", 13))
+    assert say_raw(servers, body, query)[0] == 200
+    other_body, other_query = encrypted(text_xml(openid, "转人工", 14), timestamp=query["timestamp"],
+                                        nonce=query["nonce"])
+    assert webhook(servers, other_body, other_query)[0] == 403
+    assert [e["text"] for e in user_turns(servers, openid)] == ["为什么暂停开票"]
+
+
+def test_the_same_msgid_from_two_users_is_two_conversations(servers):
+    alice, mallory = f"user-{uuid.uuid4().hex[:8]}", f"user-{uuid.uuid4().hex[:8]}"
+    status, first = say(servers, text_xml(alice, "为什么暂停开票", 777001))
+    assert status == 200 and "维护" in parse_xml(first)["Content"]
+    status, second = say(servers, text_xml(mallory, "转人工", 777001))
+    assert status == 200 and parse_xml(second)["ToUserName"] == mallory
+    assert "维护" not in parse_xml(second)["Content"]
+    assert [e["text"] for e in user_turns(servers, mallory)] == ["转人工"]
+
+
 def test_plain_text_message_gets_a_relevant_reply_to_the_sender(servers):
     openid = f"user-{uuid.uuid4().hex[:8]}"
-    status, body = webhook(servers, text_xml(openid, "网上开不了发票怎么办", 1001), plain_params())
+    status, body = say(servers, text_xml(openid, "网上开不了发票怎么办", 1001))
     assert status == 200
     reply = parse_xml(body)
     assert reply["ToUserName"] == openid and reply["MsgType"] == "text"
@@ -82,34 +144,27 @@ def test_plain_text_message_gets_a_relevant_reply_to_the_sender(servers):
     assert "回复 1：查找线下服务点" in reply["Content"]
     assert len(reply["Content"].encode()) <= 2048
     # the user's "1" is the first option's payload
-    status, body = webhook(servers, text_xml(openid, "1", 1002), plain_params())
+    status, body = say(servers, text_xml(openid, "1", 1002))
     assert "区" in parse_xml(body)["Content"]
     assert user_turns(servers, openid)[-1]["text"] == "/find_service_point"
 
 
-def test_tencent_sample_message_in_safe_mode(servers):
-    """The published sample (content "hello" from "mycreate") through the running server."""
+def test_tencent_sample_message_is_a_replay_now(servers):
+    """The published sample (correctly signed in 2014) is refused: its timestamp is stale."""
     timestamp, nonce = "1409659813", "1372623149"
     body = (f"<xml><ToUserName><![CDATA[{WECHAT['app_id']}]]></ToUserName>"
             f"<Encrypt><![CDATA[{SAMPLE_ENCRYPT}]]></Encrypt><AgentID><![CDATA[218]]></AgentID></xml>")
     params = {**plain_params(timestamp, nonce), "encrypt_type": "aes",
               "msg_signature": "477715d11cdb4164915debcba66cb864d751f3e6"}
-    status, reply = webhook(servers, body, params)
-    assert status == 200
-    peer = WeChatCrypto(WECHAT["token"], WECHAT["aes_key"], WECHAT["app_id"])
-    outer = parse_xml(reply)
-    inner = parse_xml(peer.decrypt_message(reply, outer["MsgSignature"], outer["TimeStamp"], outer["Nonce"]))
-    assert inner["ToUserName"] == "mycreate" and inner["MsgType"] == "text"
-    assert "自动咨询助手" in inner["Content"]  # "hello" is a greeting: the menu
-    assert webhook(servers, body, {**params, "msg_signature": "f" * 40})[0] == 403
+    assert webhook(servers, body, params)[0] == 403
+    assert user_turns(servers, "mycreate") == []
 
 
 def test_wechatpy_encrypted_message_gets_an_encrypted_relevant_reply(servers):
     peer = WeChatCrypto(WECHAT["token"], WECHAT["aes_key"], WECHAT["app_id"])
     openid = f"user-{uuid.uuid4().hex[:8]}"
-    timestamp, nonce = str(int(time.time())), "98765"
-    encrypted = peer.encrypt_message(text_xml(openid, "电子发票以后都不能用了吗", 2001), nonce, timestamp)
-    outer = parse_xml(encrypted)
+    timestamp, nonce = str(int(time.time())), uuid.uuid4().hex[:10]
+    outer = parse_xml(peer.encrypt_message(text_xml(openid, "电子发票以后都不能用了吗", 2001), nonce, timestamp))
     params = {**plain_params(timestamp, nonce), "encrypt_type": "aes", "msg_signature": outer["MsgSignature"]}
     body = f"<xml><ToUserName><![CDATA[gh_test]]></ToUserName><Encrypt><![CDATA[{outer['Encrypt']}]]></Encrypt></xml>"
     status, reply = webhook(servers, body, params)
@@ -122,11 +177,11 @@ def test_wechatpy_encrypted_message_gets_an_encrypted_relevant_reply(servers):
 
 def test_three_deliveries_of_one_msgid_record_one_turn(servers):
     openid = f"user-{uuid.uuid4().hex[:8]}"
-    xml = text_xml(openid, "为什么暂停开票", 3001)
+    body, query = encrypted(text_xml(openid, "为什么暂停开票", 3001))
     results = []
 
-    def deliver():
-        results.append(webhook(servers, xml, plain_params()))
+    def deliver():  # WeChat's retries repeat the request
+        results.append(say_raw(servers, body, query))
 
     threads = [threading.Thread(target=deliver) for _ in range(2)]
     for thread in threads:
@@ -145,16 +200,16 @@ def test_message_types(servers):
     now = int(time.time())
     head = f"<ToUserName>gh_test</ToUserName><FromUserName>{openid}</FromUserName><CreateTime>{now}</CreateTime>"
     voice = f"<xml>{head}<MsgType>voice</MsgType><Recognition>为什么暂停开票</Recognition><MsgId>4001</MsgId></xml>"
-    assert "维护" in parse_xml(webhook(servers, voice, plain_params())[1])["Content"]
+    assert "维护" in parse_xml(say(servers, voice)[1])["Content"]
     image = f"<xml>{head}<MsgType>image</MsgType><PicUrl>http://x/y.jpg</PicUrl><MsgId>4002</MsgId></xml>"
-    assert "文字" in parse_xml(webhook(servers, image, plain_params())[1])["Content"]
+    assert "文字" in parse_xml(say(servers, image)[1])["Content"]
     subscribe = f"<xml>{head}<MsgType>event</MsgType><Event>subscribe</Event></xml>"
-    assert "回复 1" in parse_xml(webhook(servers, subscribe, plain_params())[1])["Content"]
+    assert "回复 1" in parse_xml(say(servers, subscribe)[1])["Content"]
     unsubscribe = f"<xml>{head.replace(str(now), str(now + 1))}<MsgType>event</MsgType><Event>unsubscribe</Event></xml>"
-    assert webhook(servers, unsubscribe, plain_params()) == (200, "success")
+    assert say(servers, unsubscribe) == (200, "success")
     location = (f"<xml>{head}<MsgType>location</MsgType><Location_X>23.12</Location_X>"
                 f"<Location_Y>113.33</Location_Y><Scale>15</Scale><Label>x</Label><MsgId>4003</MsgId></xml>")
-    reply = parse_xml(webhook(servers, location, plain_params())[1])["Content"]
+    reply = parse_xml(say(servers, location)[1])["Content"]
     assert "离您最近" in reply or "哪个区" in reply or "位置信息" in reply
 
 
@@ -164,6 +219,7 @@ def test_hostile_xml_is_refused(servers):
     xxe = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><xml><Content>&e;</Content></xml>'
     for body in (bomb, xxe, "<xml><unclosed>", "not xml at all"):
         assert webhook(servers, body, plain_params())[0] == 400
+        assert webhook(servers, *encrypted(body))[0] == 400  # inside the encrypted payload too
     assert webhook(servers, b"<xml>" + b"x" * 70_000 + b"</xml>", plain_params())[0] == 413
 
 
@@ -208,7 +264,7 @@ def test_slow_answer_is_success_then_a_customer_service_message(servers):
         time.sleep(1.2)  # past the action server's status cache
         openid = f"user-{uuid.uuid4().hex[:8]}"
         started = time.monotonic()
-        status, body = webhook(servers, text_xml(openid, "什么时候恢复开票", 5001), plain_params())
+        status, body = say(servers, text_xml(openid, "什么时候恢复开票", 5001))
         assert (status, body) == (200, "success")
         assert time.monotonic() - started < 5.0
         deadline = time.monotonic() + 15
@@ -230,7 +286,7 @@ def test_restoration_notice_goes_through_customer_service_within_the_window(serv
     put_status(servers, state="suspended")
     inside = f"user-{uuid.uuid4().hex[:8]}"
     for openid, msg_id in ((inside, 6001), ("user-outside-window", 6002)):
-        reply = parse_xml(webhook(servers, text_xml(openid, "恢复了通知我", msg_id), plain_params())[1])
+        reply = parse_xml(say(servers, text_xml(openid, "恢复了通知我", msg_id))[1])
         assert "恢复通知" in reply["Content"]
     put_status(servers, state="normal")
     try:

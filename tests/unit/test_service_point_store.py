@@ -1,6 +1,7 @@
 """The live service-point store: YAML edits reach it on restart without undoing console edits."""
 import sqlalchemy as sa
 
+from bot.db import metadata
 from bot.service_points.live_store import YAML_EDITOR, ServicePointStore
 from bot.service_points.store import completeness, parse_points
 
@@ -15,6 +16,7 @@ def by_id(store):
 
 def restart(engine, points):
     """What a web-app start does: open the store on the same database and apply the YAML."""
+    metadata.create_all(engine)
     store = ServicePointStore(engine)
     store.sync_from_yaml(points)
     return store

@@ -1,9 +1,13 @@
+from bot.db import now_utc
 from bot.status.model import OutageStatus
-from bot.status.store import StatusStore, now_utc
+from bot.stores import build_stores, prepare
 
 
 def make_store(tmp_path):
-    return StatusStore(f"sqlite:///{tmp_path / 'web.db'}")
+    """What a web-app start does: build the stores on the database and prepare it."""
+    stores = build_stores(f"sqlite:///{tmp_path / 'web.db'}")
+    prepare(stores)
+    return stores.status
 
 
 def test_first_start_holds_the_notice_state_and_survives_restarts(tmp_path):

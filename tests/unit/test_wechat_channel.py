@@ -47,3 +47,53 @@ async def test_a_retry_after_the_answer_gets_the_identical_reply():
     turn = Turn(asyncio.ensure_future(finished([{"text": "答案"}])), time.monotonic())
     first = await wechat._answer(turn, "openid-3", "gh_1", time.monotonic())
     assert await wechat._answer(turn, "openid-3", "gh_1", time.monotonic()) == first
+
+
+def request(body, **args):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(body=body.encode(), args=args)
+
+
+def signed(token, timestamp, nonce, *more):
+    from bot.wechat.crypto import sha1_signature
+
+    return sha1_signature(token, timestamp, nonce, *more)
+
+
+def test_plain_mode_checks_freshness_and_nonces_too():
+    import pytest
+
+    from bot.wechat.replay import Replayed
+
+    wechat = channel()
+    now = str(int(time.time()))
+    xml = "<xml><FromUserName>u</FromUserName><MsgType>text</MsgType><Content>hi</Content></xml>"
+    assert wechat._fields(request(xml, timestamp=now, nonce="n1"))["Content"] == "hi"
+    assert wechat._fields(request(xml, timestamp=now, nonce="n1"))["Content"] == "hi"  # a retry
+    with pytest.raises(Replayed):
+        wechat._fields(request(xml.replace("hi", "转人工"), timestamp=now, nonce="n1"))
+    with pytest.raises(Replayed):
+        wechat._fields(request(xml, timestamp="1000000000", nonce="n2"))
+
+
+def test_safe_mode_refuses_plaintext_and_a_missing_msg_signature():
+    import pytest
+    from wechatpy.crypto import WeChatCrypto
+
+    from bot.wechat.crypto import DecryptError
+    from tests.conftest import WECHAT
+
+    wechat = WeChatInput(WeChatConfig(token=WECHAT["token"], app_id=WECHAT["app_id"], app_secret="",
+                                      encoding_aes_key=WECHAT["aes_key"]))
+    now = str(int(time.time()))
+    xml = "<xml><FromUserName>u</FromUserName><MsgType>text</MsgType><Content>hi</Content></xml>"
+    with pytest.raises(DecryptError):
+        wechat._fields(request(xml, timestamp=now, nonce="n1"))
+    document = parse_xml(WeChatCrypto(WECHAT["token"], WECHAT["aes_key"], WECHAT["app_id"]).encrypt_message(xml, "n2", now))
+    body = f"<xml><Encrypt>{document['Encrypt']}</Encrypt></xml>"
+    with pytest.raises(DecryptError):
+        wechat._fields(request(body, timestamp=now, nonce="n2", encrypt_type="aes"))
+    fields = wechat._fields(request(body, timestamp=now, nonce="n2", encrypt_type="aes",
+                                    msg_signature=document["MsgSignature"]))
+    assert fields["Content"] == "hi"

@@ -102,3 +102,35 @@ def test_transfer_reply():
         "CreateTime": "1700000001",
         "MsgType": "transfer_customer_service",
     }
+
+
+def fields(**extra):
+    return {"ToUserName": "gh_1", "FromUserName": "oUser", "CreateTime": "1700000000", **extra}
+
+
+def test_incoming_text_voice_location_and_events():
+    from bot.wechat.messages import incoming
+
+    text = incoming(fields(MsgType="text", Content="你好", MsgId="9"))
+    assert (text.text, text.openid, text.account, text.retry_key) == ("你好", "oUser", "gh_1", ("oUser", "9"))
+    assert incoming(fields(MsgType="voice", Recognition="为什么暂停", MsgId="1")).text == "为什么暂停"
+    location = incoming(fields(MsgType="location", Location_X="23.1", Location_Y="113.3", MsgId="2"))
+    assert location.text == "/find_service_point"
+    assert location.metadata == {"location": {"latitude": 23.1, "longitude": 113.3}}
+    subscribe = incoming(fields(MsgType="event", Event="subscribe"))
+    assert subscribe.text == "/greet" and subscribe.retry_key == ("oUser", "t1700000000")
+    unsubscribe = incoming(fields(MsgType="event", Event="unsubscribe"))
+    assert unsubscribe.text == "" and unsubscribe.reply is None
+    for unknown in (fields(MsgType="image", PicUrl="x"), fields(MsgType="voice"), fields(MsgType="made-up")):
+        message = incoming(unknown)
+        assert message.text == "" and "文字" in message.reply
+    assert len(incoming(fields(MsgType="text", Content="长" * 5000, MsgId="3")).text) == 1000
+
+
+@pytest.mark.parametrize("bad", [fields(MsgType="location", Location_X="north", MsgId="1"),
+                                 {"MsgType": "text", "Content": "hi"}])
+def test_incoming_refuses_bad_fields(bad):
+    from bot.wechat.messages import incoming
+
+    with pytest.raises(XmlError):
+        incoming(bad)
