@@ -20,6 +20,7 @@ import json
 import re
 import time
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Sequence, Tuple
 
@@ -67,6 +68,7 @@ def paraphrase_groups(texts: Sequence[str], labels: Sequence[str], overlap: floa
     return [root(i) for i in range(len(texts))]
 
 
+@lru_cache(maxsize=None)
 def _jieba_words(text: str) -> List[str]:
     import jieba
 
