@@ -92,8 +92,8 @@ nlu-eval: $(MODEL)
 	$(PY) -m bot.nlu.evaluate --model $(MODEL) --quiet --min-accuracy 0.90 --gate visitors:0.93:0.02
 
 # Thresholds and hyper-parameters by grouped cross-validation on data/nlu only (never an evaluation set).
-nlu-cv: $(VENV)/.installed
-	$(PY) -m bot.nlu.cross_validate
+nlu-cv: $(VENV)/.installed  # add ARGS=--compare for the other featurisations
+	$(PY) -m bot.nlu.cross_validate $(ARGS)
 
 core-test: $(MODEL)
 	$(RASA) test core --model $(MODEL) --stories tests/stories --out results/core --fail-on-prediction-errors
