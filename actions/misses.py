@@ -5,6 +5,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import open_handoff
+from actions.language import language
 from bot.contacts import load_contacts
 from bot.faq.catalogue import choice, load_catalogue
 from bot.faq.decision import clarify_options, trailing_misses
@@ -14,10 +15,6 @@ MISSES_BEFORE_HUMAN = 2
 
 def user_parses(tracker: Tracker) -> List[Dict[Text, Any]]:
     return [e.get("parse_data") or {} for e in tracker.events if e.get("event") == "user"]
-
-
-def language(tracker: Tracker) -> Text:
-    return "en" if tracker.get_slot("language") == "en" else "zh"
 
 
 def utter_clarification(dispatcher: CollectingDispatcher, labels: List[Text], lang: Text = "zh") -> None:

@@ -5,8 +5,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.language import language
+from bot.status import phrasing, phrasing_en
 from bot.status.client import default_client
-from bot.status.phrasing import describe
 
 
 class ActionOutageStatus(Action):
@@ -18,8 +19,12 @@ class ActionOutageStatus(Action):
     ) -> List[Dict[Text, Any]]:
         reading = await default_client().read()
         state = reading.value.state if reading.value else None
-        buttons = [{"title": "恢复了通知我", "payload": "/subscribe_restoration"}]
+        english = language(tracker) == "en"
+        buttons = [{"title": "Notify me when it is back" if english else "恢复了通知我",
+                    "payload": "/subscribe_restoration"}]
         if state != "normal":
-            buttons.insert(0, {"title": "急需开票怎么办", "payload": '/faq{"faq_topic":"urgent_invoice"}'})
+            buttons.insert(0, {"title": "I need an invoice urgently" if english else "急需开票怎么办",
+                               "payload": '/faq{"faq_topic":"urgent_invoice"}'})
+        describe = phrasing_en.describe if english else phrasing.describe
         dispatcher.utter_message(text=describe(reading), buttons=buttons)
         return [SlotSet("outage_state", state)]
