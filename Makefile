@@ -40,11 +40,12 @@ export WECOM_API_BASE ?= https://qyapi.weixin.qq.com
 
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' -o -name '*.txt' | grep -v '^data/service_points.yml$$' | grep -v '^data/contacts.yml$$') $(wildcard bot/nlu/*.py)
 
-.PHONY: help install train widget browser run run-scaled test-scale test validate nlu-eval core-test pytest bench compare clean
+.PHONY: help install train widget browser run run-scaled test-scale test check validate nlu-eval core-test pytest bench compare clean
 
 help:
 	@echo "make run    install, train if the data changed, start everything, print the URLs"
-	@echo "make test   validate, train, evaluate NLU and stories, run the tests"
+	@echo "make test   check, validate, train, evaluate NLU and stories, run the tests"
+	@echo "make check  formatting (ruff format --check), lint (ruff) and types (mypy)"
 	@echo "make bench  speed, memory and accuracy figures"
 
 install: $(VENV)/.installed
@@ -84,6 +85,12 @@ run-scaled: $(MODEL) $(WIDGET)
 # Load and fault tests of the scaled set-up (loopback only, bounded); CI runs it after `make test`.
 test-scale: $(MODEL) $(WIDGET)
 	$(PY) -m bot.devtools.scale_test
+
+# The house check (as httpx's scripts/check): formatting, lint and types of bot/ and actions/.
+check: $(VENV)/.installed
+	$(VENV)/bin/ruff format --check bot actions tests
+	$(VENV)/bin/ruff check bot actions tests
+	$(VENV)/bin/mypy
 
 validate: $(VENV)/.installed
 	$(RASA) data validate --fail-on-warnings

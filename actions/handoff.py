@@ -8,22 +8,20 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.contacts import load_contacts
 from bot.web.client import WebAppError, web_app
-from bot.wecom.staff_notify import notify_new_handoff
+from bot.wecom.staff_notify import recent_questions
 
 logger = logging.getLogger(__name__)
 
 
 async def open_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> List[Dict[Text, Any]]:
     """Queue the conversation for staff; the user hears it (and the hotline)."""
-    channel = tracker.get_latest_input_channel() or ""
+    question = "\n".join(recent_questions(tracker.events))  # for the staff notification
     try:
-        handoff_id = await web_app().open_handoff(tracker.sender_id, reason, channel)
+        await web_app().open_handoff(tracker.sender_id, reason, tracker.get_latest_input_channel() or "", question)
     except WebAppError as problem:  # no queue, no promise of a person: the hotline instead
         logger.error("hand-off for %s not opened: %s", tracker.sender_id, problem)
         dispatcher.utter_message(response="utter_cannot_look_up", **load_contacts().template_vars())
         return []
-    if not tracker.get_slot("handoff_active"):  # a new hand-off: staff on duty hear of it in 企业微信
-        notify_new_handoff(handoff_id, tracker.sender_id, channel, reason, tracker.events)
     # the marker lets channels that can (WeChat's customer service) transfer the chat; it is
     # wrapped in "data" because Rasa's socket.io channel emits custom JSON as emit() arguments
     dispatcher.utter_message(

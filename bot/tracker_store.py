@@ -6,6 +6,10 @@ messages from the record, and a failed read starts the conversation afresh. Retr
 and writes for a few seconds (a restart or failover) keeps the record whole; if the database
 stays down, the error still surfaces as before.
 
+Each save also folds the new events into the running tally of the figures
+(bot.insights.figures_store), in the same transaction, so the dashboard and /metrics never
+read the whole history.
+
 It also runs Rasa's two per-message queries (the events of the latest session, and how many
 of them are stored) as plain SQL: the same rows in the same order, without building and
 hashing an ORM query each time, which took about a fifth of the Rasa process's time under load.
@@ -23,6 +27,10 @@ import sqlalchemy.exc
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+from bot.faq.catalogue import load_catalogue
+from bot.insights import figures_store
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -56,10 +64,34 @@ async def with_retries(operation: Callable[[], Awaitable[T]], what: str) -> T:
 
 
 class RetryingSQLTrackerStore(SQLTrackerStore):
-    """SQLTrackerStore whose reads and writes wait out a database restart (about 10 s)."""
+    """SQLTrackerStore whose reads and writes wait out a database restart (about 10 s), and
+    which keeps the figures' tally beside the events."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.known_topics = list(load_catalogue())
+        figures_store.create_tables(self.engine)
+        figures_store.backfill(self.engine, self.known_topics)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        await with_retries(lambda: SQLTrackerStore.save(self, tracker), f"save of {tracker.sender_id}")
+        await with_retries(lambda: self._save(tracker), f"save of {tracker.sender_id}")
+
+    async def _save(self, tracker: DialogueStateTracker) -> None:
+        """SQLTrackerStore.save, with the new events tallied in the same transaction."""
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            events = [event.as_dict() for event in self._additional_events(session, tracker)]
+            for data in events:
+                session.add(self.SQLEvent(
+                    sender_id=tracker.sender_id,
+                    type_name=data["event"],
+                    timestamp=data.get("timestamp"),
+                    intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                    action_name=data.get("name"),
+                    data=json.dumps(data),
+                ))
+            figures_store.record(session.connection(), tracker.sender_id, events, self.known_topics)
+            session.commit()
 
     async def _retrieve(
         self, sender_id: Text, fetch_events_from_all_sessions: bool

@@ -45,6 +45,13 @@ class Servers:
         self.procs["web"] = start(web_cmd(), self.env, log, "a")
         wait_http(f"{self.web}/health", 30, self.procs["web"], log)
 
+    def start_rasa(self) -> None:
+        """(Re)start the Rasa server, e.g. after a test stopped it."""
+        log = self.logs / "rasa.log"
+        port = int(self.rasa.rsplit(":", 1)[1])
+        self.procs["rasa"] = start(rasa_cmd(MODEL, port, RASA_TOKEN, cors=self.web), self.env, log, "a")
+        wait_http(f"{self.rasa}/", 240, self.procs["rasa"], log)
+
 
 def _port(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
@@ -59,7 +66,7 @@ def servers(tmp_path_factory) -> Servers:
     actions_port = _port("TEST_ACTIONS_PORT", 15055)
     web_port = _port("TEST_WEB_PORT", 18080)
     wechat_port = _port("TEST_WECHAT_API_PORT", 18090)
-    wecom_port = _port("TEST_WECOM_API_PORT", 18095)
+    wecom_port = _port("TEST_WECOM_API_PORT", wechat_port + 5)
     env = {
         **os.environ,
         # one process each, on the session's own SQLite files and in-memory locks
@@ -120,7 +127,7 @@ def servers(tmp_path_factory) -> Servers:
         actions_log = work / "actions.log"
         procs["actions"] = start(actions_cmd(actions_port), env, actions_log)
         rasa_log = work / "rasa.log"
-        procs["rasa"] = start(rasa_cmd(MODEL, rasa_port, RASA_TOKEN, cors=f"http://127.0.0.1:{web_port}"), env, rasa_log)
+        procs["rasa"] = start(rasa_cmd(MODEL, rasa_port, RASA_TOKEN, cors=servers.web), env, rasa_log)
         wait_http(f"{servers.actions}/health", 60, procs["actions"], actions_log)
         wait_http(f"{servers.rasa}/", 240, procs["rasa"], rasa_log)
         yield servers

@@ -9,6 +9,7 @@ the user's OpenID. Configured from the environment through credentials.yml: WECH
 WECHAT_APP_ID, WECHAT_APP_SECRET, WECHAT_ENCODING_AES_KEY (safe mode when set),
 WECHAT_API_BASE, WECHAT_KF_TRANSFER.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -17,11 +18,10 @@ import time
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
 
 from bot import settings
 from bot.contacts import load_contacts
@@ -100,21 +100,21 @@ class WeChatInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         credentials = credentials or {}
-        return cls(WeChatConfig(
-            token=str(credentials.get("token") or ""),
-            app_id=str(credentials.get("app_id") or ""),
-            app_secret=str(credentials.get("app_secret") or ""),
-            encoding_aes_key=str(credentials.get("encoding_aes_key") or ""),
-            api_base=str(credentials.get("api_base") or settings.WECHAT_API_BASE),
-            reply_deadline=settings.WECHAT_REPLY_DEADLINE,
-            kf_transfer=str(credentials.get("kf_transfer") or "").lower() in ("1", "true", "yes"),
-        ))
+        return cls(
+            WeChatConfig(
+                token=str(credentials.get("token") or ""),
+                app_id=str(credentials.get("app_id") or ""),
+                app_secret=str(credentials.get("app_secret") or ""),
+                encoding_aes_key=str(credentials.get("encoding_aes_key") or ""),
+                api_base=str(credentials.get("api_base") or settings.WECHAT_API_BASE),
+                reply_deadline=settings.WECHAT_REPLY_DEADLINE,
+                kf_transfer=str(credentials.get("kf_transfer") or "").lower() in ("1", "true", "yes"),
+            )
+        )
 
     def __init__(self, config: WeChatConfig) -> None:
         self.config = config
-        self.crypto = (
-            MessageCrypto(config.token, config.encoding_aes_key, config.app_id) if config.safe_mode else None
-        )
+        self.crypto = MessageCrypto(config.token, config.encoding_aes_key, config.app_id) if config.safe_mode else None
         self.api = WeChatApi(config.app_id, config.app_secret, config.api_base) if config.app_secret else None
         self.replays = ReplayGuard()
         self.turns = TurnMemory()
@@ -161,7 +161,10 @@ class WeChatInput(InputChannel):
                 raise DecryptError("safe mode: only encrypted messages are accepted")
             encrypted = fields.get("Encrypt", "")
             if not self.crypto.check_msg_signature(
-                args.get("msg_signature", ""), args.get("timestamp", ""), args.get("nonce", ""), encrypted,
+                args.get("msg_signature", ""),
+                args.get("timestamp", ""),
+                args.get("nonce", ""),
+                encrypted,
             ):
                 raise DecryptError("bad msg_signature")
             fields = parse_xml(self.crypto.decrypt(encrypted))
@@ -218,7 +221,10 @@ class WeChatInput(InputChannel):
             text = self.options.take_reply(message.openid, message.text)
             collector = CollectingOutputChannel()
             user_message = UserMessage(
-                text, collector, message.openid, input_channel=self.name(),
+                text,
+                collector,
+                message.openid,
+                input_channel=self.name(),
                 metadata={**message.metadata, "wechat": {"msg_type": message.kind, "account": message.account}},
             )
 

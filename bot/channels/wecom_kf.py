@@ -9,6 +9,7 @@ and sends with kf/send_msg within WeCom's quota (`bot.wecom.outbox`). The extern
 conversation id. Unconfigured (any of WECOM_CORP_ID, WECOM_KF_SECRET, WECOM_TOKEN,
 WECOM_ENCODING_AES_KEY, WECOM_OPEN_KFID empty): every request gets 403.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -18,11 +19,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
 
 from bot.ratelimit import SenderLimiter
 from bot.wechat.crypto import DecryptError, MessageCrypto
@@ -87,10 +87,15 @@ class WeComKfInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         credentials = credentials or {}
-        return cls(WeComKfConfig(**{
-            key: str(credentials.get(key) or "") for key in
-            ("corp_id", "secret", "token", "encoding_aes_key", "open_kfid", "servicer_userid")
-        }, api_base=str(credentials.get("api_base") or DEFAULT_API_BASE)))
+        return cls(
+            WeComKfConfig(
+                **{
+                    key: str(credentials.get(key) or "")
+                    for key in ("corp_id", "secret", "token", "encoding_aes_key", "open_kfid", "servicer_userid")
+                },
+                api_base=str(credentials.get("api_base") or DEFAULT_API_BASE),
+            )
+        )
 
     def __init__(self, config: WeComKfConfig, state: Optional[KfState] = None) -> None:
         self.config = config
@@ -171,7 +176,10 @@ class WeComKfInput(InputChannel):
                 return response.text("forbidden", status=403)
             except XmlError as error:
                 return response.text(f"bad request: {error}", status=400)
-            if event.get("Event") == "kf_msg_or_event" and event.get("OpenKfId", self.config.open_kfid) == self.config.open_kfid:
+            if (
+                event.get("Event") == "kf_msg_or_event"
+                and event.get("OpenKfId", self.config.open_kfid) == self.config.open_kfid
+            ):
                 self._in_background(self.pull(event.get("Token", "")))
             return response.text("success")
 
@@ -219,7 +227,9 @@ class WeComKfInput(InputChannel):
     async def _handle(self, message: KfIncoming) -> None:
         user = message.external_userid
         if message.kind == "send_fail":
-            self.state.send_failed(str(message.detail.get("fail_msgid", "")), f"fail_type {message.detail.get('fail_type')}")
+            self.state.send_failed(
+                str(message.detail.get("fail_msgid", "")), f"fail_type {message.detail.get('fail_type')}"
+            )
             return
         if message.kind == "session_change":
             change = message.detail.get("change_type")
@@ -248,7 +258,10 @@ class WeComKfInput(InputChannel):
         assert self._on_new_message is not None
         collector = CollectingOutputChannel()
         user_message = UserMessage(
-            text, collector, message.external_userid, input_channel=self.name(),
+            text,
+            collector,
+            message.external_userid,
+            input_channel=self.name(),
             metadata={**message.metadata, "wecom_kf": {"msgtype": message.kind, "open_kfid": self.config.open_kfid}},
         )
         try:

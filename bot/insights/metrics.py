@@ -1,47 +1,34 @@
 """Prometheus metrics from the conversations: messages, response latency, fallbacks, hand-offs.
 
 Latency is measured from the recorded events themselves: a user message's timestamp to the
-first bot message after it, so every replica's traffic counts, whichever served it.
+first bot message after it, so every replica's traffic counts, whichever served it. The counts
+come from the running tally (bot.insights.tally), so a scrape does not read the conversations.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, Iterable, List, Mapping, Optional
 
-from bot.insights.stats import _intent, is_user_writing
+from bot.insights.tally import LATENCY_BUCKETS, tally
 
-BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-
-
-def latencies(events: List[Dict[str, Any]]) -> List[float]:
-    found, waiting_since = [], None
-    for event in events:
-        if is_user_writing(event):
-            waiting_since = event.get("timestamp")
-        elif event.get("event") == "bot" and waiting_since is not None:
-            found.append(max(0.0, float(event.get("timestamp") or 0) - float(waiting_since)))
-            waiting_since = None
-    return found
+BUCKETS = LATENCY_BUCKETS
 
 
-def render_metrics(conversations: Dict[str, List[Dict[str, Any]]], handoffs_total: int, handoffs_open: int) -> str:
-    messages = fallbacks = 0
-    samples: List[float] = []
-    for events in conversations.values():
-        for event in events:
-            if is_user_writing(event):
-                messages += 1
-                fallbacks += _intent(event) == "nlu_fallback"
-        samples += latencies(events)
+def render(totals: Mapping[str, float], handoffs_total: int, handoffs_open: int) -> str:
+    """The Prometheus text of the tally's totals and the hand-off queue's counts."""
+
+    def count(key: str) -> int:
+        return int(totals.get(key, 0))
+
     lines = [
         "# HELP assistant_conversations_total Conversations recorded in the tracker store.",
         "# TYPE assistant_conversations_total counter",
-        f"assistant_conversations_total {sum(1 for e in conversations.values() if any(map(is_user_writing, e)))}",
+        f"assistant_conversations_total {count('conversations')}",
         "# HELP assistant_user_messages_total Messages users wrote.",
         "# TYPE assistant_user_messages_total counter",
-        f"assistant_user_messages_total {messages}",
+        f"assistant_user_messages_total {count('user_messages')}",
         "# HELP assistant_fallbacks_total User messages below the NLU confidence threshold.",
         "# TYPE assistant_fallbacks_total counter",
-        f"assistant_fallbacks_total {fallbacks}",
+        f"assistant_fallbacks_total {count('fallbacks')}",
         "# HELP assistant_handoffs_total Conversations handed to staff.",
         "# TYPE assistant_handoffs_total counter",
         f"assistant_handoffs_total {handoffs_total}",
@@ -52,10 +39,24 @@ def render_metrics(conversations: Dict[str, List[Dict[str, Any]]], handoffs_tota
         "# TYPE assistant_response_seconds histogram",
     ]
     for bound in BUCKETS:
-        lines.append(f'assistant_response_seconds_bucket{{le="{bound}"}} {sum(1 for s in samples if s <= bound)}')
+        lines.append(f'assistant_response_seconds_bucket{{le="{bound}"}} {count(f"latency_le:{bound}")}')
     lines += [
-        f'assistant_response_seconds_bucket{{le="+Inf"}} {len(samples)}',
-        f"assistant_response_seconds_sum {sum(samples):.6f}",
-        f"assistant_response_seconds_count {len(samples)}",
+        f'assistant_response_seconds_bucket{{le="+Inf"}} {count("latency_count")}',
+        f"assistant_response_seconds_sum {float(totals.get('latency_sum', 0)):.6f}",
+        f"assistant_response_seconds_count {count('latency_count')}",
     ]
     return "\n".join(lines) + "\n"
+
+
+def render_metrics(
+    conversations: Dict[str, List[Dict[str, Any]]],
+    handoffs_total: int,
+    handoffs_open: int,
+    known: Optional[Iterable[str]] = None,
+) -> str:
+    """The metrics of these conversations (the tally over all of them)."""
+    if known is None:
+        from bot.faq.catalogue import load_catalogue
+
+        known = load_catalogue()
+    return render(tally(conversations, list(known)), handoffs_total, handoffs_open)

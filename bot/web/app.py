@@ -14,6 +14,7 @@ from aiohttp import web
 from bot import settings
 from bot.conversations.rasa_api import RasaApi
 from bot.conversations.tracker_db import TrackerDb
+from bot.insights.figures_store import FiguresReader
 from bot.logs import configure_logging
 from bot.service_points.store import ServicePoint, completeness
 from bot.status.notifier import RestorationNotifier
@@ -59,6 +60,7 @@ def create_app(
     app["accounts"] = stores.accounts
     app["labels"] = stores.labels
     app["tracker_db"] = TrackerDb()
+    app["figures"] = FiguresReader(app["tracker_db"].engine)
     app["rasa"] = RasaApi(rasa_url, rasa_token)
     notifier = RestorationNotifier(app["status_store"], app["rasa"].url, app["rasa"].token)
     app["notifier"] = notifier

@@ -54,10 +54,12 @@ class WebAppClient:
         answer = await self._call("DELETE", self._conversation(conversation_id) + "/subscription")
         return bool(answer.get("removed"))
 
-    async def open_handoff(self, conversation_id: str, reason: str, channel: str) -> int:
-        """Queue the conversation for staff; the hand-off's id."""
+    async def open_handoff(self, conversation_id: str, reason: str, channel: str, question: str = "") -> int:
+        """Queue the conversation for staff (`question`: what the visitor asked, for the staff
+        notification); the hand-off's id."""
         answer = await self._call(
-            "POST", self._conversation(conversation_id) + "/handoff", {"reason": reason, "channel": channel or ""}
+            "POST", self._conversation(conversation_id) + "/handoff",
+            {"reason": reason, "channel": channel or "", "question": question[:1000]}
         )
         return int(answer["id"])
 

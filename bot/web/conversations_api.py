@@ -15,10 +15,11 @@ from aiohttp import web
 from bot.web.auth import bearer_token, same
 from bot.web.responses import json_response
 from bot.web.status_api import error, read_json
+from bot.wecom.staff_notify import notify_new_handoff
 
 routes = web.RouteTableDef()
 
-LIMITS = {"conversation_id": 255, "channel": 64, "reason": 200}
+LIMITS = {"conversation_id": 255, "channel": 64, "reason": 200, "question": 1000}
 
 
 def require_actions(request: web.Request) -> None:
@@ -79,8 +80,11 @@ async def open_handoff(request: web.Request) -> web.Response:
     """Queue the conversation for staff (the open hand-off again, if there is one)."""
     require_actions(request)
     key = conversation_id(request)
-    body = await fields(request, "reason", "channel")
+    body = await fields(request, "reason", "channel", "question")
     if isinstance(body, web.Response):
         return body
+    is_new = request.app["handoffs"].open_for(key) is None
     handoff = request.app["handoffs"].open(key, body["reason"], body["channel"])
+    if is_new:  # staff on duty hear of it in 企业微信, when configured (bot/wecom/staff_notify.py)
+        notify_new_handoff(handoff.id, key, body["channel"], body["reason"], body["question"].splitlines())
     return json_response({"id": handoff.id, "opened_at": handoff.opened_at})

@@ -11,8 +11,8 @@ from aiohttp import web
 from bot.conversations.transcript import transcript
 from bot.faq.answers import answer_text
 from bot.faq.catalogue import load_catalogue
-from bot.insights.metrics import render_metrics
-from bot.insights.stats import compute, unanswered
+from bot.insights.metrics import render
+from bot.insights.tally import figures as tally_figures
 from bot.web.auth import require_staff
 from bot.web.responses import json_response
 from bot.web.status_api import error, read_json
@@ -130,7 +130,7 @@ async def topics(request: web.Request) -> web.Response:
 @routes.get("/api/stats")
 async def stats(request: web.Request) -> web.Response:
     require_staff(request)
-    figures = compute(request.app["tracker_db"].all_conversations(), _topic_ids())
+    figures = tally_figures(request.app["figures"].totals())
     catalogue = load_catalogue()
     for row in figures["top_topics"] + figures["feedback"]:
         topic = catalogue.get(row["topic"].partition("/")[2])
@@ -142,7 +142,7 @@ async def stats(request: web.Request) -> web.Response:
 async def list_unanswered(request: web.Request) -> web.Response:
     require_staff(request)
     known = request.app["labels"].all()
-    questions = unanswered(request.app["tracker_db"].all_conversations(), _topic_ids())
+    questions = request.app["figures"].unanswered(500)
     for question in questions:
         label = known.get(question["id"])
         question["label"] = label.topic if label else None
@@ -158,10 +158,7 @@ async def label(request: web.Request) -> web.Response:
     allowed = {f"faq/{t}" for t in _topic_ids()} | set(DIALOGUE_INTENTS)
     if topic not in allowed:
         return error(422, "topic: one of the catalogue's ids or a dialogue intent", "topic")
-    question = next(
-        (q for q in unanswered(request.app["tracker_db"].all_conversations(), _topic_ids()) if q["id"] == question_id),
-        None,
-    )
+    question = request.app["figures"].question(question_id)
     if question is None:
         return error(404, "no such unanswered question", "id")
     request.app["labels"].put(question_id, question["text"], topic, name)
@@ -196,6 +193,6 @@ async def metrics(request: web.Request) -> web.Response:
     """Prometheus text format (scrape with the staff token as bearer)."""
     require_staff(request)
     store = request.app["handoffs"]
-    text = render_metrics(request.app["tracker_db"].all_conversations(), store.count(), len(store.open_handoffs()))
+    text = render(request.app["figures"].totals(), store.count(), len(store.open_handoffs()))
     return web.Response(text=text, content_type="text/plain", charset="utf-8",
                         headers={"Cache-Control": "no-store"})

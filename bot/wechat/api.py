@@ -7,6 +7,7 @@ a fresh one. `JsonApi` is shared by the official account's customer-service mess
 (`WeChatApi`) and WeCom's customer-service API (`bot.wecom.kf_api.KfApi`). Base URLs are
 configurable so that tests run against fakes.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -70,8 +71,9 @@ class JsonApi:
     async def fetch_token(self) -> Tuple[str, float]:
         raise NotImplementedError
 
-    async def request(self, method: str, path: str, body: Optional[Dict[str, Any]] = None,
-                      params: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
+    async def request(
+        self, method: str, path: str, body: Optional[Dict[str, Any]] = None, params: Optional[Dict[str, str]] = None
+    ) -> Dict[str, Any]:
         async with aiohttp.ClientSession(timeout=self.timeout) as session:
             async with session.request(method, f"{self.base_url}{path}", json=body, params=params) as response:
                 response.raise_for_status()
@@ -106,10 +108,16 @@ class WeChatApi(JsonApi):
         self.app_secret = app_secret
 
     async def fetch_token(self) -> Tuple[str, float]:
-        data = await self.request("POST", "/cgi-bin/stable_token", {
-            "grant_type": "client_credential", "appid": self.app_id, "secret": self.app_secret,
-            "force_refresh": False,
-        })
+        data = await self.request(
+            "POST",
+            "/cgi-bin/stable_token",
+            {
+                "grant_type": "client_credential",
+                "appid": self.app_id,
+                "secret": self.app_secret,
+                "force_refresh": False,
+            },
+        )
         return data["access_token"], float(data.get("expires_in", 7200))
 
     async def access_token(self, rejected: Optional[str] = None) -> str:
@@ -117,5 +125,6 @@ class WeChatApi(JsonApi):
 
     async def send_text(self, openid: str, content: str) -> None:
         """A customer-service text message."""
-        await self.call("/cgi-bin/message/custom/send",
-                        {"touser": openid, "msgtype": "text", "text": {"content": content}})
+        await self.call(
+            "/cgi-bin/message/custom/send", {"touser": openid, "msgtype": "text", "text": {"content": content}}
+        )

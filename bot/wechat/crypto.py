@@ -59,16 +59,13 @@ class MessageCrypto:
             key = b""
         if len(key) != 32:
             raise ValueError(
-                "EncodingAESKey must be the 43-character base64 key from the "
-                "WeChat console (it decodes to 32 bytes)"
+                "EncodingAESKey must be the 43-character base64 key from the WeChat console (it decodes to 32 bytes)"
             )
         self.token = token
         self.app_id = app_id
         self._cipher = Cipher(algorithms.AES(key), modes.CBC(key[:16]))
 
-    def check_msg_signature(
-        self, msg_signature: str, timestamp: str, nonce: str, encrypted: str
-    ) -> bool:
+    def check_msg_signature(self, msg_signature: str, timestamp: str, nonce: str, encrypted: str) -> bool:
         if not (msg_signature and timestamp and nonce and encrypted):
             return False
         return _same(sha1_signature(self.token, timestamp, nonce, encrypted), msg_signature)
@@ -110,9 +107,7 @@ class MessageCrypto:
         encryptor = self._cipher.encryptor()
         return base64.b64encode(encryptor.update(payload) + encryptor.finalize()).decode("ascii")
 
-    def encrypted_reply(
-        self, reply_xml: str, timestamp: str | None = None, nonce: str | None = None
-    ) -> str:
+    def encrypted_reply(self, reply_xml: str, timestamp: str | None = None, nonce: str | None = None) -> str:
         """The complete encrypted passive-reply document for ``reply_xml``."""
         timestamp = timestamp or str(int(time.time()))
         nonce = nonce or "".join(secrets.choice("0123456789") for _ in range(10))

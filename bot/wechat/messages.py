@@ -29,9 +29,7 @@ def parse_xml(body: bytes | str) -> dict[str, str]:
     if size > MAX_XML_BYTES:
         raise XmlError(f"XML body too large ({size} bytes)")
     try:
-        root = SafeET.fromstring(
-            body, forbid_dtd=True, forbid_entities=True, forbid_external=True
-        )
+        root = SafeET.fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
         raise XmlError(f"forbidden XML construct: {type(exc).__name__}") from exc
     except (ParseError, ValueError) as exc:
@@ -99,15 +97,17 @@ def incoming(fields: Dict[str, str]) -> Incoming:
         raise XmlError("no FromUserName")
     kind = fields.get("MsgType", "")
     msg_id = fields.get("MsgId") or f"t{fields.get('CreateTime', '')}"
-    base = dict(openid=openid, account=account, kind=kind, msg_id=msg_id)
+    base: Dict[str, Any] = dict(openid=openid, account=account, kind=kind, msg_id=msg_id)
     if kind == "text":
         text = fields.get("Content", "")
     elif kind == "voice":
         text = fields.get("Recognition", "")
     elif kind == "location":
         try:
-            location = {"latitude": float(fields.get("Location_X", "")),
-                        "longitude": float(fields.get("Location_Y", ""))}
+            location = {
+                "latitude": float(fields.get("Location_X", "")),
+                "longitude": float(fields.get("Location_Y", "")),
+            }
         except ValueError as error:
             raise XmlError("bad location") from error
         return Incoming(**base, text="/find_service_point", metadata={"location": location})

@@ -6,6 +6,7 @@ the text leaves (passive reply, late customer-service message, staff reply, noti
 runs on across every bot message since the user last wrote, and the user's "1" maps back to
 the option the channel itself showed (`OptionMemory`), without reading Rasa's tracker store.
 """
+
 from __future__ import annotations
 
 import re
@@ -68,7 +69,7 @@ def render(messages: Sequence[Dict[str, Any]], first_number: int = 1) -> Rendere
 
 
 def option_payload(text: str, options: Sequence[Dict[str, str]]) -> Optional[str]:
-    """"2" -> the payload of option 2, when it was offered."""
+    """ "2" -> the payload of option 2, when it was offered."""
     match = OPTION_REPLY.match(text or "")
     if not match:
         return None

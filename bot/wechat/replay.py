@@ -6,6 +6,7 @@ than 5 minutes away from now, or when its nonce was already used (within the win
 different body. The same nonce with the same body is WeChat retrying one delivery: let through,
 so the retry gets the first delivery's answer (the channel's retry memory makes it one turn).
 """
+
 from __future__ import annotations
 
 import hashlib

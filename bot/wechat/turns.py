@@ -4,6 +4,7 @@ WeChat retries a message it got no answer to within 5 s (three deliveries in all
 A retry waits for and returns the first delivery's reply instead of starting a second turn.
 Keys are (OpenID, MsgId): MsgIds are not unique across users.
 """
+
 from __future__ import annotations
 
 import asyncio

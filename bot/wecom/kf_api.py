@@ -4,6 +4,7 @@ Tokens come from /cgi-bin/gettoken (corp id + the secret of the app that may cal
 cached and refreshed by one caller at a time (`bot.wechat.api.TokenCache`, shared with the
 official account's client).
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, Optional, Tuple
@@ -25,15 +26,18 @@ STATE_SERVICER = 3  # 由人工接待
 
 
 class KfApi(JsonApi):
-    def __init__(self, corp_id: str, secret: str, open_kfid: str, base_url: str = DEFAULT_API_BASE,
-                 timeout: float = 5.0) -> None:
+    def __init__(
+        self, corp_id: str, secret: str, open_kfid: str, base_url: str = DEFAULT_API_BASE, timeout: float = 5.0
+    ) -> None:
         super().__init__(base_url, timeout)
         self.corp_id = corp_id
         self.secret = secret
         self.open_kfid = open_kfid
 
     async def fetch_token(self) -> Tuple[str, float]:
-        data = await self.request("GET", "/cgi-bin/gettoken", params={"corpid": self.corp_id, "corpsecret": self.secret})
+        data = await self.request(
+            "GET", "/cgi-bin/gettoken", params={"corpid": self.corp_id, "corpsecret": self.secret}
+        )
         return data["access_token"], float(data.get("expires_in", 7200))
 
     async def sync_msg(self, cursor: str, token: str, limit: int = 1000) -> Dict[str, Any]:
@@ -54,15 +58,25 @@ class KfApi(JsonApi):
 
     async def send_msg_on_event(self, welcome_code: str, message: Dict[str, Any]) -> str:
         """The welcome for an enter_session event (its code is valid once, for 20 seconds)."""
-        return str((await self.call("/cgi-bin/kf/send_msg_on_event", {"code": welcome_code, **message})).get("msgid", ""))
+        return str(
+            (await self.call("/cgi-bin/kf/send_msg_on_event", {"code": welcome_code, **message})).get("msgid", "")
+        )
 
     async def transfer(self, external_userid: str, state: int, servicer_userid: str = "") -> None:
-        body: Dict[str, Any] = {"open_kfid": self.open_kfid, "external_userid": external_userid,
-                                "service_state": state}
+        body: Dict[str, Any] = {"open_kfid": self.open_kfid, "external_userid": external_userid, "service_state": state}
         if servicer_userid:
             body["servicer_userid"] = servicer_userid
         await self.call("/cgi-bin/kf/service_state/trans", body)
 
 
-__all__ = ["KfApi", "WeChatApiError", "QUOTA_EXCEEDED", "SESSION_STATE_INVALID", "OUTSIDE_WINDOW", "REFUSALS",
-           "STATE_BOT", "STATE_POOL", "STATE_SERVICER"]
+__all__ = [
+    "KfApi",
+    "WeChatApiError",
+    "QUOTA_EXCEEDED",
+    "SESSION_STATE_INVALID",
+    "OUTSIDE_WINDOW",
+    "REFUSALS",
+    "STATE_BOT",
+    "STATE_POOL",
+    "STATE_SERVICER",
+]

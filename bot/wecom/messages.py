@@ -8,6 +8,7 @@ anything else gets a polite request for text. Outgoing: a turn is packed into as
 possible (each counts against the 5-per-customer-message quota); buttons become a 菜单消息
 (msgmenu) whose click ids are the option numbers, so a click and a typed "1" mean the same.
 """
+
 from __future__ import annotations
 
 import logging
@@ -66,7 +67,7 @@ def incoming(item: Any) -> Optional[KfIncoming]:
     if not user:
         logger.warning("sync_msg item %s without external_userid ignored", msgid)
         return None
-    base = dict(msgid=msgid, external_userid=user, send_time=send_time)
+    base: Dict[str, Any] = dict(msgid=msgid, external_userid=user, send_time=send_time)
     if item.get("origin") == ORIGIN_SERVICER:
         return KfIncoming(**base, kind="servicer")  # a human servicer wrote in 企业微信
     if msgtype == "text":
@@ -95,9 +96,11 @@ def incoming(item: Any) -> Optional[KfIncoming]:
 def _event(msgid: str, event: Dict[str, Any], send_time: float) -> Optional[KfIncoming]:
     kind = str(event.get("event_type") or "")
     user = str(event.get("external_userid") or "")
-    base = dict(msgid=msgid, external_userid=user, send_time=send_time, detail=event)
+    base: Dict[str, Any] = dict(msgid=msgid, external_userid=user, send_time=send_time, detail=event)
     if kind == "enter_session" and user:
-        return KfIncoming(**base, kind="enter_session", text="/greet", welcome_code=str(event.get("welcome_code") or ""))
+        return KfIncoming(
+            **base, kind="enter_session", text="/greet", welcome_code=str(event.get("welcome_code") or "")
+        )
     if kind == "msg_send_fail":
         return KfIncoming(**base, kind="send_fail")
     if kind == "session_status_change":
@@ -115,9 +118,15 @@ def sends(rendered: Rendered) -> List[Dict[str, Any]]:
     if len(head.encode("utf-8")) > MENU_HEAD_BYTES:
         bodies = [{"msgtype": "text", "text": {"content": part}} for part in pack([text], TEXT_BYTES)]
         head = "请选择（也可以回复数字）："
-    items = [{"type": "click", "click": {"id": str(rendered.first_number + i), "content": str(o.get("title", ""))[:40]}}
-             for i, o in enumerate(rendered.options)]
+    items = [
+        {"type": "click", "click": {"id": str(rendered.first_number + i), "content": str(o.get("title", ""))[:40]}}
+        for i, o in enumerate(rendered.options)
+    ]
     for start in range(0, len(items), MENU_ITEMS):
-        bodies.append({"msgtype": "msgmenu", "msgmenu": {"head_content": head if start == 0 else "",
-                                                         "list": items[start:start + MENU_ITEMS]}})
+        bodies.append(
+            {
+                "msgtype": "msgmenu",
+                "msgmenu": {"head_content": head if start == 0 else "", "list": items[start : start + MENU_ITEMS]},
+            }
+        )
     return bodies

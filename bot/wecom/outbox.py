@@ -7,6 +7,7 @@ bound to fail), records each send as delivered only when WeCom answered errcode 
 WECOM_SERVICER_USERID when set, else to WeCom's queue of human servicers); a release from the
 console gives it back to the bot first.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -17,7 +18,12 @@ from typing import Any, Dict, List, Optional, Sequence
 from bot.wechat.api import WeChatApiError
 from bot.wechat.render import OptionMemory
 from bot.wecom.kf_api import (
-    QUOTA_EXCEEDED, SESSION_STATE_INVALID, STATE_BOT, STATE_POOL, STATE_SERVICER, KfApi,
+    QUOTA_EXCEEDED,
+    SESSION_STATE_INVALID,
+    STATE_BOT,
+    STATE_POOL,
+    STATE_SERVICER,
+    KfApi,
 )
 from bot.wecom.messages import sends
 from bot.wecom.state import KfState
@@ -41,8 +47,9 @@ class KfOutbox:
         self.options = options
         self.servicer_userid = servicer_userid
 
-    async def deliver(self, user: str, messages: Sequence[Dict[str, Any]], key: str = "",
-                      welcome_code: str = "") -> bool:
+    async def deliver(
+        self, user: str, messages: Sequence[Dict[str, Any]], key: str = "", welcome_code: str = ""
+    ) -> bool:
         """Send a bot turn; True when every part was delivered. `key` makes the sends' msgids
         stable (the answered message's msgid); `welcome_code` sends through send_msg_on_event."""
         rendered = self.options.render(user, messages)
@@ -77,10 +84,9 @@ class KfOutbox:
         return True
 
     async def _send(self, user: str, body: Dict[str, Any], msgid: str) -> bool:
-        why_not = self.state.customer(user).may_send(time.time())
-        if self.api is None:
-            why_not = "channel not configured"
-        if why_not:
+        why_not = "channel not configured" if self.api is None else self.state.customer(user).may_send(time.time())
+        if why_not is not None or self.api is None:
+            why_not = why_not or "channel not configured"
             self.state.record_send(user, body["msgtype"], "skipped", msgid, why_not)
             logger.warning("message to %s not sent: %s", user, why_not)
             return False

@@ -1,11 +1,13 @@
 """Tell on-duty staff in 企业微信 that a conversation was handed to them.
 
-A new hand-off posts the visitor's recent question, the reason, the channel and a link to the
+The web app, which opens hand-offs, calls `notify_new_handoff` for a new one: it posts the
+visitor's recent question (sent along by the action), the reason, the channel and a link to the
 console to a group robot (WECOM_ROBOT_URL, the webhook URL of a robot added to the staff
 group) and/or as an internal app message (WECOM_NOTIFY_AGENT_ID, WECOM_NOTIFY_SECRET,
 WECOM_NOTIFY_TO, with WECOM_CORP_ID). Staff answer in the console; the reply reaches the visitor
 on their own channel. A notification that fails is logged and never holds up the hand-off.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -36,10 +38,15 @@ class NotifySettings:
 
     @classmethod
     def from_env(cls) -> "NotifySettings":
-        return cls(robot_url=settings.WECOM_ROBOT_URL, corp_id=settings.WECOM_CORP_ID,
-                   agent_id=settings.WECOM_NOTIFY_AGENT_ID, secret=settings.WECOM_NOTIFY_SECRET,
-                   to_users=settings.WECOM_NOTIFY_TO, console_url=settings.CONSOLE_URL,
-                   api_base=settings.WECOM_API_BASE)
+        return cls(
+            robot_url=settings.WECOM_ROBOT_URL,
+            corp_id=settings.WECOM_CORP_ID,
+            agent_id=settings.WECOM_NOTIFY_AGENT_ID,
+            secret=settings.WECOM_NOTIFY_SECRET,
+            to_users=settings.WECOM_NOTIFY_TO,
+            console_url=settings.CONSOLE_URL,
+            api_base=settings.WECOM_API_BASE,
+        )
 
     @property
     def app_message(self) -> bool:
@@ -54,13 +61,21 @@ class AppMessages(JsonApi):
         self.settings = settings
 
     async def fetch_token(self) -> Tuple[str, float]:
-        data = await self.request("GET", "/cgi-bin/gettoken",
-                                  params={"corpid": self.settings.corp_id, "corpsecret": self.settings.secret})
+        data = await self.request(
+            "GET", "/cgi-bin/gettoken", params={"corpid": self.settings.corp_id, "corpsecret": self.settings.secret}
+        )
         return data["access_token"], float(data.get("expires_in", 7200))
 
     async def send_markdown(self, content: str) -> None:
-        await self.call("/cgi-bin/message/send", {"touser": self.settings.to_users, "msgtype": "markdown",
-                                                  "agentid": int(self.settings.agent_id), "markdown": {"content": content}})
+        await self.call(
+            "/cgi-bin/message/send",
+            {
+                "touser": self.settings.to_users,
+                "msgtype": "markdown",
+                "agentid": int(self.settings.agent_id),
+                "markdown": {"content": content},
+            },
+        )
 
 
 _app: Optional[AppMessages] = None
@@ -72,12 +87,15 @@ def recent_questions(events: Sequence[Dict[str, Any]], count: int = 3) -> List[s
     return [t[:200] for t in texts if t and not t.startswith("/")][-count:]
 
 
-def message(handoff_id: int, conversation_id: str, channel: str, reason: str, questions: Sequence[str],
-            console_url: str) -> str:
+def message(
+    handoff_id: int, conversation_id: str, channel: str, reason: str, questions: Sequence[str], console_url: str
+) -> str:
     asked = "\n".join(f"> {q}" for q in questions) or "> （没有文字消息）"
-    return (f"**新的转人工**（第 {handoff_id} 号）\n"
-            f"渠道：{CHANNEL_NAMES.get(channel, channel or '未知')}\n原因：{reason}\n访客的问题：\n{asked}\n"
-            f"[打开控制台回复]({console_url}#handoff-{handoff_id})（会话 {conversation_id}）")
+    return (
+        f"**新的转人工**（第 {handoff_id} 号）\n"
+        f"渠道：{CHANNEL_NAMES.get(channel, channel or '未知')}\n原因：{reason}\n访客的问题：\n{asked}\n"
+        f"[打开控制台回复]({console_url}#handoff-{handoff_id})（会话 {conversation_id}）"
+    )
 
 
 async def _post_robot(url: str, content: str) -> None:
@@ -111,13 +129,16 @@ async def notify(content: str, settings: Optional[NotifySettings] = None) -> int
     return delivered
 
 
-def notify_new_handoff(handoff_id: int, conversation_id: str, channel: str, reason: str,
-                       events: Sequence[Dict[str, Any]]) -> None:
-    """Fire-and-forget from an action: the hand-off does not wait for WeCom."""
-    settings = NotifySettings.from_env()
-    if not (settings.robot_url or settings.app_message):
+def notify_new_handoff(
+    handoff_id: int, conversation_id: str, channel: str, reason: str, questions: Sequence[str]
+) -> None:
+    """Fire-and-forget (the web app, when it opens a hand-off): the hand-off does not wait for WeCom."""
+    config = NotifySettings.from_env()
+    if not (config.robot_url or config.app_message):
         return
-    content = message(handoff_id, conversation_id, channel, reason, recent_questions(events), settings.console_url)
-    task = asyncio.ensure_future(notify(content, settings))
+    content = message(
+        handoff_id, conversation_id, channel, reason, [q for q in questions if q.strip()][-3:], config.console_url
+    )
+    task = asyncio.ensure_future(notify(content, config))
     _pending.add(task)
     task.add_done_callback(_pending.discard)

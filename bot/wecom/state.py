@@ -10,6 +10,7 @@
 WECOM_KF_DB_URL (any SQLAlchemy URL; PostgreSQL when several Rasa servers share the work),
 else SQLite in DATA_DIR.
 """
+
 from __future__ import annotations
 
 import time
@@ -23,25 +24,29 @@ from bot import settings
 metadata = sa.MetaData()
 
 cursors = sa.Table(
-    "wecom_kf_cursors", metadata,
+    "wecom_kf_cursors",
+    metadata,
     sa.Column("open_kfid", sa.String(64), primary_key=True),
     sa.Column("cursor", sa.String(128), nullable=False),
     sa.Column("lease_until", sa.Float, nullable=False, default=0.0),  # one puller at a time
 )
 answered = sa.Table(
-    "wecom_kf_answered", metadata,
+    "wecom_kf_answered",
+    metadata,
     sa.Column("msgid", sa.String(128), primary_key=True),
     sa.Column("at", sa.Float, nullable=False, index=True),
 )
 customers = sa.Table(
-    "wecom_kf_customers", metadata,
+    "wecom_kf_customers",
+    metadata,
     sa.Column("external_userid", sa.String(128), primary_key=True),
     sa.Column("last_message_at", sa.Float, nullable=False, default=0.0),
     sa.Column("sent_since", sa.Integer, nullable=False, default=0),
     sa.Column("with_servicer", sa.Boolean, nullable=False, default=False),
 )
 sends = sa.Table(
-    "wecom_kf_sends", metadata,
+    "wecom_kf_sends",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("external_userid", sa.String(128), nullable=False, index=True),
     sa.Column("msgid", sa.String(128), nullable=False, default=""),
@@ -92,11 +97,18 @@ class KfState:
 
     def cursor(self, open_kfid: str) -> str:
         with self.engine.connect() as connection:
-            return connection.execute(sa.select(cursors.c.cursor).where(cursors.c.open_kfid == open_kfid)).scalar() or ""
+            return (
+                connection.execute(sa.select(cursors.c.cursor).where(cursors.c.open_kfid == open_kfid)).scalar() or ""
+            )
 
     def save_cursor(self, open_kfid: str, cursor: str) -> None:
         with self.engine.begin() as connection:
-            if connection.execute(cursors.update().where(cursors.c.open_kfid == open_kfid).values(cursor=cursor)).rowcount == 0:
+            if (
+                connection.execute(
+                    cursors.update().where(cursors.c.open_kfid == open_kfid).values(cursor=cursor)
+                ).rowcount
+                == 0
+            ):
                 connection.execute(cursors.insert().values(open_kfid=open_kfid, cursor=cursor, lease_until=0.0))
 
     def is_answered(self, msgid: str) -> bool:
@@ -128,9 +140,12 @@ class KfState:
                 customers.update().where(customers.c.external_userid == external_userid).values(**values)
             ).rowcount
             if not done:
-                connection.execute(customers.insert().values(
-                    external_userid=external_userid, **{"last_message_at": 0.0, "sent_since": 0,
-                                                        "with_servicer": False, **values}))
+                connection.execute(
+                    customers.insert().values(
+                        external_userid=external_userid,
+                        **{"last_message_at": 0.0, "sent_since": 0, "with_servicer": False, **values},
+                    )
+                )
 
     def customer_wrote(self, external_userid: str, at: float) -> None:
         """A customer message opens the window again and resets the quota."""
@@ -138,8 +153,11 @@ class KfState:
 
     def count_send(self, external_userid: str) -> None:
         with self.engine.begin() as connection:
-            connection.execute(customers.update().where(customers.c.external_userid == external_userid)
-                               .values(sent_since=customers.c.sent_since + 1))
+            connection.execute(
+                customers.update()
+                .where(customers.c.external_userid == external_userid)
+                .values(sent_since=customers.c.sent_since + 1)
+            )
 
     def quota_spent(self, external_userid: str) -> None:
         """WeCom said 95001: no more until the customer writes again."""
@@ -152,17 +170,27 @@ class KfState:
 
     def record_send(self, external_userid: str, msgtype: str, status: str, msgid: str = "", detail: str = "") -> None:
         with self.engine.begin() as connection:
-            connection.execute(sends.insert().values(
-                external_userid=external_userid, msgid=msgid, msgtype=msgtype, status=status,
-                detail=detail[:200], at=time.time()))
+            connection.execute(
+                sends.insert().values(
+                    external_userid=external_userid,
+                    msgid=msgid,
+                    msgtype=msgtype,
+                    status=status,
+                    detail=detail[:200],
+                    at=time.time(),
+                )
+            )
 
     def send_failed(self, msgid: str, detail: str) -> None:
         """msg_send_fail: a send WeCom accepted did not reach the customer after all."""
         with self.engine.begin() as connection:
-            connection.execute(sends.update().where(sends.c.msgid == msgid).values(status="failed", detail=detail[:200]))
+            connection.execute(
+                sends.update().where(sends.c.msgid == msgid).values(status="failed", detail=detail[:200])
+            )
 
     def sends_to(self, external_userid: str) -> List[Send]:
         with self.engine.connect() as connection:
-            rows = connection.execute(sa.select(sends).where(sends.c.external_userid == external_userid)
-                                      .order_by(sends.c.id)).all()
+            rows = connection.execute(
+                sa.select(sends).where(sends.c.external_userid == external_userid).order_by(sends.c.id)
+            ).all()
         return [Send(r.external_userid, r.msgid, r.msgtype, r.status, r.detail) for r in rows]

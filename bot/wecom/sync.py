@@ -6,6 +6,7 @@ Pages are followed while `has_more`; the cursor is saved after each page is hand
 msgid is recorded when its answer went out, so a restart resumes at the saved cursor and a page
 fetched again answers nothing twice.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -25,7 +26,9 @@ LEASE_SECONDS = 60  # a crashed puller blocks others at most this long
 
 
 class KfSync:
-    def __init__(self, api: KfApi, state: KfState, handle_page: Callable[[List[Dict[str, Any]]], Awaitable[None]]) -> None:
+    def __init__(
+        self, api: KfApi, state: KfState, handle_page: Callable[[List[Dict[str, Any]]], Awaitable[None]]
+    ) -> None:
         self.api = api
         self.state = state
         self.handle_page = handle_page
@@ -56,7 +59,8 @@ class KfSync:
             cursor = self.state.cursor(self.api.open_kfid)
             for _page in range(MAX_PAGES):
                 page = await self.api.sync_msg(cursor, token)
-                items = page.get("msg_list") if isinstance(page.get("msg_list"), list) else []
+                listed = page.get("msg_list")
+                items: List[Dict[str, Any]] = listed if isinstance(listed, list) else []
                 await self.handle_page(items)
                 seen += len(items)
                 next_cursor = str(page.get("next_cursor") or "")
@@ -75,13 +79,21 @@ class KfSync:
         with self.state.engine.begin() as connection:
             row = connection.execute(sa.select(cursors).where(cursors.c.open_kfid == open_kfid)).first()
             if row is None:
-                connection.execute(cursors.insert().values(open_kfid=open_kfid, cursor="", lease_until=now + LEASE_SECONDS))
+                connection.execute(
+                    cursors.insert().values(open_kfid=open_kfid, cursor="", lease_until=now + LEASE_SECONDS)
+                )
                 return True
-            return connection.execute(
-                cursors.update().where((cursors.c.open_kfid == open_kfid) & (cursors.c.lease_until < now))
-                .values(lease_until=now + LEASE_SECONDS)
-            ).rowcount == 1
+            return (
+                connection.execute(
+                    cursors.update()
+                    .where((cursors.c.open_kfid == open_kfid) & (cursors.c.lease_until < now))
+                    .values(lease_until=now + LEASE_SECONDS)
+                ).rowcount
+                == 1
+            )
 
     def _release_lease(self) -> None:
         with self.state.engine.begin() as connection:
-            connection.execute(cursors.update().where(cursors.c.open_kfid == self.api.open_kfid).values(lease_until=0.0))
+            connection.execute(
+                cursors.update().where(cursors.c.open_kfid == self.api.open_kfid).values(lease_until=0.0)
+            )

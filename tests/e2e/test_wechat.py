@@ -1,4 +1,5 @@
 """The WeChat channel on the running Rasa server (safe mode), with wechatpy as WeChat's side."""
+
 import asyncio
 import hashlib
 import signal
@@ -12,9 +13,9 @@ import uuid
 from aiohttp import web
 from wechatpy.crypto import WeChatCrypto
 
+from bot.wechat.messages import parse_xml
 from tests.conftest import RASA_TOKEN, WECHAT
 from tests.e2e.test_live_status import http, put_status
-from bot.wechat.messages import parse_xml
 
 SAMPLE_ENCRYPT = (
     "RypEvHKD8QQKFhvQ6QleEB4J58tiPdvo+rtK1I9qca6aM/wvqnLSV5zEPeusUiX5L5X/0lWfrf0QADHHhGd3QczcdCUpj911L3vg3W/"
@@ -41,8 +42,7 @@ def webhook(servers, body, params):
 
 def plain_params(timestamp=None, nonce=None):
     timestamp, nonce = timestamp or str(int(time.time())), nonce or uuid.uuid4().hex[:10]
-    return {"signature": sign(WECHAT["token"], timestamp, nonce), "timestamp": timestamp, "nonce": nonce,
-            "openid": "x"}
+    return {"signature": sign(WECHAT["token"], timestamp, nonce), "timestamp": timestamp, "nonce": nonce, "openid": "x"}
 
 
 PEER = WeChatCrypto(WECHAT["token"], WECHAT["aes_key"], WECHAT["app_id"])
@@ -75,9 +75,11 @@ def say(servers, xml):
 
 
 def text_xml(openid, content, msg_id):
-    return (f"<xml><ToUserName><![CDATA[gh_test]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
-            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-            f"<Content><![CDATA[{content}]]></Content><MsgId>{msg_id}</MsgId></xml>")
+    return (
+        f"<xml><ToUserName><![CDATA[gh_test]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
+        f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+        f"<Content><![CDATA[{content}]]></Content><MsgId>{msg_id}</MsgId></xml>"
+    )
 
 
 def user_turns(servers, openid):
@@ -118,8 +120,9 @@ def test_safe_mode_refuses_plaintext_stale_and_replayed_requests(servers):
     # a nonce used again for another message (a captured query string with a new body)
     body, query = encrypted(text_xml(openid, "为什么暂停开票", 13))
     assert say_raw(servers, body, query)[0] == 200
-    other_body, other_query = encrypted(text_xml(openid, "转人工", 14), timestamp=query["timestamp"],
-                                        nonce=query["nonce"])
+    other_body, other_query = encrypted(
+        text_xml(openid, "转人工", 14), timestamp=query["timestamp"], nonce=query["nonce"]
+    )
     assert webhook(servers, other_body, other_query)[0] == 403
     assert [e["text"] for e in user_turns(servers, openid)] == ["为什么暂停开票"]
 
@@ -152,10 +155,15 @@ def test_plain_text_message_gets_a_relevant_reply_to_the_sender(servers):
 def test_tencent_sample_message_is_a_replay_now(servers):
     """The published sample (correctly signed in 2014) is refused: its timestamp is stale."""
     timestamp, nonce = "1409659813", "1372623149"
-    body = (f"<xml><ToUserName><![CDATA[{WECHAT['app_id']}]]></ToUserName>"
-            f"<Encrypt><![CDATA[{SAMPLE_ENCRYPT}]]></Encrypt><AgentID><![CDATA[218]]></AgentID></xml>")
-    params = {**plain_params(timestamp, nonce), "encrypt_type": "aes",
-              "msg_signature": "477715d11cdb4164915debcba66cb864d751f3e6"}
+    body = (
+        f"<xml><ToUserName><![CDATA[{WECHAT['app_id']}]]></ToUserName>"
+        f"<Encrypt><![CDATA[{SAMPLE_ENCRYPT}]]></Encrypt><AgentID><![CDATA[218]]></AgentID></xml>"
+    )
+    params = {
+        **plain_params(timestamp, nonce),
+        "encrypt_type": "aes",
+        "msg_signature": "477715d11cdb4164915debcba66cb864d751f3e6",
+    }
     assert webhook(servers, body, params)[0] == 403
     assert user_turns(servers, "mycreate") == []
 
@@ -170,8 +178,9 @@ def test_wechatpy_encrypted_message_gets_an_encrypted_relevant_reply(servers):
     status, reply = webhook(servers, body, params)
     assert status == 200
     reply_outer = parse_xml(reply)
-    inner = parse_xml(peer.decrypt_message(reply, reply_outer["MsgSignature"], reply_outer["TimeStamp"],
-                                           reply_outer["Nonce"]))
+    inner = parse_xml(
+        peer.decrypt_message(reply, reply_outer["MsgSignature"], reply_outer["TimeStamp"], reply_outer["Nonce"])
+    )
     assert inner["ToUserName"] == openid and "临时" in inner["Content"]
 
 
@@ -207,15 +216,19 @@ def test_message_types(servers):
     assert "回复 1" in parse_xml(say(servers, subscribe)[1])["Content"]
     unsubscribe = f"<xml>{head.replace(str(now), str(now + 1))}<MsgType>event</MsgType><Event>unsubscribe</Event></xml>"
     assert say(servers, unsubscribe) == (200, "success")
-    location = (f"<xml>{head}<MsgType>location</MsgType><Location_X>23.12</Location_X>"
-                f"<Location_Y>113.33</Location_Y><Scale>15</Scale><Label>x</Label><MsgId>4003</MsgId></xml>")
+    location = (
+        f"<xml>{head}<MsgType>location</MsgType><Location_X>23.12</Location_X>"
+        f"<Location_Y>113.33</Location_Y><Scale>15</Scale><Label>x</Label><MsgId>4003</MsgId></xml>"
+    )
     reply = parse_xml(say(servers, location)[1])["Content"]
     assert "离您最近" in reply or "哪个区" in reply or "位置信息" in reply
 
 
 def test_hostile_xml_is_refused(servers):
-    bomb = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
-            "<xml><Content>&lol2;</Content></xml>")
+    bomb = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
+        "<xml><Content>&lol2;</Content></xml>"
+    )
     xxe = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><xml><Content>&e;</Content></xml>'
     for body in (bomb, xxe, "<xml><unclosed>", "not xml at all"):
         assert webhook(servers, body, plain_params())[0] == 400

@@ -4,6 +4,7 @@ wechatpy's WeCom crypto (wechatpy.enterprise.crypto, WXBizMsgCrypt with the corp
 enter session → welcome → question → answer → 转人工 → transfer → staff notified → console
 release → back to the bot; forged, replayed and malformed callbacks refused.
 """
+
 import time
 import urllib.error
 import urllib.parse
@@ -33,12 +34,16 @@ def post(servers, body, query):
 def callback(token, timestamp=None, nonce=None):
     """What WeCom posts: the kf_msg_or_event event, encrypted and signed by wechatpy."""
     timestamp, nonce = timestamp or str(int(time.time())), nonce or uuid.uuid4().hex[:10]
-    event = (f"<xml><ToUserName><![CDATA[{WECOM['corp_id']}]]></ToUserName><CreateTime>{timestamp}</CreateTime>"
-             f"<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[kf_msg_or_event]]></Event>"
-             f"<Token><![CDATA[{token}]]></Token><OpenKfId><![CDATA[{KFID}]]></OpenKfId></xml>")
+    event = (
+        f"<xml><ToUserName><![CDATA[{WECOM['corp_id']}]]></ToUserName><CreateTime>{timestamp}</CreateTime>"
+        f"<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[kf_msg_or_event]]></Event>"
+        f"<Token><![CDATA[{token}]]></Token><OpenKfId><![CDATA[{KFID}]]></OpenKfId></xml>"
+    )
     outer = parse_xml(PEER.encrypt_message(event, nonce, timestamp))
-    body = (f"<xml><ToUserName><![CDATA[{WECOM['corp_id']}]]></ToUserName>"
-            f"<Encrypt><![CDATA[{outer['Encrypt']}]]></Encrypt><AgentID><![CDATA[]]></AgentID></xml>")
+    body = (
+        f"<xml><ToUserName><![CDATA[{WECOM['corp_id']}]]></ToUserName>"
+        f"<Encrypt><![CDATA[{outer['Encrypt']}]]></Encrypt><AgentID><![CDATA[]]></AgentID></xml>"
+    )
     return body, {"msg_signature": outer["MsgSignature"], "timestamp": timestamp, "nonce": nonce}
 
 
@@ -52,8 +57,14 @@ def push(servers, *items):
 
 def text(user, content, menu_id=None):
     body = {"content": content, **({"menu_id": menu_id} if menu_id else {})}
-    return {"msgid": uuid.uuid4().hex, "open_kfid": KFID, "external_userid": user, "origin": 3,
-            "msgtype": "text", "text": body}
+    return {
+        "msgid": uuid.uuid4().hex,
+        "open_kfid": KFID,
+        "external_userid": user,
+        "origin": 3,
+        "msgtype": "text",
+        "text": body,
+    }
 
 
 def wait_for(predicate, seconds=20):
@@ -105,9 +116,22 @@ def test_url_verification_with_the_encrypted_echostr(servers):
 def test_visitor_journey_welcome_answer_handoff_notification_release(servers):
     http("POST", f"{servers.wecom_api}/_reset", {})
     user = f"wm-{uuid.uuid4().hex[:10]}"
-    deliver(servers, {"msgid": uuid.uuid4().hex, "open_kfid": KFID, "origin": 4, "msgtype": "event",
-                      "event": {"event_type": "enter_session", "open_kfid": KFID, "external_userid": user,
-                                "scene": "oa_menu", "welcome_code": "WELCOME-E2E"}})
+    deliver(
+        servers,
+        {
+            "msgid": uuid.uuid4().hex,
+            "open_kfid": KFID,
+            "origin": 4,
+            "msgtype": "event",
+            "event": {
+                "event_type": "enter_session",
+                "open_kfid": KFID,
+                "external_userid": user,
+                "scene": "oa_menu",
+                "welcome_code": "WELCOME-E2E",
+            },
+        },
+    )
     welcome = wait_for(lambda: fake(servers)["welcomes"])[0]
     assert welcome["code"] == "WELCOME-E2E" and welcome["msgtype"] == "msgmenu"
     assert "自动咨询助手" in welcome["msgmenu"]["head_content"]
@@ -120,8 +144,9 @@ def test_visitor_journey_welcome_answer_handoff_notification_release(servers):
 
     deliver(servers, text(user, "转人工", menu_id=clicks["转人工"]))  # a click on the menu item
     wait_for(lambda: fake(servers)["transfers"])
-    assert fake(servers)["transfers"] == [{"open_kfid": KFID, "external_userid": user, "service_state": 3,
-                                           "servicer_userid": WECOM["servicer"]}]
+    assert fake(servers)["transfers"] == [
+        {"open_kfid": KFID, "external_userid": user, "service_state": 3, "servicer_userid": WECOM["servicer"]}
+    ]
     assert "人工" in content(sent_to(servers, user)[-1])
     assert user_turns(servers, user)[-1] == "/request_human"
 
@@ -177,20 +202,107 @@ def test_a_message_seen_again_and_unknown_types_get_no_duplicate_answer(servers)
     message = text(user, "为什么暂停开票")
     deliver(servers, message)
     wait_for(lambda: sent_to(servers, user))
-    deliver(servers, dict(message), {"msgid": uuid.uuid4().hex, "open_kfid": KFID, "external_userid": user,
-                                     "origin": 3, "msgtype": "image", "image": {"media_id": "m"}})
+    deliver(
+        servers,
+        dict(message),
+        {
+            "msgid": uuid.uuid4().hex,
+            "open_kfid": KFID,
+            "external_userid": user,
+            "origin": 3,
+            "msgtype": "image",
+            "image": {"media_id": "m"},
+        },
+    )
     reply = wait_for(lambda: sent_to(servers, user)[1:])
     time.sleep(1)
     assert len(sent_to(servers, user)) == 2 and "文字" in content(reply[0])
     assert user_turns(servers, user) == ["为什么暂停开票"]
 
 
-def test_unconfigured_requests_and_location(servers):
+def test_a_location_finds_the_service_points(servers):
     http("POST", f"{servers.wecom_api}/_reset", {})
     user = f"wm-{uuid.uuid4().hex[:10]}"
-    deliver(servers, {"msgid": uuid.uuid4().hex, "open_kfid": KFID, "external_userid": user, "origin": 3,
-                      "msgtype": "location", "location": {"latitude": 23.12, "longitude": 113.33,
-                                                          "name": "天河", "address": "广州市天河区"}})
+    deliver(
+        servers,
+        {
+            "msgid": uuid.uuid4().hex,
+            "open_kfid": KFID,
+            "external_userid": user,
+            "origin": 3,
+            "msgtype": "location",
+            "location": {"latitude": 23.12, "longitude": 113.33, "name": "天河", "address": "广州市天河区"},
+        },
+    )
     reply = content(wait_for(lambda: sent_to(servers, user))[0])
     assert "离您最近" in reply or "哪个区" in reply or "位置" in reply
     assert user_turns(servers, user) == ["/find_service_point"]
+
+
+def test_a_handoff_from_any_channel_notifies_staff_once_and_the_console_reply_reaches_the_visitor(servers):
+    from tests.e2e.chat import Chat, texts
+
+    http("POST", f"{servers.wecom_api}/_reset", {})
+    chat = Chat(servers.rasa)
+    chat.say("电子发票什么时候能恢复")
+    assert "转接人工" in texts(chat.say("我要找真人"))
+    chat.say("人呢")
+    chat.say("转人工")  # already queued: no second notification
+    notes = wait_for(lambda: [r for r in fake(servers)["robot"] if chat.sender in r["markdown"]["content"]])
+    time.sleep(1)
+    assert len([r for r in fake(servers)["robot"] if chat.sender in r["markdown"]["content"]]) == 1
+    assert "电子发票什么时候能恢复" in notes[0]["markdown"]["content"] and "接口" in notes[0]["markdown"]["content"]
+    queue = http("GET", f"{servers.web}/api/handoffs", token=STAFF_TOKEN)[1]["handoffs"]
+    handoff = next(h for h in queue if h["conversation_id"] == chat.sender)
+    assert (
+        http("POST", f"{servers.web}/api/handoffs/{handoff['id']}/reply", {"text": "您好，我是客服小王"}, STAFF_TOKEN)[
+            0
+        ]
+        == 200
+    )
+    tracker = http("GET", f"{servers.rasa}/conversations/{chat.sender}/tracker?token={RASA_TOKEN}")[1]
+    assert any("您好，我是客服小王" in (e.get("text") or "") for e in tracker["events"] if e["event"] == "bot")
+
+
+def test_staff_notified_of_a_wechat_handoff_and_the_console_reply_goes_out_on_wechat(servers):
+    from tests.e2e.test_wechat import say, text_xml
+
+    http("POST", f"{servers.wecom_api}/_reset", {})
+    http("POST", f"{servers.wechat_api}/_reset", {})
+    openid = f"user-{uuid.uuid4().hex[:8]}"
+    assert say(servers, text_xml(openid, "我要找真人", 880001))[0] == 200
+    note = wait_for(lambda: [r for r in fake(servers)["robot"] if openid in r["markdown"]["content"]])[0]
+    assert "公众号" in note["markdown"]["content"] and "我要找真人" in note["markdown"]["content"]
+    queue = http("GET", f"{servers.web}/api/handoffs", token=STAFF_TOKEN)[1]["handoffs"]
+    handoff = next(h for h in queue if h["conversation_id"] == openid)
+    assert (
+        http("POST", f"{servers.web}/api/handoffs/{handoff['id']}/reply", {"text": "您好，我是客服小王"}, STAFF_TOKEN)[
+            0
+        ]
+        == 200
+    )
+    sent = wait_for(
+        lambda: [m for m in http("GET", f"{servers.wechat_api}/_calls")[1]["messages"] if m["touser"] == openid]
+    )
+    assert "您好，我是客服小王" in sent[0]["text"]["content"]
+
+
+def test_a_restart_of_rasa_neither_loses_nor_repeats(servers):
+    import signal
+
+    http("POST", f"{servers.wecom_api}/_reset", {})
+    user = f"wm-{uuid.uuid4().hex[:10]}"
+    deliver(servers, text(user, "为什么暂停开票"))
+    wait_for(lambda: sent_to(servers, user))
+    rasa = servers.procs["rasa"]
+    rasa.send_signal(signal.SIGTERM)
+    rasa.wait(timeout=30)
+    try:
+        push(servers, text(user, "什么时候恢复开票"))  # arrives while the server is down
+    finally:
+        servers.start_rasa()
+    deliver(servers, text(user, "转人工"))  # the next callback pulls both, from the saved cursor
+    wait_for(lambda: len(user_turns(servers, user)) >= 3, seconds=30)
+    time.sleep(1)
+    assert user_turns(servers, user) == ["为什么暂停开票", "什么时候恢复开票", "转人工"]
+    assert len(sent_to(servers, user)) == 3  # one answer each, the first not repeated

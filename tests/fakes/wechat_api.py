@@ -7,6 +7,7 @@ records customer-service messages, answers 40001 for a token it did not hand out
 recently, and 45015 (outside the 48-hour window) for the OpenID "user-outside-window".
 GET /_calls returns what was recorded; POST /_reset clears it.
 """
+
 import sys
 
 from aiohttp import web

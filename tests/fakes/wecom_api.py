@@ -15,6 +15,7 @@
 Test controls: POST /_push {"items": [...]} (returns the callback token), POST /_expire_token,
 POST /_refuse {"user": …, "errcode": …}, GET /_calls, POST /_reset (the records, not the log).
 """
+
 import sys
 import time
 
@@ -28,9 +29,22 @@ state = {}
 
 def reset() -> None:
     state.clear()
-    state.update(tokens=0, items=[], callback_tokens=[], sent=[], welcomes=[], transfers=[], robot=[],
-                 app_messages=[], sync_calls=[], service_state={}, since_customer={}, codes=[], refuse={},
-                 expired=[])
+    state.update(
+        tokens=0,
+        items=[],
+        callback_tokens=[],
+        sent=[],
+        welcomes=[],
+        transfers=[],
+        robot=[],
+        app_messages=[],
+        sync_calls=[],
+        service_state={},
+        since_customer={},
+        codes=[],
+        refuse={},
+        expired=[],
+    )
 
 
 reset()
@@ -66,8 +80,15 @@ async def sync_msg(request: web.Request) -> web.Response:
         return web.json_response({"errcode": 95007, "errmsg": "invalid msg token"})
     start = int(body.get("cursor") or 0)
     end = min(start + min(int(body.get("limit") or 1000), PAGE), len(state["items"]))
-    return web.json_response({"errcode": 0, "errmsg": "ok", "next_cursor": str(end),
-                              "has_more": int(end < len(state["items"])), "msg_list": state["items"][start:end]})
+    return web.json_response(
+        {
+            "errcode": 0,
+            "errmsg": "ok",
+            "next_cursor": str(end),
+            "has_more": int(end < len(state["items"])),
+            "msg_list": state["items"][start:end],
+        }
+    )
 
 
 async def send_msg(request: web.Request) -> web.Response:

@@ -1,4 +1,5 @@
 """The access token is fetched once for concurrent senders, and refreshed once when rejected."""
+
 import asyncio
 
 import pytest

@@ -1,4 +1,5 @@
 """The WeChat channel's reply decisions: transfer on hand-off, success when late, one reply per turn."""
+
 import asyncio
 import time
 
@@ -84,16 +85,20 @@ def test_safe_mode_refuses_plaintext_and_a_missing_msg_signature():
     from bot.wechat.crypto import DecryptError
     from tests.conftest import WECHAT
 
-    wechat = WeChatInput(WeChatConfig(token=WECHAT["token"], app_id=WECHAT["app_id"], app_secret="",
-                                      encoding_aes_key=WECHAT["aes_key"]))
+    wechat = WeChatInput(
+        WeChatConfig(token=WECHAT["token"], app_id=WECHAT["app_id"], app_secret="", encoding_aes_key=WECHAT["aes_key"])
+    )
     now = str(int(time.time()))
     xml = "<xml><FromUserName>u</FromUserName><MsgType>text</MsgType><Content>hi</Content></xml>"
     with pytest.raises(DecryptError):
         wechat._fields(request(xml, timestamp=now, nonce="n1"))
-    document = parse_xml(WeChatCrypto(WECHAT["token"], WECHAT["aes_key"], WECHAT["app_id"]).encrypt_message(xml, "n2", now))
+    document = parse_xml(
+        WeChatCrypto(WECHAT["token"], WECHAT["aes_key"], WECHAT["app_id"]).encrypt_message(xml, "n2", now)
+    )
     body = f"<xml><Encrypt>{document['Encrypt']}</Encrypt></xml>"
     with pytest.raises(DecryptError):
         wechat._fields(request(body, timestamp=now, nonce="n2", encrypt_type="aes"))
-    fields = wechat._fields(request(body, timestamp=now, nonce="n2", encrypt_type="aes",
-                                    msg_signature=document["MsgSignature"]))
+    fields = wechat._fields(
+        request(body, timestamp=now, nonce="n2", encrypt_type="aes", msg_signature=document["MsgSignature"])
+    )
     assert fields["Content"] == "hi"

@@ -15,9 +15,7 @@ APP_ID = "wx5823bf96d3bd56c7"
 MSG_SIGNATURE = "477715d11cdb4164915debcba66cb864d751f3e6"
 TIMESTAMP = "1409659813"
 NONCE = "1372623149"
-ENCRYPTED = (
-    "RypEvHKD8QQKFhvQ6QleEB4J58tiPdvo+rtK1I9qca6aM/wvqnLSV5zEPeusUiX5L5X/0lWfrf0QADHHhGd3QczcdCUpj911L3vg3W/sYYvuJTs3TUUkSUXxaccAS0qhxchrRYt66wiSpGLYL42aM6A8dTT+6k4aSknmPj48kzJs8qLjvd4Xgpue06DOdnLxAUHzM6+kDZ+HMZfJYuR+LtwGc2hgf5gsijff0ekUNXZiqATP7PF5mZxZ3Izoun1s4zG4LUMnvw2r+KqCKIw+3IQH03v+BCA9nMELNqbSf6tiWSrXJB3LAVGUcallcrw8V2t9EL4EhzJWrQUax5wLVMNS0+rUPA3k22Ncx4XXZS9o0MBH27Bo6BpNelZpS+/uh9KsNlY6bHCmJU9p8g7m3fVKn28H3KDYA5Pl/T8Z1ptDAVe0lXdQ2YoyyH2uyPIGHBZZIs2pDBS8R07+qN+E7Q=="
-)
+ENCRYPTED = "RypEvHKD8QQKFhvQ6QleEB4J58tiPdvo+rtK1I9qca6aM/wvqnLSV5zEPeusUiX5L5X/0lWfrf0QADHHhGd3QczcdCUpj911L3vg3W/sYYvuJTs3TUUkSUXxaccAS0qhxchrRYt66wiSpGLYL42aM6A8dTT+6k4aSknmPj48kzJs8qLjvd4Xgpue06DOdnLxAUHzM6+kDZ+HMZfJYuR+LtwGc2hgf5gsijff0ekUNXZiqATP7PF5mZxZ3Izoun1s4zG4LUMnvw2r+KqCKIw+3IQH03v+BCA9nMELNqbSf6tiWSrXJB3LAVGUcallcrw8V2t9EL4EhzJWrQUax5wLVMNS0+rUPA3k22Ncx4XXZS9o0MBH27Bo6BpNelZpS+/uh9KsNlY6bHCmJU9p8g7m3fVKn28H3KDYA5Pl/T8Z1ptDAVe0lXdQ2YoyyH2uyPIGHBZZIs2pDBS8R07+qN+E7Q=="
 
 
 @pytest.fixture
@@ -64,9 +62,7 @@ def test_tencent_sample_wrong_signature_is_rejected(crypto):
     assert not crypto.check_msg_signature(MSG_SIGNATURE[:-1] + "0", TIMESTAMP, NONCE, ENCRYPTED)
     assert not crypto.check_msg_signature(MSG_SIGNATURE, TIMESTAMP, "1372623150", ENCRYPTED)
     assert not crypto.check_msg_signature(MSG_SIGNATURE, TIMESTAMP, NONCE, ENCRYPTED[:-4] + "AAA=")
-    assert not MessageCrypto("other", AES_KEY, APP_ID).check_msg_signature(
-        MSG_SIGNATURE, TIMESTAMP, NONCE, ENCRYPTED
-    )
+    assert not MessageCrypto("other", AES_KEY, APP_ID).check_msg_signature(MSG_SIGNATURE, TIMESTAMP, NONCE, ENCRYPTED)
     assert not crypto.check_msg_signature("", TIMESTAMP, NONCE, ENCRYPTED)
     assert not crypto.check_msg_signature("签名", TIMESTAMP, NONCE, ENCRYPTED)
 

@@ -127,8 +127,9 @@ def test_incoming_text_voice_location_and_events():
     assert len(incoming(fields(MsgType="text", Content="长" * 5000, MsgId="3")).text) == 1000
 
 
-@pytest.mark.parametrize("bad", [fields(MsgType="location", Location_X="north", MsgId="1"),
-                                 {"MsgType": "text", "Content": "hi"}])
+@pytest.mark.parametrize(
+    "bad", [fields(MsgType="location", Location_X="north", MsgId="1"), {"MsgType": "text", "Content": "hi"}]
+)
 def test_incoming_refuses_bad_fields(bad):
     from bot.wechat.messages import incoming
 

@@ -1,14 +1,19 @@
 from bot.wechat.render import OptionMemory, option_payload, pack, render
 
-BUTTONS = [{"title": "查找线下服务点", "payload": "/find_service_point"}, {"title": "转人工", "payload": "/request_human"}]
+BUTTONS = [
+    {"title": "查找线下服务点", "payload": "/find_service_point"},
+    {"title": "转人工", "payload": "/request_human"},
+]
 
 
 def test_markdown_and_buttons_become_plain_numbered_text():
-    rendered = render([
-        {"text": "**线下开具**，详见 [公告](https://example.gov.cn/a)\n- 纸质发票"},
-        {"text": "下一步：", "buttons": BUTTONS},
-        {"custom": {"data": {"handoff": True}}},
-    ])
+    rendered = render(
+        [
+            {"text": "**线下开具**，详见 [公告](https://example.gov.cn/a)\n- 纸质发票"},
+            {"text": "下一步：", "buttons": BUTTONS},
+            {"custom": {"data": {"handoff": True}}},
+        ]
+    )
     assert rendered.parts == [
         "线下开具，详见 公告 https://example.gov.cn/a\n• 纸质发票",
         "下一步：\n回复 1：查找线下服务点\n回复 2：转人工",

@@ -1,7 +1,8 @@
 """Signed callbacks are fresh and used once: 5-minute window, nonce memory."""
+
 import pytest
 
-from bot.wechat.replay import ReplayGuard, Replayed
+from bot.wechat.replay import Replayed, ReplayGuard
 
 NOW = 1_800_000_000.0
 

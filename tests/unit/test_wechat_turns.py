@@ -1,4 +1,5 @@
 """Retry memory: one turn per (OpenID, MsgId), forgotten after a while."""
+
 import asyncio
 import time
 

@@ -1,5 +1,6 @@
 """WeCom's callback crypto is the official account's WXBizMsgCrypt with the corp id as receive
 id: checked against wechatpy's WeCom implementation (wechatpy.enterprise.crypto) as a peer."""
+
 import pytest
 from wechatpy.enterprise.crypto import WeChatCrypto
 from wechatpy.enterprise.exceptions import InvalidCorpIdException

@@ -5,6 +5,7 @@ stand-in `on_new_message` that answers each text, so these tests are about the p
 cursor, de-duplication across a restart, quota and refusals, token expiry, welcome, menus,
 hand-off transfer and release.
 """
+
 import asyncio
 import time
 import uuid
@@ -48,9 +49,15 @@ async def fake():
 
 
 def channel(base, db, servicer=""):
-    config = WeComKfConfig(corp_id="ww-corp", secret="kf-secret", token="tok",
-                           encoding_aes_key="jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", open_kfid=KFID,
-                           api_base=base, servicer_userid=servicer)
+    config = WeComKfConfig(
+        corp_id="ww-corp",
+        secret="kf-secret",
+        token="tok",
+        encoding_aes_key="jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C",
+        open_kfid=KFID,
+        api_base=base,
+        servicer_userid=servicer,
+    )
     kf = WeComKfInput(config, KfState(f"sqlite:///{db}"))
     bot = Bot()
     kf._on_new_message = bot
@@ -59,8 +66,15 @@ def channel(base, db, servicer=""):
 
 def text(user, content, msgid=None, menu_id=None):
     body = {"content": content, **({"menu_id": menu_id} if menu_id else {})}
-    return {"msgid": msgid or uuid.uuid4().hex, "open_kfid": KFID, "external_userid": user, "origin": 3,
-            "send_time": int(time.time()), "msgtype": "text", "text": body}
+    return {
+        "msgid": msgid or uuid.uuid4().hex,
+        "open_kfid": KFID,
+        "external_userid": user,
+        "origin": 3,
+        "send_time": int(time.time()),
+        "msgtype": "text",
+        "text": body,
+    }
 
 
 def push(*items):
@@ -168,15 +182,27 @@ async def test_an_expired_access_token_is_refreshed_once(fake, tmp_path):
 
 async def test_enter_session_welcome_menu_click_and_typed_number(fake, tmp_path):
     kf, bot = channel(fake, tmp_path / "kf.db")
-    enter = {"msgid": "ev1", "open_kfid": KFID, "origin": 4, "msgtype": "event",
-             "event": {"event_type": "enter_session", "open_kfid": KFID, "external_userid": "wm-g",
-                       "scene": "menu", "welcome_code": "WELCOME-1"}}
+    enter = {
+        "msgid": "ev1",
+        "open_kfid": KFID,
+        "origin": 4,
+        "msgtype": "event",
+        "event": {
+            "event_type": "enter_session",
+            "open_kfid": KFID,
+            "external_userid": "wm-g",
+            "scene": "menu",
+            "welcome_code": "WELCOME-1",
+        },
+    }
     await kf.pull(push(enter))
     welcome = wecom_api.state["welcomes"][0]
     assert welcome["code"] == "WELCOME-1" and welcome["msgtype"] == "msgmenu"
     assert welcome["msgmenu"]["head_content"] == "您好，请选择："
-    assert [i["click"] for i in welcome["msgmenu"]["list"]] == [{"id": "1", "content": "现在恢复了吗"},
-                                                                 {"id": "2", "content": "转人工"}]
+    assert [i["click"] for i in welcome["msgmenu"]["list"]] == [
+        {"id": "1", "content": "现在恢复了吗"},
+        {"id": "2", "content": "转人工"},
+    ]
     await kf.pull(push(text("wm-g", "现在恢复了吗", "g1", menu_id="1")))  # a click on item 1
     assert bot.heard[-1][1] == "/ask_status"
     await kf.pull(push(text("wm-g", "菜单", "g2")))
@@ -187,17 +213,32 @@ async def test_enter_session_welcome_menu_click_and_typed_number(fake, tmp_path)
 async def test_location_voice_unknown_types_and_malformed_items(fake, tmp_path):
     kf, bot = channel(fake, tmp_path / "kf.db")
     base = {"open_kfid": KFID, "external_userid": "wm-h", "origin": 3, "send_time": int(time.time())}
-    await kf.pull(push(
-        {**base, "msgid": "h1", "msgtype": "location",
-         "location": {"latitude": 23.13, "longitude": 113.26, "name": "x", "address": "y"}},
-        {**base, "msgid": "h2", "msgtype": "image", "image": {"media_id": "m"}},
-        {**base, "msgid": "h3", "msgtype": "voice", "voice": {"media_id": "m"}},
-        {**base, "msgid": "h4", "msgtype": "made_up_type"},
-        {"msgid": "h5"}, "not even an object", {**base, "msgid": "h6", "msgtype": "location", "location": {}},
-    ))
-    assert bot.heard == [("wm-h", "/find_service_point",
-                          {"location": {"latitude": 23.13, "longitude": 113.26},
-                           "wecom_kf": {"msgtype": "location", "open_kfid": KFID}})]
+    await kf.pull(
+        push(
+            {
+                **base,
+                "msgid": "h1",
+                "msgtype": "location",
+                "location": {"latitude": 23.13, "longitude": 113.26, "name": "x", "address": "y"},
+            },
+            {**base, "msgid": "h2", "msgtype": "image", "image": {"media_id": "m"}},
+            {**base, "msgid": "h3", "msgtype": "voice", "voice": {"media_id": "m"}},
+            {**base, "msgid": "h4", "msgtype": "made_up_type"},
+            {"msgid": "h5"},
+            "not even an object",
+            {**base, "msgid": "h6", "msgtype": "location", "location": {}},
+        )
+    )
+    assert bot.heard == [
+        (
+            "wm-h",
+            "/find_service_point",
+            {
+                "location": {"latitude": 23.13, "longitude": 113.26},
+                "wecom_kf": {"msgtype": "location", "open_kfid": KFID},
+            },
+        )
+    ]
     asks = [m["text"]["content"] for m in sent_to("wm-h")[1:]]
     assert len(asks) == 4 and all("文字" in a for a in asks)
 
@@ -206,8 +247,9 @@ async def test_handoff_transfers_to_the_servicer_and_release_returns_to_the_bot(
     kf, _bot = channel(fake, tmp_path / "kf.db", servicer="zhangsan")
     await kf.pull(push(text("wm-i", "/request_human", "i1")))
     assert sent_to("wm-i")[0]["text"]["content"] == "已为您转人工。"
-    assert wecom_api.state["transfers"] == [{"open_kfid": KFID, "external_userid": "wm-i", "service_state": 3,
-                                             "servicer_userid": "zhangsan"}]
+    assert wecom_api.state["transfers"] == [
+        {"open_kfid": KFID, "external_userid": "wm-i", "service_state": 3, "servicer_userid": "zhangsan"}
+    ]
     # while the servicer has it, the bot sends nothing (and records why)
     await kf.pull(push(text("wm-i", "在吗", "i2")))
     assert len(sent_to("wm-i")) == 1 and kf.outbox.sent("wm-i")[-1] == "skipped"
@@ -216,7 +258,8 @@ async def test_handoff_transfers_to_the_servicer_and_release_returns_to_the_bot(
         await kf.get_output_channel().send_response("wm-i", {"text": "【人工客服】您好"})
     # the release from the console: back to the bot, then its message goes out
     await kf.get_output_channel().send_response(
-        "wm-i", {"text": "已结束人工服务。", "custom": {"data": {"handoff_released": True}}})
+        "wm-i", {"text": "已结束人工服务。", "custom": {"data": {"handoff_released": True}}}
+    )
     assert wecom_api.state["transfers"][-1]["service_state"] == 1
     assert sent_to("wm-i")[-1]["text"]["content"] == "已结束人工服务。"
 
@@ -231,12 +274,52 @@ async def test_send_fail_event_marks_a_delivered_send_failed(fake, tmp_path):
     kf, _bot = channel(fake, tmp_path / "kf.db")
     await kf.pull(push(text("wm-k", "你好", "k1")))
     msgid = sent_to("wm-k")[0]["msgid"]
-    await kf.pull(push({"msgid": "k-ev", "open_kfid": KFID, "origin": 4, "msgtype": "event",
-                        "event": {"event_type": "msg_send_fail", "open_kfid": KFID, "external_userid": "wm-k",
-                                  "fail_msgid": msgid, "fail_type": 4}}))
+    await kf.pull(
+        push(
+            {
+                "msgid": "k-ev",
+                "open_kfid": KFID,
+                "origin": 4,
+                "msgtype": "event",
+                "event": {
+                    "event_type": "msg_send_fail",
+                    "open_kfid": KFID,
+                    "external_userid": "wm-k",
+                    "fail_msgid": msgid,
+                    "fail_type": 4,
+                },
+            }
+        )
+    )
     assert kf.outbox.sent("wm-k") == ["failed"]
 
 
 async def test_unconfigured_channel_pulls_nothing(tmp_path):
     kf = WeComKfInput(WeComKfConfig(), KfState(f"sqlite:///{tmp_path / 'kf.db'}"))
     assert kf.crypto is None and await kf.pull("t") == 0
+
+
+async def test_a_refused_or_garbled_sync_page_changes_nothing_and_the_next_callback_works(fake, tmp_path):
+    kf, bot = channel(fake, tmp_path / "kf.db")
+    wecom_api.state["items"].append(text("wm-z", "你好", "z1"))
+    assert await kf.pull("NOT-A-CALLBACK-TOKEN") == 0  # 95007 from WeCom: logged, nothing answered
+    assert bot.heard == [] and kf.state.cursor(KFID) == ""
+    assert await kf.handle_page([None, 42, {"msgtype": "text"}, {"msgid": "x", "msgtype": "event"}]) is None
+    await kf.pull(push())
+    assert [t for _u, t, _m in bot.heard] == ["你好"]
+
+
+def test_unconfigured_channel_refuses_every_request(tmp_path):
+    from types import SimpleNamespace
+
+    from bot.wechat.crypto import DecryptError
+
+    kf = WeComKfInput(WeComKfConfig(token="t", corp_id="c"), KfState(f"sqlite:///{tmp_path / 'kf.db'}"))
+    request = SimpleNamespace(args={"msg_signature": "x", "timestamp": str(int(time.time())), "nonce": "n"}, body=b"")
+    with pytest.raises(DecryptError):
+        kf._verified(request, "anything")
+    bad_key = WeComKfInput(
+        WeComKfConfig(corp_id="c", secret="s", token="t", encoding_aes_key="short", open_kfid="k"),
+        KfState(f"sqlite:///{tmp_path / 'kf.db'}"),
+    )
+    assert bad_key.crypto is None  # a wrong EncodingAESKey disables the channel (logged), no crash
