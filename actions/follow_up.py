@@ -1,4 +1,5 @@
 """Follow-ups ("要排队吗", "那怎么办", "多久") answered for the topic just discussed (bot.faq.followups)."""
+
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker

@@ -1,4 +1,5 @@
 """The visitor's language for actions that compose text: the `language` slot (zh by default)."""
+
 from typing import Text
 
 from rasa_sdk import Tracker

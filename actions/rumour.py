@@ -3,6 +3,7 @@
 Never confirms a date itself: the visitor reads that rumours cannot be verified here, then
 exactly what the live status holds (action_outage_status's text and buttons).
 """
+
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker

@@ -7,6 +7,7 @@ about (an aspect, found by keywords) and the last topic the bot answered. Target
 contract labels: "faq/<id>" or an intent with its own action ("ask_outage_status",
 "find_service_point"); None means no grounded answer exists (e.g. fees), so the bot says so.
 """
+
 from __future__ import annotations
 
 import re
@@ -46,26 +47,54 @@ ASPECTS = (
     Aspect("bring", re.compile(r"带|材料|资料|证件|bring|document"), "faq/offline_issuance", {}),
     Aspect("phone", re.compile(r"电话|热线|phone|call"), "faq/contact", {}),
     Aspect("cost", re.compile(r"费用|收费|要钱|几钱|多少钱|cost|fee|pay"), None, {}),
-    Aspect("how_long", re.compile(r"多久|多长时间|几耐|几时|how long|when"), STATUS, _after({
-        OFFLINE: "faq/offline_process",
-    })),
-    Aspect("where", re.compile(r"哪|边度|地址|where|address"), FINDER, _after({
-        ("faq/official_channels", "faq/after_recovery"): "faq/official_channels",
-        "faq/contact": "faq/contact",
-    })),
-    Aspect("how", re.compile(r"怎么弄|怎么操作|点样做|步骤|流程|然后|how do|how to"), SAME, _after({
-        "faq/kiosk_app": "faq/kiosk_app",
-        "faq/appointment": "faq/appointment",
-        "faq/reimbursement": "faq/reimbursement",
-    })),
-    Aspect("what_now", re.compile(r"怎么办|咋办|点算|怎么做|点做|what now|what do i do|what should"), "faq/urgent_invoice", _after({
-        "faq/impact_enterprise": "faq/enterprise_strategy",
-        "faq/legal_compliance": "faq/legal_compliance",
-        ("faq/impact_consumer", "faq/reimbursement"): "faq/reimbursement",
-        "faq/data_backup": "faq/data_backup",
-        "faq/data_security": "faq/data_security",
-        "faq/after_recovery": "faq/after_recovery",
-    })),
+    Aspect(
+        "how_long",
+        re.compile(r"多久|多长时间|几耐|几时|how long|when"),
+        STATUS,
+        _after(
+            {
+                OFFLINE: "faq/offline_process",
+            }
+        ),
+    ),
+    Aspect(
+        "where",
+        re.compile(r"哪|边度|地址|where|address"),
+        FINDER,
+        _after(
+            {
+                ("faq/official_channels", "faq/after_recovery"): "faq/official_channels",
+                "faq/contact": "faq/contact",
+            }
+        ),
+    ),
+    Aspect(
+        "how",
+        re.compile(r"怎么弄|怎么操作|点样做|步骤|流程|然后|how do|how to"),
+        SAME,
+        _after(
+            {
+                "faq/kiosk_app": "faq/kiosk_app",
+                "faq/appointment": "faq/appointment",
+                "faq/reimbursement": "faq/reimbursement",
+            }
+        ),
+    ),
+    Aspect(
+        "what_now",
+        re.compile(r"怎么办|咋办|点算|怎么做|点做|what now|what do i do|what should"),
+        "faq/urgent_invoice",
+        _after(
+            {
+                "faq/impact_enterprise": "faq/enterprise_strategy",
+                "faq/legal_compliance": "faq/legal_compliance",
+                ("faq/impact_consumer", "faq/reimbursement"): "faq/reimbursement",
+                "faq/data_backup": "faq/data_backup",
+                "faq/data_security": "faq/data_security",
+                "faq/after_recovery": "faq/after_recovery",
+            }
+        ),
+    ),
 )
 
 

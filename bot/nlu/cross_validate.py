@@ -12,6 +12,7 @@ go through the bot's own decision code (Rasa's FallbackClassifier rule,
 
     python -m bot.nlu.cross_validate            # make nlu-cv; writes results/nlu_cv.json
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,7 +44,7 @@ def load_training(path: str = "data/nlu") -> Tuple[List[str], List[str]]:
 
 def _bigrams(text: str) -> set:
     folded = PUNCTUATION.sub("", to_simplified(text))
-    return {folded[i:i + 2] for i in range(len(folded) - 1)} or {folded}
+    return {folded[i : i + 2] for i in range(len(folded) - 1)} or {folded}
 
 
 def paraphrase_groups(texts: Sequence[str], labels: Sequence[str], overlap: float = 0.5) -> List[int]:
@@ -82,11 +83,15 @@ def make_features(kind: str):
 
     words = TfidfVectorizer(analyzer=lambda t: _jieba_words(t), sublinear_tf=True)
     char_wb = TfidfVectorizer(
-        analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True,
+        analyzer="char_wb",
+        ngram_range=(1, 4),
+        sublinear_tf=True,
         preprocessor=lambda t: " ".join(_jieba_words(t)),
     )
     char = TfidfVectorizer(
-        analyzer="char", ngram_range=(1, 4), sublinear_tf=True,
+        analyzer="char",
+        ngram_range=(1, 4),
+        sublinear_tf=True,
         preprocessor=lambda t: PUNCTUATION.sub(" ", to_simplified(t)),
     )
     if kind == "anchor":
@@ -106,9 +111,7 @@ def _cue_transformer():
 
     from bot.nlu.domain_cue import has_cue
 
-    return FunctionTransformer(
-        lambda texts: np.array([[1.0, 0.0] if has_cue(t) else [0.0, 1.0] for t in texts])
-    )
+    return FunctionTransformer(lambda texts: np.array([[1.0, 0.0] if has_cue(t) else [0.0, 1.0] for t in texts]))
 
 
 def out_of_fold(texts, labels, groups, kind: str, C: float, balanced: bool = True):
@@ -124,23 +127,22 @@ def out_of_fold(texts, labels, groups, kind: str, C: float, balanced: bool = Tru
         features = make_features(kind)
         x_train = normalize(features.fit_transform([texts[i] for i in train]))
         x_test = normalize(features.transform([texts[i] for i in test]))
-        model = LogisticRegression(
-            C=C, max_iter=2000, class_weight="balanced" if balanced else None, random_state=42
-        )
+        model = LogisticRegression(C=C, max_iter=2000, class_weight="balanced" if balanced else None, random_state=42)
         model.fit(x_train, y[train])
         columns = [classes.index(c) for c in model.classes_]
         probabilities[np.ix_(test, columns)] = model.predict_proba(x_test)
     return probabilities, classes
 
 
-def parse_of(probabilities: np.ndarray, classes: List[str], fallback: float, ambiguity: float,
-             thresholds) -> Dict[str, Any]:
+def parse_of(
+    probabilities: np.ndarray, classes: List[str], fallback: float, ambiguity: float, thresholds
+) -> Dict[str, Any]:
     """The parse Rasa would produce: LinearIntentClassifier, FallbackClassifier, FaqAnswerFallback."""
     from bot.faq.decision import ANSWER, decide
 
     intents: Counter = Counter()
     faq: Dict[str, float] = {}
-    for label, p in zip(classes, probabilities):
+    for label, p in zip(classes, probabilities, strict=True):
         intent, _sep, key = label.partition("/")
         intents[intent] += p
         if key:
@@ -151,10 +153,14 @@ def parse_of(probabilities: np.ndarray, classes: List[str], fallback: float, amb
         "intent": dict(ranking[0]),
         "intent_ranking": ranking,
         "entities": [],
-        "response_selector": {"faq": {"ranking": [
-            {"intent_response_key": k, "confidence": v / total}
-            for k, v in sorted(faq.items(), key=lambda kv: -kv[1])[:10]
-        ]}},
+        "response_selector": {
+            "faq": {
+                "ranking": [
+                    {"intent_response_key": k, "confidence": v / total}
+                    for k, v in sorted(faq.items(), key=lambda kv: -kv[1])[:10]
+                ]
+            }
+        },
     }
     first = ranking[0]["confidence"]
     second = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
@@ -169,7 +175,7 @@ def outcomes(probabilities, classes, labels, fallback, ambiguity, thresholds) ->
     from bot.nlu.evaluate import OUTCOMES, outcome
 
     seen: Counter = Counter()
-    for row, label in zip(probabilities, labels):
+    for row, label in zip(probabilities, labels, strict=True):
         parse = parse_of(row, classes, fallback, ambiguity, thresholds)
         seen[outcome(label, parse, None)] += 1
     return {k: seen[k] / len(labels) for k in OUTCOMES}
@@ -184,7 +190,8 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--train", default="data/nlu")
     parser.add_argument("--out", default="results/nlu_cv.json")
     parser.add_argument(
-        "--compare", action="store_true",
+        "--compare",
+        action="store_true",
         help="also score the anchor and the other featurisations (slow: minutes each)",
     )
     args = parser.parse_args(argv)
@@ -194,16 +201,22 @@ def main(argv: List[str] | None = None) -> int:
     print(f"{len(texts)} training examples in {len(set(groups))} paraphrase groups, {FOLDS} folds")
 
     # the configured pipeline (config.yml) first; the others only with --compare
-    candidates = [("pipeline+cue", 50.0)] + ([
-        ("anchor", 10.0), ("pipeline", 50.0), ("pipeline+char", 50.0),
-    ] if args.compare else [])
+    candidates = [("pipeline+cue", 50.0)] + (
+        [
+            ("anchor", 10.0),
+            ("pipeline", 50.0),
+            ("pipeline+char", 50.0),
+        ]
+        if args.compare
+        else []
+    )
     results: Dict[str, Any] = {"groups": len(set(groups)), "models": {}, "thresholds": {}}
     best_model, best_accuracy, best_probabilities, best_classes = None, -1.0, None, None
     for kind, C in candidates:
         started = time.perf_counter()
         probabilities, classes = out_of_fold(texts, labels, groups, kind, C, balanced=kind != "anchor")
         predicted = [classes[i] for i in probabilities.argmax(axis=1)]
-        accuracy = float(np.mean([p == t for p, t in zip(predicted, labels)]))
+        accuracy = float(np.mean([p == t for p, t in zip(predicted, labels, strict=True)]))
         name = f"{kind} C={C:g}"
         results["models"][name] = round(accuracy, 4)
         print(f"  {name:<22} grouped CV accuracy {accuracy:.3f} ({time.perf_counter() - started:.0f} s)")
@@ -213,15 +226,13 @@ def main(argv: List[str] | None = None) -> int:
     results["best_model"] = best_model
 
     grid = itertools.product(
-        (0.25, 0.3, 0.35, 0.4),    # FallbackClassifier threshold
-        (0.2, 0.25, 0.3, 0.35),    # FAQ min_confidence
-        (0.3, 0.45, 0.6),          # domain_floor
+        (0.25, 0.3, 0.35, 0.4),  # FallbackClassifier threshold
+        (0.2, 0.25, 0.3, 0.35),  # FAQ min_confidence
+        (0.3, 0.45, 0.6),  # domain_floor
     )
     scored = []
     for fallback, min_confidence, domain_floor in grid:
-        thresholds = replace(
-            configured_thresholds(), min_confidence=min_confidence, domain_floor=domain_floor
-        )
+        thresholds = replace(configured_thresholds(), min_confidence=min_confidence, domain_floor=domain_floor)
         seen = outcomes(best_probabilities, best_classes, labels, fallback, 0.05, thresholds)
         score = seen["right"] - WRONG_COST * seen["wrong"]
         key = f"fallback={fallback} min_confidence={min_confidence} domain_floor={domain_floor}"
@@ -229,8 +240,10 @@ def main(argv: List[str] | None = None) -> int:
         scored.append((score, key, seen))
     scored.sort(key=lambda item: -item[0])
     for score, key, seen in scored[:5]:
-        print(f"  {key}: right {seen['right']:.3f}, clarified {seen['clarified']:.3f}, "
-              f"can't help {seen['cant_help']:.3f}, wrong {seen['wrong']:.3f} (score {score:.3f})")
+        print(
+            f"  {key}: right {seen['right']:.3f}, clarified {seen['clarified']:.3f}, "
+            f"can't help {seen['cant_help']:.3f}, wrong {seen['wrong']:.3f} (score {score:.3f})"
+        )
     results["best_thresholds"] = scored[0][1]
     print(f"best model: {best_model}; best thresholds: {scored[0][1]}")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,7 @@ Why: questions about other services share the question words of this one ("在�
 a cue of it; with a cue/no-cue feature the classifier learns how much that counts (a soft
 signal, weighed by the logistic regression like any n-gram, not a rule).
 """
+
 from __future__ import annotations
 
 import re
@@ -13,7 +14,6 @@ from typing import Any, Dict, List, Text
 
 import numpy as np
 import scipy.sparse as sp
-
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -27,15 +27,17 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.nlu.normalize import to_simplified
 
 CUES = re.compile(
-    "|".join([
-        r"发票|发漂|发飘|法票|发标|开票|开漂|开飘|票|张飞|数电|全电|税|办税|fapiao|invoice|tax",
-        r"系统|平台|服务|恢复|暂停|停|维护|升级|上线|好返|得返|搞掂|system|service|outage|suspen",
-        r"\bdown\b|\bback\b|resume|upgrade|maintenance|platform",
-        r"大厅|大厅|服务厅|服务点|窗口|柜台|人工|真人|客服|agent|human|staff|counter|hall|kiosk",
-        r"报销|报数|报账|补偿|赔|投诉|通知|提醒|备份|数据|资料|信息|隐私|预约|自助|公众号|官网|热线|12366",
-        r"reimburs|compensat|complain|notif|backup|data|privacy|appointment|hotline|official",
-        r"越秀|海珠|荔湾|天河|白云|黄埔|番禺|花都|南沙|从化|增城",
-    ]),
+    "|".join(
+        [
+            r"发票|发漂|发飘|法票|发标|开票|开漂|开飘|票|张飞|数电|全电|税|办税|fapiao|invoice|tax",
+            r"系统|平台|服务|恢复|暂停|停|维护|升级|上线|好返|得返|搞掂|system|service|outage|suspen",
+            r"\bdown\b|\bback\b|resume|upgrade|maintenance|platform",
+            r"大厅|大厅|服务厅|服务点|窗口|柜台|人工|真人|客服|agent|human|staff|counter|hall|kiosk",
+            r"报销|报数|报账|补偿|赔|投诉|通知|提醒|备份|数据|资料|信息|隐私|预约|自助|公众号|官网|热线|12366",
+            r"reimburs|compensat|complain|notif|backup|data|privacy|appointment|hotline|official",
+            r"越秀|海珠|荔湾|天河|白云|黄埔|番禺|花都|南沙|从化|增城",
+        ]
+    ),
     re.IGNORECASE,
 )
 
@@ -44,9 +46,7 @@ def has_cue(text: str) -> bool:
     return bool(CUES.search(to_simplified(text or "")))
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class DomainCueFeaturizer(SparseFeaturizer, GraphComponent):
     """Sparse sentence feature [cue, no cue] (sequence rows all zero)."""
 

@@ -72,7 +72,7 @@ def anchor_accuracy(train_path: str, examples: List[Tuple[str, str, Any]]) -> fl
     )
     model.fit([m.get("text") for m in train], [m.get_full_intent() for m in train])
     predicted = model.predict([text for text, _label, _entities in examples])
-    hits = sum(p == label for p, (_t, label, _e) in zip(predicted, examples))
+    hits = sum(p == label for p, (_t, label, _e) in zip(predicted, examples, strict=True))
     return hits / len(examples)
 
 
@@ -119,7 +119,7 @@ def report(examples, parses) -> Dict[str, Any]:
     wrong: List[Dict[str, str]] = []
     fallbacks = 0
     entity_found = entity_total = 0
-    for (text, label, entities), parse in zip(examples, parses):
+    for (text, label, entities), parse in zip(examples, parses, strict=True):
         predicted = contract_label(parse)
         per_label[label]["total"] += 1
         if predicted == label:

@@ -6,6 +6,7 @@ characters make a message Chinese (mixed "fapiao系统恢复没" included), two 
 words and no Chinese make it English. Anything shorter ("ok", "1", "hi", an emoji) or a
 button payload ("/faq{...}") emits nothing, so the slot keeps its value.
 """
+
 from __future__ import annotations
 
 import re
@@ -25,7 +26,7 @@ ENTITY = "language"
 
 
 def detect(text: Optional[str]) -> Optional[str]:
-    """"zh", "en", or None when the message does not show a language."""
+    """ "zh", "en", or None when the message does not show a language."""
     text = (text or "").strip()
     if not text or text.startswith("/"):
         return None
@@ -36,9 +37,7 @@ def detect(text: Optional[str]) -> Optional[str]:
     return None
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class LanguageDetector(GraphComponent, EntityExtractorMixin):
     """Adds {"entity": "language", "value": "zh"|"en"} to messages that show a language."""
 

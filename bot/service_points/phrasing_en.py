@@ -2,6 +2,7 @@
 
 Names, addresses, hours and notes are the operator's data and stay as entered (Chinese).
 """
+
 from __future__ import annotations
 
 from typing import Optional, Sequence, Tuple
@@ -10,8 +11,16 @@ from bot.service_points.districts import DISTRICTS
 from bot.service_points.store import ServicePoint
 
 DISTRICT_NAMES = {
-    "越秀": "Yuexiu", "海珠": "Haizhu", "荔湾": "Liwan", "天河": "Tianhe", "白云": "Baiyun",
-    "黄埔": "Huangpu", "番禺": "Panyu", "花都": "Huadu", "南沙": "Nansha", "从化": "Conghua",
+    "越秀": "Yuexiu",
+    "海珠": "Haizhu",
+    "荔湾": "Liwan",
+    "天河": "Tianhe",
+    "白云": "Baiyun",
+    "黄埔": "Huangpu",
+    "番禺": "Panyu",
+    "花都": "Huadu",
+    "南沙": "Nansha",
+    "从化": "Conghua",
     "增城": "Zengcheng",
 }
 CHECK_FIRST = "Please call the hall or 12366 to confirm before you go."
@@ -71,4 +80,6 @@ def ask_district(unrecognised: bool, place: Optional[str] = None) -> str:
     else:
         lead = ""
     names = ", ".join(DISTRICT_NAMES[d] for d in DISTRICTS)
-    return f"{lead}I can look up offline service points in Guangzhou's 11 districts: {names}. Which district are you in?"
+    return (
+        f"{lead}I can look up offline service points in Guangzhou's 11 districts: {names}. Which district are you in?"
+    )

@@ -1,4 +1,5 @@
 """The live status in English (slot `language` = en): the same facts as bot.status.phrasing."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -6,7 +7,6 @@ from typing import Optional
 
 from bot.status.client import StatusReading
 from bot.status.phrasing import SHANGHAI
-
 
 _STATE_LINES = {
     "suspended": "Guangzhou's e-invoice service is **suspended**",
@@ -36,8 +36,7 @@ def describe(reading: StatusReading, now: Optional[datetime] = None) -> str:
         return (
             "Sorry, I can't read the live status right now. According to the emergency guide, the "
             "e-invoice system is suspended for maintenance and an upgrade, and **no restoration time "
-            "has been announced**. Please follow the Guangzhou Municipal Tax Service's official news. "
-            + OFFICIAL
+            "has been announced**. Please follow the Guangzhou Municipal Tax Service's official news. " + OFFICIAL
         )
     lines = []
     if not reading.fresh:

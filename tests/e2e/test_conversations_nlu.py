@@ -1,4 +1,5 @@
 """Issue 13 end to end over REST: follow-ups, complaint, rumour, capabilities, small talk, unsure questions."""
+
 from tests.e2e.chat import Chat, button_titles, buttons, texts
 from tests.e2e.test_live_status import put_status
 

@@ -1,4 +1,5 @@
 """Issue 13, item 4: a visitor who writes in English reads English; Chinese stays the default."""
+
 import re
 
 from tests.e2e.chat import Chat, button_titles, texts

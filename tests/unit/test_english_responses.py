@@ -4,6 +4,7 @@ Why: Rasa picks at random among ALL matching conditional variants, so an English
 overlaps a state variant would answer in a random language; and a response without an English
 variant would answer an English visitor in Chinese.
 """
+
 import re
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """Follow-ups are answered for the topic just discussed; the pairs of tests/stories/test_follow_ups.yml."""
+
 import pytest
 
 from bot.faq.catalogue import load_catalogue
@@ -54,8 +55,7 @@ def test_previous_topic_skips_earlier_follow_ups_and_the_latest_message():
 
 
 def test_a_button_topic_counts_as_the_topic_discussed():
-    button = {"intent": {"name": "faq", "confidence": 1.0},
-              "entities": [{"entity": "faq_topic", "value": "kiosk_app"}]}
+    button = {"intent": {"name": "faq", "confidence": 1.0}, "entities": [{"entity": "faq_topic", "value": "kiosk_app"}]}
     assert previous_topic([button, {"intent": {"name": "follow_up"}}], TOPICS) == "faq/kiosk_app"
 
 

@@ -1,4 +1,5 @@
 """The language entity: follows what the visitor writes; short or button messages keep it."""
+
 import pytest
 
 from bot.nlu.language import detect

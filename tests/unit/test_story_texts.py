@@ -3,6 +3,7 @@
 Why: `rasa test core` takes the stories' intents as given; without this check a story
 could pass while the model reads its text as something else.
 """
+
 import asyncio
 from pathlib import Path
 
