@@ -108,7 +108,7 @@ def resolve(text: str, previous: Optional[str]) -> Optional[str]:
     aspect = aspect_of(text)
     if aspect is None:
         return previous
-    if previous in aspect.after:
+    if previous is not None and previous in aspect.after:
         return aspect.after[previous]
     if aspect.default == SAME:
         return previous or "faq/offline_process"

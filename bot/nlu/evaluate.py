@@ -22,7 +22,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa.shared.nlu.training_data.loading import load_data
 
@@ -86,7 +86,7 @@ def entity_hits(expected: List[Dict[str, Any]], parse: Dict[str, Any]) -> Tuple[
 OUTCOMES = ("right", "clarified", "cant_help", "wrong")
 
 
-def outcome(expected: str, parse: Dict[str, Any], topics: List[str]) -> str:
+def outcome(expected: str, parse: Dict[str, Any], topics: Optional[List[str]]) -> str:
     """What the visitor sees: the right answer, "您是想问" offering it, "帮不上忙", or a wrong answer.
 
     A clarification that does not offer the right topic counts as can't-help (the visitor
