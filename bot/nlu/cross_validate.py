@@ -226,8 +226,8 @@ def main(argv: List[str] | None = None) -> int:
     results["best_model"] = best_model
 
     grid = itertools.product(
-        (0.25, 0.3, 0.35, 0.4),  # FallbackClassifier threshold
-        (0.2, 0.25, 0.3, 0.35),  # FAQ min_confidence
+        (0.3, 0.35, 0.4, 0.45, 0.5, 0.55),  # FallbackClassifier threshold
+        (0.25, 0.3, 0.35, 0.4, 0.45, 0.5),  # FAQ min_confidence
         (0.3, 0.45, 0.6),  # domain_floor
     )
     scored = []

@@ -8,8 +8,10 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
 def english(messages) -> bool:
-    """Every text and button is English (operator data such as hall names may stay Chinese)."""
-    body = texts(messages) + " ".join(button_titles(messages))
+    """Every text and button is English (operator data, such as the staff's status note or hall
+    names, stays as entered)."""
+    lines = [line for line in texts(messages).splitlines() if not line.startswith("Note from the staff")]
+    body = "\n".join(lines) + " ".join(button_titles(messages))
     return bool(body.strip()) and len(CHINESE.findall(body)) <= 4
 
 
