@@ -62,10 +62,11 @@ $(MODEL): $(VENV)/.installed $(TRAIN_INPUTS)
 	$(RASA) train --out models --fixed-model-name current
 	@touch $@
 
-# The web widget: socket.io-client from npm, bundled with esbuild (the bundle is not committed).
+# The web widget (socket.io-client from npm) and the staff console's ES modules, bundled by one
+# esbuild step into bot/web/static/dist/ (widget.js, console.js; not committed).
 widget: $(WIDGET)
 
-$(WIDGET): widget/package.json widget/package-lock.json $(wildcard widget/src/*)
+$(WIDGET): widget/package.json widget/package-lock.json $(wildcard widget/src/* widget/src/console/*)
 	cd widget && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 	@echo "widget.js: $$(gzip -c $(WIDGET) | wc -c) bytes gzipped"
 

@@ -28,3 +28,20 @@ def now_utc() -> datetime:
 def create_engine(url: Optional[str] = None) -> sa.engine.Engine:
     """The engine of the web database (WEB_DB_URL, or SQLite in DATA_DIR)."""
     return sa.create_engine(url or settings.web_db_url(), future=True, pool_pre_ping=True)
+
+
+def add_missing_columns(engine: sa.engine.Engine) -> None:
+    """Columns added to a table after its database was made: ALTER TABLE ADD COLUMN for each
+    one the database lacks (nullable, or with a server default). Why: `create_all` makes
+    missing tables but never changes an existing one, and a running installation's
+    database outlives a release."""
+    inspector = sa.inspect(engine)
+    with engine.begin() as connection:
+        for table in metadata.sorted_tables:
+            present = {c["name"] for c in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in present:
+                    continue
+                kind = column.type.compile(engine.dialect)
+                default = f" DEFAULT '{column.server_default.arg}'" if column.server_default is not None else ""
+                connection.execute(sa.text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}{default}"))

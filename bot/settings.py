@@ -38,6 +38,8 @@ def int_setting(name: str, default: int) -> int:
 CONTACTS_FILE = path_setting("CONTACTS_FILE", "data/contacts.yml")
 FAQ_TOPICS_FILE = path_setting("FAQ_TOPICS_FILE", "data/faq_topics.yml")
 FAQ_RESPONSES_FILE = path_setting("FAQ_RESPONSES_FILE", "domain.yml")
+# staffed hours and queue capacity for hand-offs (bot/handoffs/staffing.py)
+STAFFING_FILE = path_setting("STAFFING_FILE", "data/staffing.yml")
 SERVICE_POINTS_FILE = path_setting("SERVICE_POINTS_FILE", "data/service_points.yml")
 # the NLU pipeline, which also holds the FAQ decision's thresholds (bot.faq.decision)
 NLU_CONFIG_FILE = path_setting("NLU_CONFIG_FILE", "config.yml")

@@ -18,6 +18,7 @@ from bot.insights.labels import LabelStore
 from bot.service_points.live_store import ServicePointStore
 from bot.service_points.store import load_points
 from bot.staff.accounts import Accounts
+from bot.staff.audit import AuditLog
 from bot.status.store import StatusStore
 
 
@@ -29,6 +30,7 @@ class Stores:
     accounts: Accounts
     service_points: ServicePointStore
     labels: LabelStore
+    audit: AuditLog
 
 
 def build_stores(url: Optional[str] = None) -> Stores:
@@ -41,11 +43,13 @@ def build_stores(url: Optional[str] = None) -> Stores:
         accounts=Accounts(engine),
         service_points=ServicePointStore(engine),
         labels=LabelStore(engine),
+        audit=AuditLog(engine),
     )
 
 
 def prepare(stores: Stores, service_points_file: Optional[Path] = None) -> None:
-    """Create the missing tables, seed the first status, apply the service points' YAML."""
+    """Create the missing tables (and columns added since), seed the first status, apply the service points' YAML."""
     db.metadata.create_all(stores.engine)
+    db.add_missing_columns(stores.engine)
     stores.status.seed()
     stores.service_points.sync_from_yaml(load_points(service_points_file or settings.SERVICE_POINTS_FILE))

@@ -21,6 +21,8 @@ RASA_TOKEN = "test-rasa-token"
 # Tencent's published WXBizMsgCrypt sample account
 WECHAT = {"token": "QDG6eK", "aes_key": "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", "app_id": "wx5823bf96d3bd56c7"}
 STAFF_TOKEN = "test-staff-token"
+ALWAYS_STAFFED = "hours: {%s}\nmax_queue: 1000\n" % ", ".join(
+    f'{day}: ["00:00-24:00"]' for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"))
 # a 微信客服 account on a fake WeCom API
 WECOM = {"corp_id": "ww-test-corp", "secret": "kf-secret", "token": "wecomToken",
          "aes_key": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "open_kfid": "wk-test-kf",
@@ -38,6 +40,10 @@ class Servers:
     env: Dict[str, str]
     logs: Path
     procs: Dict[str, subprocess.Popen]
+
+    @property
+    def staffing_file(self) -> Path:
+        return Path(self.env["STAFFING_FILE"])
 
     def start_web(self) -> None:
         """(Re)start the web app, e.g. after a test stopped it."""
@@ -62,6 +68,9 @@ def servers(tmp_path_factory) -> Servers:
     if not MODEL.exists():
         pytest.fail("models/current.tar.gz is missing: run `make train` (make test does)")
     work = tmp_path_factory.mktemp("servers")
+    # staffed around the clock unless a test rewrites it (servers.staffing_file)
+    staffing_file = work / "staffing.yml"
+    staffing_file.write_text(ALWAYS_STAFFED, encoding="utf-8")
     rasa_port = _port("TEST_RASA_PORT", 15005)
     actions_port = _port("TEST_ACTIONS_PORT", 15055)
     web_port = _port("TEST_WEB_PORT", 18080)
@@ -94,6 +103,7 @@ def servers(tmp_path_factory) -> Servers:
         "WECHAT_ENCODING_AES_KEY": WECHAT["aes_key"],
         "WECHAT_API_BASE": f"http://127.0.0.1:{wechat_port}",
         "WECHAT_KF_TRANSFER": "false",
+        "STAFFING_FILE": str(staffing_file),
         "WECOM_CORP_ID": WECOM["corp_id"],
         "WECOM_KF_SECRET": WECOM["secret"],
         "WECOM_TOKEN": WECOM["token"],

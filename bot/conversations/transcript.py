@@ -8,6 +8,8 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 HIDDEN_USER_PREFIXES = ("/feedback", "EXTERNAL")
+# payloads the widget and the answers send from fixed buttons, shown by their titles
+KNOWN_PAYLOADS = {"/request_human": "转人工", "/cancel_handoff": "取消人工"}
 
 
 def _button_title(payload: str, offered: List[Dict[str, Any]]) -> Optional[str]:
@@ -29,7 +31,7 @@ def transcript(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
             if text.startswith(HIDDEN_USER_PREFIXES) or intent.startswith("EXTERNAL"):
                 continue
             if text.startswith("/"):
-                text = _button_title(text, offered) or text
+                text = _button_title(text, offered) or KNOWN_PAYLOADS.get(text, text)
             messages.append({"sender": "user", "text": text, "timestamp": event.get("timestamp")})
         elif kind == "bot":
             data = event.get("data") or {}

@@ -7,17 +7,38 @@ tracker store feeds them incrementally as a running tally (bot.insights.tally).
 - it has an unresolved miss when its last user message went unanswered and no human took it;
 - deflection rate = conversations neither handed off nor ending on a miss / conversations;
 - fallback rate = user messages below the NLU threshold (nlu_fallback) / user messages.
+
+The staff desk's figures (`desk_figures`, from the tally's "desk:" totals and the hand-off
+records; definitions in the README):
+- a conversation is one session of a visitor (Rasa's `session_started` splits them) in which
+  the visitor wrote at least once;
+- handed off: the bot queued it for staff (`handoff_active` set) or told the visitor that no
+  one could take it now (outside staffed hours / queue full);
+- resolved: not handed off, its last message not an unresolved miss, and the same visitor
+  did not write again within 24 h of its last message (reopened);
+- resolution rate = resolved / conversations; hand-off rate = handed off / conversations
+  (the two never overlap, so their sum is at most 100 %);
+- satisfaction = 满意 ratings / all ratings, per topic (the FAQ topic last answered before the
+  rating, or "human" after a staff reply) and per channel;
+- suggestion acceptance = suggestions inserted / suggestions shown;
+- waiting time = first staff reply − hand-off opened, over live hand-offs with a reply
+  (median and p90, nearest rank); hand-offs without a reply are counted apart.
 """
 from __future__ import annotations
 
+import math
+from collections import Counter, defaultdict
 from datetime import datetime
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 from zoneinfo import ZoneInfo
 
-from bot.faq.decision import button_topic, is_miss
+from bot.faq.decision import button_topic
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-HIDDEN_PREFIXES = ("EXTERNAL", "/feedback")
+HIDDEN_PREFIXES = ("EXTERNAL", "/feedback", "/rate")
+RATINGS = ("good", "ok", "bad")
+# the bot told the visitor no one can take the conversation now: a hand-off all the same
+REFUSED_UTTERANCES = ("utter_handoff_closed", "utter_handoff_full")
 
 
 def _intent(event: Dict[str, Any]) -> str:
@@ -72,3 +93,105 @@ def unanswered(conversations: Dict[str, List[Dict[str, Any]]], known: Iterable[s
     known = list(known)
     found = [q for cid, events in conversations.items() for q in fold(cid, None, events, known).unanswered]
     return sorted(found, key=lambda question: -question["timestamp"])
+
+
+def rating(event: Dict[str, Any]) -> Optional[str]:
+    """满意 / 一般 / 不满意 as good / ok / bad, from the rating buttons' /rate{"rating": …}."""
+    if event.get("event") != "user" or _intent(event) != "rate":
+        return None
+    for entity in (event.get("parse_data") or {}).get("entities") or []:
+        if entity.get("entity") == "rating" and entity.get("value") in RATINGS:
+            return entity["value"]
+    return None
+
+
+def utter_action(event: Dict[str, Any]) -> str:
+    return (event.get("metadata") or {}).get("utter_action") or "" if event.get("event") == "bot" else ""
+
+
+def percentile(values: Sequence[float], share: float) -> Optional[float]:
+    """Nearest-rank percentile (share in 0..1); None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def _seconds(start: Optional[str], end: Optional[str]) -> Optional[float]:
+    if not start or not end:
+        return None
+    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
+
+
+def desk_figures(
+    totals: Mapping[str, float], handoffs: Sequence[Any] = (), suggestion_counts: Optional[Mapping[str, int]] = None
+) -> Dict[str, Any]:
+    """Resolution, hand-off, satisfaction, suggestion acceptance and waiting times.
+
+    `totals`: the tally's totals (bot.insights.tally, keys "desk:…"); `handoffs`: hand-off
+    records (kind, opened_at, first_reply_at, closed_at, outcome); `suggestion_counts`:
+    shown / inserted / edited / sent.
+    """
+    def total(key: str) -> int:
+        return int(totals.get(f"desk:{key}", 0))
+
+    conversations, handed_off, unresolved, reopened = (total(k) for k in ("sessions", "handed_off", "unresolved", "reopened"))
+    resolved = conversations - handed_off - unresolved - reopened
+    by_topic: Dict[str, Counter] = defaultdict(Counter)
+    by_channel: Dict[str, Counter] = defaultdict(Counter)
+    ratings: Counter = Counter()
+    for key, value in totals.items():
+        kind, _sep, rest = key.partition(":")
+        if kind == "desk_rating":
+            ratings[rest] += int(value)
+        elif kind in ("desk_rating_topic", "desk_rating_channel"):
+            name, _sep, value_name = rest.rpartition(":")
+            (by_topic if kind == "desk_rating_topic" else by_channel)[name][value_name] += int(value)
+    rated = sum(ratings.values())
+    waits = [w for w in (_seconds(h.opened_at, h.first_reply_at) for h in handoffs if h.kind == "live") if w is not None]
+    counts = dict(suggestion_counts or {})
+    shown = counts.get("shown", 0)
+
+    def rows(groups: Dict[str, Counter], key: str) -> List[Dict[str, Any]]:
+        return [{key: name, **{r: c[r] for r in RATINGS}, "satisfaction": c["good"] / sum(c.values())}
+                for name, c in sorted(groups.items()) if sum(c.values())]
+
+    return {
+        "conversations": conversations,
+        "resolved": resolved,
+        "handed_off": handed_off,
+        "reopened": reopened,
+        "unresolved": unresolved,
+        "resolution_rate": resolved / conversations if conversations else 0.0,
+        "handoff_rate": handed_off / conversations if conversations else 0.0,
+        "ratings": {r: ratings[r] for r in RATINGS},
+        "satisfaction": ratings["good"] / rated if rated else None,
+        "satisfaction_by_topic": rows(by_topic, "topic"),
+        "satisfaction_by_channel": rows(by_channel, "channel"),
+        "suggestions": {e: counts.get(e, 0) for e in ("shown", "inserted", "edited", "sent")},
+        "suggestion_acceptance": counts.get("inserted", 0) / shown if shown else None,
+        "wait_seconds_median": percentile(waits, 0.5),
+        "wait_seconds_p90": percentile(waits, 0.9),
+        "handoffs_replied": len(waits),
+        "handoffs_unreplied": sum(1 for h in handoffs if h.kind == "live" and not h.first_reply_at),
+        "outcomes": dict(Counter(h.outcome for h in handoffs if h.closed_at and h.outcome)),
+    }
+
+
+def agent_figures(handoffs: Sequence[Any]) -> List[Dict[str, Any]]:
+    """Per staff member: open and closed hand-offs, answered, median wait of their first replies."""
+    by_agent: Dict[str, List[Any]] = defaultdict(list)
+    for handoff in handoffs:
+        if handoff.taken_by:
+            by_agent[handoff.taken_by].append(handoff)
+    result = []
+    for name, mine in sorted(by_agent.items()):
+        waits = [w for w in (_seconds(h.opened_at, h.first_reply_at) for h in mine) if w is not None]
+        result.append({
+            "staff": name,
+            "open": sum(1 for h in mine if not h.closed_at),
+            "closed": sum(1 for h in mine if h.closed_at),
+            "answered": sum(1 for h in mine if h.outcome == "answered"),
+            "wait_seconds_median": percentile(waits, 0.5),
+        })
+    return result

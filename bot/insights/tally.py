@@ -12,6 +12,12 @@ Totals are plain numbers under string keys: "conversations", "handoffs", "unreso
 "latency_le:<bound>", "latency_count", "latency_sum". A conversation's state decides its part
 of the state-dependent totals (conversations, handoffs, unresolved); a change of state
 changes them by the difference, so a later answer can make an earlier miss resolved.
+
+The staff desk's figures count sessions (bot.insights.stats.desk_figures): "desk:sessions",
+"desk:handed_off", "desk:unresolved", "desk:reopened" (state-dependent, like the above: the
+current session's part changes until the next session starts; a session whose visitor writes
+again within 24 h is moved from resolved to reopened), and the ratings "desk_rating:<value>",
+"desk_rating_topic:<topic>:<value>", "desk_rating_channel:<channel>:<value>".
 """
 from __future__ import annotations
 
@@ -20,26 +26,87 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 
 from bot.faq.decision import is_miss
-from bot.insights.stats import _day, _feedback, _intent, answered_topic, is_user_writing
+from bot.insights.stats import (
+    REFUSED_UTTERANCES,
+    _day,
+    _feedback,
+    _intent,
+    answered_topic,
+    is_user_writing,
+    rating,
+    utter_action,
+)
 
 LATENCY_BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+REOPEN_SECONDS = 24 * 3600
 
 Event = Dict[str, Any]
 State = Dict[str, Any]
 
 
 def initial_state() -> State:
-    return {"written": False, "handoff": False, "last_missed": False, "last_topic": None, "waiting_since": None}
+    return {"written": False, "handoff": False, "last_missed": False, "last_topic": None, "waiting_since": None,
+            "desk": initial_desk()}
+
+
+def initial_desk() -> Dict[str, Any]:
+    """The staff desk's view of a conversation: its closed sessions' counts and the current one."""
+    return {"sessions": 0, "handed_off": 0, "unresolved": 0, "reopened": 0,
+            "written": False, "handoff": False, "missed": False, "last_written": None, "topic": None, "staff": False,
+            "previous_resolved": False, "previous_last": None}
 
 
 def _standing(state: Mapping[str, Any]) -> Dict[str, int]:
     """The totals that follow from a conversation's state alone."""
     written = bool(state["written"])
+    desk = state["desk"]
+    current = bool(desk["written"])
     return {
         "conversations": int(written),
         "handoffs": int(written and state["handoff"]),
         "unresolved": int(written and not state["handoff"] and state["last_missed"]),
+        "desk:sessions": desk["sessions"] + current,
+        "desk:handed_off": desk["handed_off"] + int(current and desk["handoff"]),
+        "desk:unresolved": desk["unresolved"] + int(current and not desk["handoff"] and desk["missed"]),
+        "desk:reopened": desk["reopened"],
     }
+
+
+def _fold_desk(desk: Dict[str, Any], event: Event, known: Sequence[str], deltas: Dict[str, float]) -> None:
+    """One event into the desk's session state (see the module's docstring)."""
+    if event.get("event") == "session_started":
+        if desk["written"]:  # the session ends: its counts stay
+            desk["sessions"] += 1
+            desk["handed_off"] += bool(desk["handoff"])
+            desk["unresolved"] += bool(not desk["handoff"] and desk["missed"])
+            desk["previous_resolved"] = not desk["handoff"] and not desk["missed"]
+            desk["previous_last"] = desk["last_written"]
+        desk.update(written=False, handoff=False, missed=False, last_written=None, topic=None, staff=False)
+        return
+    value = rating(event)
+    if value:
+        topic = "human" if desk["staff"] else (f"faq/{desk['topic']}" if desk["topic"] else "other")
+        channel = event.get("input_channel") or "unknown"
+        for key in (f"desk_rating:{value}", f"desk_rating_topic:{topic}:{value}", f"desk_rating_channel:{channel}:{value}"):
+            deltas[key] += 1
+    elif is_user_writing(event):
+        timestamp = float(event.get("timestamp") or 0)
+        if not desk["written"] and desk["previous_resolved"] and desk["previous_last"] is not None \
+                and timestamp - desk["previous_last"] <= REOPEN_SECONDS:
+            desk["reopened"] += 1  # the visitor came back: the previous session was not resolved
+        if not desk["written"]:
+            desk["previous_resolved"] = False
+        desk["written"] = True
+        desk["last_written"] = timestamp
+        parse = event.get("parse_data") or {}
+        desk["missed"] = is_miss(parse, known)
+        desk["topic"] = answered_topic(parse, known) or desk["topic"]
+    elif event.get("event") == "slot" and event.get("name") == "handoff_active" and event.get("value"):
+        desk["handoff"] = True
+    elif utter_action(event) in REFUSED_UTTERANCES:
+        desk["handoff"] = True
+    elif utter_action(event) == "utter_staff_reply":
+        desk["staff"] = True
 
 
 @dataclass
@@ -54,14 +121,16 @@ class Step:
 
 def fold(conversation_id: str, state: Optional[Mapping[str, Any]], events: Iterable[Event], known: Sequence[str]) -> Step:
     """Fold `events` (in order) into a conversation's `state` (None: a new conversation)."""
-    state = dict(state or initial_state())
+    state = {**initial_state(), **(state or {})}
+    state["desk"] = {**initial_desk(), **(state["desk"] or {})}
     before = _standing(state)
     step = Step(state)
     deltas: Dict[str, float] = defaultdict(float)
     for event in events:
-        rating = _feedback(event)
-        if rating is not None and state["last_topic"]:
-            deltas[("helpful:" if rating else "unhelpful:") + state["last_topic"]] += 1
+        _fold_desk(state["desk"], event, known, deltas)
+        helpful = _feedback(event)
+        if helpful is not None and state["last_topic"]:
+            deltas[("helpful:" if helpful else "unhelpful:") + state["last_topic"]] += 1
         if is_user_writing(event):
             parse = event.get("parse_data") or {}
             timestamp = float(event.get("timestamp") or 0)

@@ -3,7 +3,9 @@
 Why a policy: the hand-off is a state of the conversation (the `handoff_active` slot), not a
 turn pattern; one small policy with a higher priority than the rules answers every user
 message in that state with the waiting message, whatever its intent, and leaves the external
-events (staff replies, release) and feedback to the rules.
+events (staff replies, release), feedback and ratings to the rules. A visitor who leaves the
+queue ("取消人工", or a plain "算了 / 不用了", which the NLU reads as `deny`) is released back
+to the bot by the cancel action.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-PASS_THROUGH_INTENTS = ("EXTERNAL_", "feedback")
+PASS_THROUGH_INTENTS = ("EXTERNAL_", "feedback", "rate")
 
 
 @DefaultV1Recipe.register(
@@ -26,7 +28,10 @@ PASS_THROUGH_INTENTS = ("EXTERNAL_", "feedback")
 class HandoffPolicy(Policy):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"priority": 7, "slot": "handoff_active", "wait_action": "utter_handoff_waiting"}
+        return {
+            "priority": 7, "slot": "handoff_active", "wait_action": "utter_handoff_waiting",
+            "cancel_intents": ["cancel_handoff", "deny"], "cancel_action": "action_cancel_handoff",
+        }
 
     def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
         return self._resource
@@ -40,10 +45,16 @@ class HandoffPolicy(Policy):
     ) -> PolicyPrediction:
         probabilities = self._default_predictions(domain)
         intent = (tracker.latest_message.intent or {}).get("name") or "" if tracker.latest_message else ""
+        if tracker.latest_action_name == self.config["cancel_action"]:
+            # released by the cancel action (the slot is already false): its turn ends here
+            probabilities[domain.index_for_action(ACTION_LISTEN_NAME)] = 1.0
+            return self._prediction(probabilities)
         if not tracker.get_slot(self.config["slot"]) or intent.startswith(PASS_THROUGH_INTENTS):
             return self._prediction(probabilities)
         if tracker.latest_action_name == ACTION_LISTEN_NAME:
-            probabilities[domain.index_for_action(self.config["wait_action"])] = 1.0
+            leaving = intent in self.config["cancel_intents"]
+            action = self.config["cancel_action"] if leaving else self.config["wait_action"]
+            probabilities[domain.index_for_action(action)] = 1.0
         else:
             probabilities[domain.index_for_action(ACTION_LISTEN_NAME)] = 1.0
         return self._prediction(probabilities)

@@ -20,6 +20,7 @@ from bot.service_points.store import ServicePoint, completeness
 from bot.status.notifier import RestorationNotifier
 from bot.stores import Stores, build_stores, prepare
 from bot.web import action_standby, console, conversations_api, service_points_api, staff_api, status_api, widget_api
+from bot.web.auth import SAFE_METHODS
 from bot.web.responses import json_response
 
 logger = logging.getLogger(__name__)
@@ -29,6 +30,18 @@ MAX_BODY_BYTES = 64 * 1024
 
 async def health(_request: web.Request) -> web.Response:
     return json_response({"ok": True})
+
+
+@web.middleware
+async def audit_staff_changes(request: web.Request, handler) -> web.StreamResponse:
+    """Every staff change that succeeded goes into the audit log (who, what, on what, when)."""
+    response = await handler(request)
+    if request.method not in SAFE_METHODS and request.get("staff_name") and response.status < 400:
+        request.app["audit"].record(
+            request["staff_name"], f"{request.method} {request.match_info.route.resource.canonical}"
+            if request.match_info.route.resource else f"{request.method} {request.path}",
+            request.get("audit_target") or request.path, request.get("audit_detail") or "")
+    return response
 
 
 def log_service_point_gaps(points: Sequence[ServicePoint]) -> None:
@@ -48,7 +61,7 @@ def create_app(
     rasa_url: Optional[str] = None,
     rasa_token: Optional[str] = None,
 ) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[audit_staff_changes])
     app["staff_token"] = settings.STAFF_TOKEN if staff_token is None else staff_token
     app["actions_token"] = settings.WEB_ACTIONS_TOKEN
     stores = stores or build_stores()
@@ -59,6 +72,7 @@ def create_app(
     app["handoffs"] = stores.handoffs
     app["accounts"] = stores.accounts
     app["labels"] = stores.labels
+    app["audit"] = stores.audit
     app["tracker_db"] = TrackerDb()
     app["figures"] = FiguresReader(app["tracker_db"].engine)
     app["rasa"] = RasaApi(rasa_url, rasa_token)

@@ -4,7 +4,7 @@ state-changing request."""
 from __future__ import annotations
 
 import hmac
-from typing import Optional
+from typing import Optional, Tuple
 
 from aiohttp import web
 
@@ -22,27 +22,44 @@ def same(a: Optional[str], b: Optional[str]) -> bool:
     return bool(a and b) and hmac.compare_digest(a.encode(), b.encode())
 
 
-def staff_name(request: web.Request) -> Optional[str]:
-    """Who is calling: "api" for the staff token, the account name for a console session."""
+def staff_identity(request: web.Request) -> Optional[Tuple[str, str]]:
+    """Who is calling and their role: ("api", "supervisor") for the staff token (automation),
+    the account's name and role for a console session."""
     if same(bearer_token(request), request.app["staff_token"]):
-        return "api"
+        return "api", "supervisor"
     session = request.app["accounts"].session(request.cookies.get(SESSION_COOKIE))
     if session is None:
         return None
     if request.method not in SAFE_METHODS and not same(request.headers.get("X-CSRF-Token"), session.csrf_token):
         return None
-    return session.name
+    return session.name, session.role
+
+
+def staff_name(request: web.Request) -> Optional[str]:
+    identity = staff_identity(request)
+    return identity[0] if identity else None
 
 
 def require_staff(request: web.Request) -> str:
-    name = staff_name(request)
-    if not name:
+    identity = staff_identity(request)
+    if not identity:
         raise web.HTTPUnauthorized(
             text='{"error": "staff login or token required"}',
             content_type="application/json",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    request["staff_name"] = name
+    request["staff_name"], request["staff_role"] = identity
+    return identity[0]
+
+
+def is_supervisor(request: web.Request) -> bool:
+    return request.get("staff_role") == "supervisor"
+
+
+def require_supervisor(request: web.Request) -> str:
+    name = require_staff(request)
+    if not is_supervisor(request):
+        raise web.HTTPForbidden(text='{"error": "supervisors only"}', content_type="application/json")
     return name
 
 

@@ -54,14 +54,21 @@ class WebAppClient:
         answer = await self._call("DELETE", self._conversation(conversation_id) + "/subscription")
         return bool(answer.get("removed"))
 
-    async def open_handoff(self, conversation_id: str, reason: str, channel: str, question: str = "") -> int:
-        """Queue the conversation for staff (`question`: what the visitor asked, for the staff
-        notification); the hand-off's id."""
-        answer = await self._call(
-            "POST", self._conversation(conversation_id) + "/handoff",
-            {"reason": reason, "channel": channel or "", "question": question[:1000]}
-        )
-        return int(answer["id"])
+    async def open_handoff(
+        self, conversation_id: str, reason: str, channel: str, question: str = "", first_line: str = "",
+        language: str = "zh",
+    ) -> Dict[str, Any]:
+        """Ask for a person (`question`: what the visitor asked, for the staff notification):
+        {"decision": "open" | "closed" | "full", "id", "message_left", "staffed_hours"}
+        (closed: outside staffed hours; full: the queue is at capacity)."""
+        return await self._call("POST", self._conversation(conversation_id) + "/handoff", {
+            "reason": reason, "channel": channel or "", "question": question[:1000],
+            "first_line": first_line[:300], "language": language})
+
+    async def leave_handoff(self, conversation_id: str) -> bool:
+        """The visitor leaves the queue; False when no hand-off was open."""
+        answer = await self._call("DELETE", self._conversation(conversation_id) + "/handoff")
+        return bool(answer.get("left"))
 
 
 def web_app() -> WebAppClient:

@@ -39,7 +39,7 @@ async def console(request: web.Request) -> web.Response:
     if session is None:
         raise web.HTTPFound("/console/login")
     return web.Response(
-        text=_page("console.html", CSRF_TOKEN=session.csrf_token, STAFF_NAME=session.name),
+        text=_page("console.html", CSRF_TOKEN=session.csrf_token, STAFF_NAME=session.name, STAFF_ROLE=session.role),
         content_type="text/html", charset="utf-8", headers={"Cache-Control": "no-store"},
     )
 
@@ -59,6 +59,7 @@ async def login(request: web.Request) -> web.Response:
     if not accounts.check_login(name, password):
         return _login_page(request, "用户名或密码不正确。", status=401)
     session = accounts.start_session(name)
+    request.app["audit"].record(name, "login")
     response = web.HTTPSeeOther("/console")
     response.set_cookie(SESSION_COOKIE, session.id, max_age=12 * 3600, **_cookie_options(request))
     response.del_cookie(LOGIN_COOKIE, path="/")
@@ -72,11 +73,18 @@ async def logout(request: web.Request) -> web.Response:
     form = await request.post()
     if session and same(str(form.get("csrf_token", "")), session.csrf_token):
         accounts.end_session(session.id)
+        request.app["audit"].record(session.name, "logout")
     response = web.HTTPSeeOther("/console/login")
     response.del_cookie(SESSION_COOKIE, path="/")
     raise response
 
 
-@routes.get("/console/static/{name:console\\.(js|css)}")
-async def static(request: web.Request) -> web.FileResponse:
-    return web.FileResponse(STATIC / request.match_info["name"], headers={"Cache-Control": "no-cache"})
+@routes.get("/console/static/console.css")
+async def stylesheet(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC / "console.css", headers={"Cache-Control": "no-cache"})
+
+
+@routes.get("/console/static/console.js")
+async def script(request: web.Request) -> web.FileResponse:
+    """The console's ES modules (widget/src/console/), bundled by esbuild with the widget."""
+    return web.FileResponse(STATIC / "dist" / "console.js", headers={"Cache-Control": "no-cache"})

@@ -8,10 +8,12 @@ with no token configured these routes refuse every call.
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any, Dict
 
 from aiohttp import web
 
+from bot.handoffs.staffing import LATER_REPLY_CHANNELS, load_staffing
 from bot.web.auth import bearer_token, same
 from bot.web.responses import json_response
 from bot.web.status_api import error, read_json
@@ -19,7 +21,7 @@ from bot.wecom.staff_notify import notify_new_handoff
 
 routes = web.RouteTableDef()
 
-LIMITS = {"conversation_id": 255, "channel": 64, "reason": 200, "question": 1000}
+LIMITS = {"conversation_id": 255, "channel": 64, "reason": 200, "question": 1000, "first_line": 300, "language": 10}
 
 
 def require_actions(request: web.Request) -> None:
@@ -77,14 +79,37 @@ async def unsubscribe(request: web.Request) -> web.Response:
 
 @routes.post("/api/conversations/{conversation_id}/handoff")
 async def open_handoff(request: web.Request) -> web.Response:
-    """Queue the conversation for staff (the open hand-off again, if there is one)."""
+    """A visitor asks for a person: queue the conversation (the open hand-off again, if there is
+    one) when staffed and below capacity; otherwise, where the channel can carry a late answer,
+    keep the question for staff (a "message" hand-off). The answer says which."""
     require_actions(request)
     key = conversation_id(request)
-    body = await fields(request, "reason", "channel", "question")
+    body = await fields(request, "reason", "channel", "question", "first_line", "language")
     if isinstance(body, web.Response):
         return body
-    is_new = request.app["handoffs"].open_for(key) is None
-    handoff = request.app["handoffs"].open(key, body["reason"], body["channel"])
-    if is_new:  # staff on duty hear of it in 企业微信, when configured (bot/wecom/staff_notify.py)
-        notify_new_handoff(handoff.id, key, body["channel"], body["reason"], body["question"].splitlines())
-    return json_response({"id": handoff.id, "opened_at": handoff.opened_at})
+    store = request.app["handoffs"]
+    staffing = load_staffing()
+    details = {"first_line": body["first_line"], "language": body["language"] or "zh"}
+    already = store.open_for(key)
+    if already and already.kind == "live":
+        decision = "open"
+    else:
+        decision = staffing.decide(datetime.now(timezone.utc), store.queue_length())
+    answer: Dict[str, Any] = {"decision": decision, "staffed_hours": staffing.describe(), "message_left": False}
+    if decision == "open":
+        handoff = store.open(key, body["reason"], body["channel"], **details)
+    elif body["channel"] in LATER_REPLY_CHANNELS:
+        handoff = store.open(key, f"留言：{body['reason']}", body["channel"], kind="message", **details)
+        answer["message_left"] = True
+    else:
+        return json_response(answer)
+    if already is None:  # staff on duty hear of it in 企业微信, when configured (bot/wecom/staff_notify.py)
+        notify_new_handoff(handoff.id, key, body["channel"], handoff.reason, body["question"].splitlines())
+    return json_response({**answer, "id": handoff.id, "opened_at": handoff.opened_at})
+
+
+@routes.delete("/api/conversations/{conversation_id}/handoff")
+async def leave_handoff(request: web.Request) -> web.Response:
+    """The visitor left the queue (取消人工): the hand-off closes as "left"; staff see it."""
+    require_actions(request)
+    return json_response({"left": request.app["handoffs"].visitor_left(conversation_id(request)) is not None})

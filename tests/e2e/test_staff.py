@@ -22,8 +22,8 @@ STAFF_ROUTES = [
 ]
 
 
-def add_staff(servers, name, password):
-    subprocess.run([sys.executable, "-m", "bot.console", "adduser", name, "--password-stdin"],
+def add_staff(servers, name, password, role="agent"):
+    subprocess.run([sys.executable, "-m", "bot.console", "adduser", name, "--password-stdin", "--role", role],
                    input=password + "\n", text=True, env=servers.env, check=True, capture_output=True)
 
 
@@ -33,26 +33,30 @@ def test_every_staff_route_is_401_without_login_or_token(servers, method, path):
     assert http(method, f"{servers.web}{path}", {"text": "x"}, token="wrong")[0] == 401
 
 
-def open_handoff(servers, text="我要找真人"):
-    chat = Chat(servers.rasa)
+def open_handoff(servers, text="我要找真人", chat=None):
+    chat = chat or Chat(servers.rasa)
     assert "转接人工" in texts(chat.say(text))
     queue = http("GET", f"{servers.web}/api/handoffs", token=STAFF_TOKEN)[1]["handoffs"]
     return chat, next(h for h in queue if h["conversation_id"] == chat.sender)
 
 
+def detail(servers, handoff_id):
+    return http("GET", f"{servers.web}/api/handoffs/{handoff_id}", token=STAFF_TOKEN)[1]
+
+
 def test_handoff_queue_reply_and_release(servers):
     chat, handoff = open_handoff(servers)
     assert handoff["reason"] == "用户要求转人工" and handoff["channel"] == "rest"
-    assert any(m["sender"] == "user" and m["text"] == "我要找真人" for m in handoff["transcript"])
+    assert handoff["first_line"] == "我要找真人" and handoff["waiting_seconds"] >= 0
+    assert any(m["sender"] == "user" and m["text"] == "我要找真人" for m in detail(servers, handoff["id"])["transcript"])
     assert "已转人工，请稍候" in texts(chat.say("<b>人呢</b>"))
 
     base = f"{servers.web}/api/handoffs/{handoff['id']}"
     assert http("POST", f"{base}/take", token=STAFF_TOKEN)[0] == 200
     assert http("POST", f"{base}/reply", {"text": ""}, STAFF_TOKEN)[0] == 422
     assert http("POST", f"{base}/reply", {"text": "您好，我是客服小王，请问开票遇到什么问题？"}, STAFF_TOKEN)[0] == 200
-    queue = http("GET", f"{servers.web}/api/handoffs", token=STAFF_TOKEN)[1]["handoffs"]
-    mine = next(h for h in queue if h["id"] == handoff["id"])
-    assert mine["taken_by"] == "api"
+    mine = detail(servers, handoff["id"])
+    assert mine["taken_by"] == "api" and mine["first_reply_at"]
     assert [m["text"] for m in mine["transcript"] if m["sender"] == "staff"] == ["【人工客服】您好，我是客服小王，请问开票遇到什么问题？"]
     assert any(m["text"] == "<b>人呢</b>" for m in mine["transcript"])  # as sent; the page escapes it
 
@@ -63,8 +67,13 @@ def test_handoff_queue_reply_and_release(servers):
     assert not any("假的客服" in (e.get("text") or "") for e in events if e["event"] == "bot")
     assert "已转人工，请稍候" in texts(chat.say("还在吗"))
 
-    assert http("POST", f"{base}/release", token=STAFF_TOKEN)[0] == 200
+    assert http("POST", f"{base}/release", {"outcome": "solved"}, STAFF_TOKEN)[0] == 422
+    assert http("POST", f"{base}/release", {"outcome": "answered", "note": "已说明线下开票"}, STAFF_TOKEN)[0] == 200
+    closed = detail(servers, handoff["id"])
+    assert closed["outcome"] == "answered" and closed["note"] == "已说明线下开票" and closed["closed_by"] == "api"
     assert handoff["id"] not in [h["id"] for h in http("GET", f"{servers.web}/api/handoffs", token=STAFF_TOKEN)[1]["handoffs"]]
+    events = http("GET", f"{servers.rasa}/conversations/{chat.sender}/tracker?token={RASA_TOKEN}")[1]["events"]
+    assert "请为本次服务打分" in [e.get("text") for e in events if e["event"] == "bot"][-1]  # answered: a rating
     assert "维护" in texts(chat.say("为什么暂停开票"))  # the bot answers again
     assert http("POST", f"{base}/reply", {"text": "晚了"}, STAFF_TOKEN)[0] == 404
 
@@ -73,7 +82,7 @@ def test_assist_gives_three_sourced_suggestions(servers):
     status, body = http("POST", f"{servers.web}/api/assist", {"text": "客户问为什么系统停了"}, STAFF_TOKEN)
     assert status == 200 and len(body["suggestions"]) == 3
     first = body["suggestions"][0]
-    assert first["topic"] == "faq/reason" and "维护" in first["answer"] and first["source"].startswith("公告")
+    assert first["topic"] == "faq/reason" and "维护" in first["answer"] and first["source"].startswith("应急指南")
     assert 0 < first["confidence"] <= 1
     assert http("POST", f"{servers.web}/api/assist", {"text": ""}, STAFF_TOKEN)[0] == 422
 

@@ -10,6 +10,7 @@ import { io } from "socket.io-client";
 import css from "./widget.css";
 import { escapeHtml, renderMarkdown } from "./markdown.js";
 import { Outbox } from "./outbox.js";
+import { el } from "./dom.js";
 
 const script = document.currentScript;
 const scriptOrigin = script ? new URL(script.src, location.href).origin : location.origin;
@@ -35,12 +36,6 @@ function sessionId() {
   return id;
 }
 
-function el(tag, attrs = {}, text) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 class ChatWidget {
   constructor() {
