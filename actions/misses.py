@@ -29,8 +29,14 @@ def utter_clarification(dispatcher: CollectingDispatcher, labels: List[Text], la
 async def handle_miss(
     dispatcher: CollectingDispatcher, tracker: Tracker, contacts: Dict[Text, str]
 ) -> List[Dict[Text, Any]]:
-    """The reply to a miss; the count comes from the conversation itself, not a slot."""
-    dispatcher.utter_message(response="utter_can_help_with", **contacts)
+    """The reply to a miss; the count comes from the conversation itself, not a slot.
+
+    A message the NLU did not understand hears so (utter_not_understood); an understood but
+    unrelated one hears what the assistant covers (utter_can_help_with).
+    """
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    response = "utter_can_help_with" if intent == "out_of_scope" else "utter_not_understood"
+    dispatcher.utter_message(response=response, **contacts)
     if trailing_misses(user_parses(tracker), load_catalogue()) >= MISSES_BEFORE_HUMAN:
         return await open_handoff(dispatcher, tracker, "连续两次未能回答")
     return []

@@ -1,5 +1,6 @@
 """The live outage status, read from STATUS_URL; never a date from training data."""
-from typing import Any, Dict, List, Text
+
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -7,7 +8,51 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.language import language
 from bot.status import phrasing, phrasing_en
-from bot.status.client import default_client
+from bot.status.client import StatusReading, default_client
+
+
+def status_slots(reading: StatusReading, lang: Text = "zh") -> List[Dict[Text, Any]]:
+    """`outage_state` and `status_line` from a reading; with no reading at all, left as they were.
+
+    A stale reading (the feed is down) still sets the slots: it is the last known status, and
+    the state responses then speak of it as such through `status_line` (in the visitor's language).
+    """
+    status_line = phrasing_en.status_line if lang == "en" else phrasing.status_line
+    if reading.value is None:
+        return [SlotSet("status_line", status_line(reading))]
+    return [SlotSet("outage_state", reading.value.state), SlotSet("status_line", status_line(reading))]
+
+
+class ActionRefreshStatus(Action):
+    """Reads the live status into slots, so that the response uttered NEXT in this turn picks
+    its variant for the current state (see the comment above the responses in domain.yml)."""
+
+    def name(self) -> Text:
+        return "action_refresh_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        return status_slots(await default_client().read(), language(tracker))
+
+
+def status_buttons(state: Optional[str], lang: Text = "zh") -> List[Dict[Text, Text]]:
+    """Sign-up only while the service is not back; the urgent answer only while it is down."""
+    en = lang == "en"
+    if state == "normal":
+        return [
+            {
+                "title": "What to do now it is back" if en else "恢复后要做什么",
+                "payload": '/faq{"faq_topic":"after_recovery"}',
+            }
+        ]
+    return [
+        {
+            "title": "I need an invoice urgently" if en else "急需开票怎么办",
+            "payload": '/faq{"faq_topic":"urgent_invoice"}',
+        },
+        {"title": "Notify me when it is back" if en else "恢复了通知我", "payload": "/subscribe_restoration"},
+    ]
 
 
 class ActionOutageStatus(Action):
@@ -19,12 +64,7 @@ class ActionOutageStatus(Action):
     ) -> List[Dict[Text, Any]]:
         reading = await default_client().read()
         state = reading.value.state if reading.value else None
-        english = language(tracker) == "en"
-        buttons = [{"title": "Notify me when it is back" if english else "恢复了通知我",
-                    "payload": "/subscribe_restoration"}]
-        if state != "normal":
-            buttons.insert(0, {"title": "I need an invoice urgently" if english else "急需开票怎么办",
-                               "payload": '/faq{"faq_topic":"urgent_invoice"}'})
-        describe = phrasing_en.describe if english else phrasing.describe
-        dispatcher.utter_message(text=describe(reading), buttons=buttons)
-        return [SlotSet("outage_state", state)]
+        lang = language(tracker)
+        describe = phrasing_en.describe if lang == "en" else phrasing.describe
+        dispatcher.utter_message(text=describe(reading), buttons=status_buttons(state, lang))
+        return status_slots(reading, lang)

@@ -1,4 +1,5 @@
 """Restoration notices: subscribe, unsubscribe, and the notice itself (an external event)."""
+
 import logging
 from typing import Any, Dict, List, Text
 
@@ -14,6 +15,12 @@ from bot.web.client import WebAppError, web_app
 logger = logging.getLogger(__name__)
 
 
+# What the sign-up says, by the channel the notice would go out on (the visitor's latest).
+SUBSCRIBED_RESPONSES = {"socketio": "utter_subscribed_web", "wechat": "utter_subscribed_wechat"}
+# Channels that cannot send anything later (the REST API answers only the request it got).
+CANNOT_NOTIFY_CHANNELS = {"rest", "collector", "cmdline"}
+
+
 class ActionSubscribeRestoration(Action):
     def name(self) -> Text:
         return "action_subscribe_restoration"
@@ -25,13 +32,17 @@ class ActionSubscribeRestoration(Action):
         if reading.fresh and reading.value and reading.value.state == "normal":
             dispatcher.utter_message(response="utter_already_restored")
             return [SlotSet("outage_state", "normal")]
+        channel = tracker.get_latest_input_channel() or ""
+        if channel in CANNOT_NOTIFY_CHANNELS:
+            dispatcher.utter_message(response="utter_cannot_notify_here", **load_contacts().template_vars())
+            return []
         try:
-            await web_app().subscribe(tracker.sender_id, tracker.get_latest_input_channel() or "")
+            await web_app().subscribe(tracker.sender_id, channel)
         except WebAppError as problem:
             logger.error("subscription for %s not recorded: %s", tracker.sender_id, problem)
             dispatcher.utter_message(response="utter_cannot_look_up", **load_contacts().template_vars())
             return []
-        dispatcher.utter_message(response="utter_subscribed")
+        dispatcher.utter_message(response=SUBSCRIBED_RESPONSES.get(channel, "utter_subscribed"))
         return []
 
 

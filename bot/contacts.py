@@ -1,45 +1,131 @@
-"""Operator-maintained contact details, as template variables for the responses.
+"""Operator-maintained contact details, with their sources, as template variables for responses.
 
-Why: phone numbers and links must come from data an operator maintains, never from
-training data; responses say {hotline}, {tax_website}, {official_account} and the
-actions fill them from data/contacts.yml, read again whenever the file changes.
+Why: phone numbers and links must come from data an operator maintains, never from training
+data, and each must say where it was read: data/contacts.yml holds every entry with `source`
+and `trust`, and an entry without a source is refused. Responses say {hotline}, {tax_website},
+{official_account}, ... and the actions fill them from here (the file is read again when it
+changes). A medium-trust entry is phrased as a pointer to check, never as settled fact.
 """
+
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Optional, Tuple
+from typing import Dict, Mapping, Optional, Tuple
 
 import yaml
 
 from bot import settings
 
 DEFAULT_HOTLINE = "12366"
+TRUST_LEVELS = ("high", "good", "medium")
+FIELDS = ("number", "name", "url", "kind", "source", "trust")
+ENTRIES = (
+    "hotline",
+    "local_hotline",
+    "website",
+    "verification_site",
+    "etax_site",
+    "official_account",
+    "mini_program",
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One contact fact and where it was read."""
+
+    source: str
+    trust: str
+    number: str = ""
+    name: str = ""
+    url: str = ""
+    kind: str = ""
 
 
 @dataclass(frozen=True)
 class Contacts:
-    hotline: str = DEFAULT_HOTLINE
-    hotline_name: str = "全国纳税服务热线"
-    website: str = ""
-    website_name: str = "广州市税务局官方网站"
-    official_account: str = "广州税务局"
+    entries: Mapping[str, Entry] = field(default_factory=dict)
+
+    def get(self, key: str) -> Optional[Entry]:
+        return self.entries.get(key)
+
+    @property
+    def hotline(self) -> str:
+        """The hotline number alone (12366 when the operator data has none)."""
+        entry = self.get("hotline")
+        return entry.number if entry and entry.number else DEFAULT_HOTLINE
+
+    def hotline_text(self) -> str:
+        """ "12366纳税缴费服务热线（广州地区拨打020-12366）"."""
+        entry = self.get("hotline")
+        text = f"{self.hotline}{entry.name if entry else ''}"
+        local = self.get("local_hotline")
+        if local and local.number:
+            text += f"（{local.name}{local.number}）" if local.name else f"（或{local.number}）"
+        return text
+
+    def _site(self, key: str, fallback: str) -> str:
+        entry = self.get(key)
+        if not entry or not entry.url:
+            return fallback
+        text = f"{entry.name}：{entry.url}" if entry.name else entry.url
+        if entry.trust == "medium":
+            text += "（请从税务局官网入口进入，核对网址）"
+        return text
+
+    def _channel(self, key: str, fallback: str) -> str:
+        entry = self.get(key)
+        if not entry or not entry.name:
+            return fallback
+        return f"{entry.kind}“{entry.name}”"
 
     def template_vars(self) -> Dict[str, str]:
         """The values the responses' placeholders take."""
-        website = f"{self.website_name} {self.website}" if self.website else self.website_name
         return {
-            "hotline": f"{self.hotline_name} {self.hotline}".strip(),
-            "tax_website": website,
-            "official_account": f"「{self.official_account}」",
+            "hotline": self.hotline_text(),
+            "tax_website": self._site("website", "广州市税务局的官方网站"),
+            "verification_site": self._site("verification_site", "国家税务总局的发票查验平台"),
+            "etax_site": self._site("etax_site", "广东省电子税务局"),
+            "official_account": self._channel("official_account", "税务局的官方微信公众号"),
+            "mini_program": self._channel("mini_program", "税务局的官方小程序"),
         }
+
+
+def parse_contacts(raw: object, where: str = "contacts") -> Contacts:
+    """Validate the operator data: known entries and fields, each entry with its source."""
+    if raw is None:
+        return Contacts()
+    if not isinstance(raw, dict):
+        raise ValueError(f"{where}: expected a mapping of contact entries")
+    unknown = sorted(set(raw) - set(ENTRIES))
+    if unknown:
+        raise ValueError(f"{where}: unknown contact entry: {', '.join(unknown)}")
+    entries: Dict[str, Entry] = {}
+    for key, fields in raw.items():
+        if fields is None:
+            continue
+        if not isinstance(fields, dict):
+            raise ValueError(f"{where}: {key} must be a mapping with number/name/url and source")
+        bad = sorted(set(fields) - set(FIELDS))
+        if bad:
+            raise ValueError(f"{where}: {key}: unknown field: {', '.join(bad)}")
+        values = {k: str(v).strip() for k, v in fields.items() if v is not None and str(v).strip()}
+        if not values.get("source"):
+            raise ValueError(f"{where}: {key}: needs a source (where the fact was read)")
+        if values.get("trust") not in TRUST_LEVELS:
+            raise ValueError(f"{where}: {key}: trust must be one of {', '.join(TRUST_LEVELS)}")
+        if values.get("url") and not values["url"].startswith("https://"):
+            raise ValueError(f"{where}: {key}: url must start with https://")
+        entries[key] = Entry(**values)
+    return Contacts(entries)
 
 
 _cache: Dict[Path, Tuple[float, Contacts]] = {}
 
 
 def load_contacts(path: Optional[Path] = None) -> Contacts:
-    """Contacts from the YAML file (reloaded when it changes); defaults where it is silent."""
+    """Contacts from the YAML file (reloaded when it changes); 12366 alone when it is missing."""
     path = Path(path or settings.CONTACTS_FILE)
     try:
         mtime = path.stat().st_mtime
@@ -48,14 +134,6 @@ def load_contacts(path: Optional[Path] = None) -> Contacts:
     cached = _cache.get(path)
     if cached and cached[0] == mtime:
         return cached[1]
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    if not isinstance(raw, dict):
-        raise ValueError(f"{path}: expected a mapping of contact fields")
-    known = Contacts.__dataclass_fields__
-    unknown = sorted(set(raw) - set(known))
-    if unknown:
-        raise ValueError(f"{path}: unknown contact field(s): {', '.join(unknown)}")
-    values = {k: str(v).strip() for k, v in raw.items() if v is not None and str(v).strip()}
-    contacts = Contacts(**values)
+    contacts = parse_contacts(yaml.safe_load(path.read_text(encoding="utf-8")), str(path))
     _cache[path] = (mtime, contacts)
     return contacts

@@ -77,7 +77,18 @@ STATUS_URL = text_setting("STATUS_URL", f"{WEB_URL}/api/status")
 SERVICE_POINTS_URL = text_setting("SERVICE_POINTS_URL", f"{WEB_URL}/api/service-points")
 # timeout and cache of the live feeds (status, service points) and the web app's routes
 STATUS_TIMEOUT = float_setting("STATUS_TIMEOUT", 2.0)
-STATUS_CACHE_SECONDS = float_setting("STATUS_CACHE_SECONDS", 30)
+# the status is revalidated (ETag, 304) on every read by default: a staff change reaches the next
+# answer; after a failure the feed is asked again only every STATUS_RETRY_SECONDS
+STATUS_CACHE_SECONDS = float_setting("STATUS_CACHE_SECONDS", 0)
+STATUS_RETRY_SECONDS = float_setting("STATUS_RETRY_SECONDS", 5)
+SERVICE_POINTS_CACHE_SECONDS = float_setting("SERVICE_POINTS_CACHE_SECONDS", 30)
+
+# -- the automatic platform check beside the staff-set status (bot/status/probes.py) --------
+# comma-separated URLs (e.g. the e-invoice platform's login page); empty: no check
+PROBE_URLS = tuple(u.strip() for u in text_setting("PROBE_URLS").split(",") if u.strip())
+PROBE_INTERVAL_SECONDS = float_setting("PROBE_INTERVAL_SECONDS", 60)
+PROBE_TIMEOUT_SECONDS = float_setting("PROBE_TIMEOUT_SECONDS", 5)
+PROBE_DISAGREE_SECONDS = float_setting("PROBE_DISAGREE_SECONDS", 300)
 
 # -- the WeChat channel --------------------------------------------------------------------
 WECHAT_API_BASE = text_setting("WECHAT_API_BASE", "https://api.weixin.qq.com")

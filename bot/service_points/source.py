@@ -15,7 +15,7 @@ def service_points_feed() -> CachedFeed[List[ServicePoint]]:
         settings.SERVICE_POINTS_URL,
         parse_points,
         timeout=settings.STATUS_TIMEOUT,
-        cache_seconds=settings.STATUS_CACHE_SECONDS,
+        cache_seconds=settings.SERVICE_POINTS_CACHE_SECONDS,
     )
 
 

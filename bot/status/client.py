@@ -1,4 +1,11 @@
-"""The live outage status from STATUS_URL (the web app by default), cached, last known on failure."""
+"""The live outage status from STATUS_URL (the web app by default).
+
+Every read revalidates it with its ETag (an unchanged status costs a 304 with no body; set
+STATUS_CACHE_SECONDS to reuse a reading for longer), so a staff change reaches the very next
+answer; the last known status (said as such) when the feed fails, and a dead feed is asked
+again only every STATUS_RETRY_SECONDS (5) so it does not slow every answer by its timeout.
+"""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -18,6 +25,7 @@ def status_feed(
         url or settings.STATUS_URL,
         OutageStatus.from_dict,
         timeout=settings.STATUS_TIMEOUT if timeout is None else timeout,
+        retry_seconds=settings.STATUS_RETRY_SECONDS,
         cache_seconds=settings.STATUS_CACHE_SECONDS if cache_seconds is None else cache_seconds,
     )
 

@@ -1,4 +1,5 @@
 """The live outage status: one record, validated the same way wherever it comes from."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -30,9 +31,15 @@ def parse_time(field: str, value: Any, required: bool = False) -> Optional[datet
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise StatusError(field, "must be an ISO 8601 time, e.g. 2026-12-03T09:00:00+08:00")
+        raise StatusError(field, "must be an ISO 8601 time, e.g. 2026-12-03T09:00:00+08:00") from None
     if parsed.tzinfo is None:
         raise StatusError(field, "needs a UTC offset, e.g. +08:00")
+    return parsed
+
+
+def required_time(field: str, value: Any) -> datetime:
+    parsed = parse_time(field, value, required=True)
+    assert parsed is not None  # parse_time raises when a required time is missing
     return parsed
 
 
@@ -58,8 +65,10 @@ class OutageStatus:
         if not isinstance(message, str) or len(message) > MAX_MESSAGE_CHARS:
             raise StatusError("message", f"must be text of at most {MAX_MESSAGE_CHARS} characters")
         source_url = data.get("source_url") or ""
-        if not isinstance(source_url, str) or len(source_url) > MAX_URL_CHARS or (
-            source_url and not source_url.startswith(("https://", "http://"))
+        if (
+            not isinstance(source_url, str)
+            or len(source_url) > MAX_URL_CHARS
+            or (source_url and not source_url.startswith(("https://", "http://")))
         ):
             raise StatusError("source_url", "must be an http(s) URL")
         updated_by = data.get("updated_by") or ""
@@ -71,7 +80,7 @@ class OutageStatus:
             started_at=parse_time("started_at", data.get("started_at")),
             expected_resume_at=parse_time("expected_resume_at", data.get("expected_resume_at")),
             source_url=source_url,
-            updated_at=parse_time("updated_at", data.get("updated_at"), required=True),
+            updated_at=required_time("updated_at", data.get("updated_at")),
             updated_by=updated_by,
         )
 

@@ -6,6 +6,7 @@ out on the channel the user last wrote from (the widget's socket, WeChat's custo
 API) and stays in the conversation's record. A subscription is claimed before delivery and
 given back if delivery fails, so a notice is neither lost nor sent twice.
 """
+
 from __future__ import annotations
 
 import logging

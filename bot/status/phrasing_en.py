@@ -29,6 +29,25 @@ def format_time(moment: datetime, now: Optional[datetime] = None) -> str:
     return f"{local.day} {local:%b}{year} {local:%H:%M}"
 
 
+def status_line(reading: StatusReading, now: Optional[datetime] = None) -> str:
+    """One line for the top of a welcome (bot.status.phrasing.status_line in English)."""
+    status = reading.value
+    if status is None:
+        return "Status: the live status can't be read right now; the official notices decide the restoration time."
+    line = {
+        "normal": "Status: the e-invoice service is back to normal",
+        "degraded": "Status: the e-invoice service is partly back and may be unstable",
+    }.get(status.state, "Status: the e-invoice service is suspended")
+    if status.state != "normal":
+        line += (
+            f", expected back {format_time(status.expected_resume_at, now)}"
+            if status.expected_resume_at
+            else ", no restoration time announced yet"
+        )
+    stale = " (last known status, may be out of date)" if not reading.fresh else ""
+    return f"{line} (updated {format_time(status.updated_at, now)}){stale}."
+
+
 def describe(reading: StatusReading, now: Optional[datetime] = None) -> str:
     """The answer to "when will it be back": never a date that the status does not hold."""
     status = reading.value

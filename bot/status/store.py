@@ -3,6 +3,7 @@
 Only the web app uses it: the action server reads the status and writes subscriptions
 through the web app's API (bot/web/client.py). Tables join the web database's schema (bot/db.py).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ subscriptions = sa.Table(
     sa.Column("notified_at", sa.String(40)),
 )
 
-# The notice's own state: suspended, the resume time not announced.
+# The guide's own state (docs/notice.txt, a vendor's 应急指南): suspended, the resume time not announced.
 NOTICE_MESSAGE = "系统正在维护升级。急需开票可到线下办税服务厅办理。"
 
 
@@ -47,7 +48,7 @@ def initial_status() -> OutageStatus:
         expected_resume_at=None,
         source_url="",
         updated_at=now_utc(),
-        updated_by="公告初始状态",
+        updated_by="应急指南初始状态",
     )
 
 
@@ -79,16 +80,12 @@ class StatusStore:
 
     def current(self) -> OutageStatus:
         with self.engine.connect() as connection:
-            row = connection.execute(
-                sa.select(status_history).order_by(status_history.c.id.desc()).limit(1)
-            ).one()
+            row = connection.execute(sa.select(status_history).order_by(status_history.c.id.desc()).limit(1)).one()
         return self._row_to_status(row)
 
     def history(self, limit: int = 100) -> List[OutageStatus]:
         with self.engine.connect() as connection:
-            rows = connection.execute(
-                sa.select(status_history).order_by(status_history.c.id.desc()).limit(limit)
-            ).all()
+            rows = connection.execute(sa.select(status_history).order_by(status_history.c.id.desc()).limit(limit)).all()
         return [self._row_to_status(row) for row in rows]
 
     def put(self, status: OutageStatus) -> OutageStatus:
@@ -110,9 +107,7 @@ class StatusStore:
                 connection.execute(subscriptions.insert().values(conversation_id=conversation_id, **values))
                 return True
             connection.execute(
-                subscriptions.update()
-                .where(subscriptions.c.conversation_id == conversation_id)
-                .values(**values)
+                subscriptions.update().where(subscriptions.c.conversation_id == conversation_id).values(**values)
             )
             return existing.notified_at is not None
 
@@ -121,8 +116,7 @@ class StatusStore:
         with self.engine.begin() as connection:
             result = connection.execute(
                 subscriptions.delete().where(
-                    (subscriptions.c.conversation_id == conversation_id)
-                    & subscriptions.c.notified_at.is_(None)
+                    (subscriptions.c.conversation_id == conversation_id) & subscriptions.c.notified_at.is_(None)
                 )
             )
         return result.rowcount > 0
@@ -141,10 +135,7 @@ class StatusStore:
         with self.engine.begin() as connection:
             result = connection.execute(
                 subscriptions.update()
-                .where(
-                    (subscriptions.c.conversation_id == conversation_id)
-                    & subscriptions.c.notified_at.is_(None)
-                )
+                .where((subscriptions.c.conversation_id == conversation_id) & subscriptions.c.notified_at.is_(None))
                 .values(notified_at=now_utc().isoformat())
             )
         return result.rowcount > 0

@@ -1,9 +1,12 @@
 """A stand-in for the action server, for when it is down (nginx sends Rasa here as `backup`).
 
-It speaks Rasa's action-server protocol: a session still starts, and every other custom action
+It speaks Rasa's action-server protocol: a session still starts, a request for a human hears
+the hotline (no queue can open without the action server), the status refresh before an answer
+changes nothing (the answer goes on with the last known state), and every other custom action
 answers that the information cannot be looked up now. FAQ answers need no action server and go
 on as usual. Internal only: nginx publishes it on a loopback port that Rasa alone uses.
 """
+
 from __future__ import annotations
 
 from aiohttp import web
@@ -13,6 +16,11 @@ from bot.web.responses import json_response
 
 routes = web.RouteTableDef()
 
+# actions whose stand-in says something other than "cannot look up"
+STANDBY_RESPONSES = {"action_handoff": "utter_handoff_unavailable"}
+# actions that only read into slots before a response: silently nothing
+SILENT_ACTIONS = {"action_refresh_status"}
+
 
 @routes.post("/webhook")
 async def standby(request: web.Request) -> web.Response:
@@ -20,9 +28,11 @@ async def standby(request: web.Request) -> web.Response:
         call = await request.json()
     except ValueError:
         return json_response({"error": "body is not valid JSON"}, status=400)
-    if call.get("next_action") == "action_session_start":
+    action = call.get("next_action")
+    if action == "action_session_start":
         events = [{"event": "session_started"}, {"event": "action", "name": "action_listen"}]
         return json_response({"events": events, "responses": []})
-    return json_response({"events": [], "responses": [
-        {"response": "utter_cannot_look_up", **load_contacts().template_vars()}
-    ]})
+    if action in SILENT_ACTIONS:
+        return json_response({"events": [], "responses": []})
+    response = STANDBY_RESPONSES.get(action, "utter_cannot_look_up")
+    return json_response({"events": [], "responses": [{"response": response, **load_contacts().template_vars()}]})

@@ -6,6 +6,7 @@ the status and service-point APIs.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Optional, Sequence
 
@@ -18,6 +19,7 @@ from bot.insights.figures_store import FiguresReader
 from bot.logs import configure_logging
 from bot.service_points.store import ServicePoint, completeness
 from bot.status.notifier import RestorationNotifier
+from bot.status.probes import ProbeMonitor
 from bot.stores import Stores, build_stores, prepare
 from bot.web import action_standby, console, conversations_api, service_points_api, staff_api, status_api, widget_api
 from bot.web.auth import SAFE_METHODS
@@ -102,6 +104,20 @@ def create_app(
         task.cancel()
 
     app.cleanup_ctx.append(retry_notices)
+
+    probes = ProbeMonitor.from_settings(lambda: app["status_store"].current().state)
+    app["probes"] = probes
+
+    async def run_probes(app: web.Application):
+        """The automatic platform check (PROBE_URLS), beside the staff-set status."""
+        task = asyncio.get_running_loop().create_task(probes.run()) if probes.configured else None
+        yield
+        if task:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app.cleanup_ctx.append(run_probes)
     app.router.add_get("/health", health)
     app.add_routes(status_api.routes)
     app.add_routes(service_points_api.routes)

@@ -88,3 +88,9 @@ async def stylesheet(request: web.Request) -> web.FileResponse:
 async def script(request: web.Request) -> web.FileResponse:
     """The console's ES modules (widget/src/console/), bundled by esbuild with the widget."""
     return web.FileResponse(STATIC / "dist" / "console.js", headers={"Cache-Control": "no-cache"})
+
+
+@routes.get("/console/static/console_probe.js")
+async def probe_script(request: web.Request) -> web.FileResponse:
+    """The 系统状态 tab's automatic-check line and disagreement flag (issue #12), kept apart."""
+    return web.FileResponse(STATIC / "console_probe.js", headers={"Cache-Control": "no-cache"})

@@ -17,7 +17,7 @@ async def list_points(request: web.Request) -> web.Response:
     return json_response({
         "service_points": [p.to_dict() for p in points],
         "completeness": completeness(points),
-    })
+    }, headers={"Access-Control-Allow-Origin": "*"})  # public; the widget checks for coordinates
 
 
 @routes.get("/api/service-points/changes")

@@ -27,7 +27,10 @@ routes = web.RouteTableDef()
 
 MAX_REPLY_CHARS = 1000
 STAFF_OUTCOMES = tuple(o for o in OUTCOMES if o != "left")  # "left" is the visitor's doing
-MIN_ALTERNATIVE_CONFIDENCE = 0.05  # a second or third suggested reply below this is not shown
+MIN_SUGGESTION_CONFIDENCE = 0.05  # a suggested reply below this is noise, not shown (nor counted)
+# a visitor's messages that ask nothing to suggest an answer for
+NOT_QUESTIONS = ("request_human", "cancel_handoff", "greet", "goodbye", "thank", "affirm", "deny",
+                 "feedback", "rate", "bot_challenge")
 LEFT_SHOWN_SECONDS = 1800  # a visitor who left the queue stays listed (greyed) this long
 DIALOGUE_INTENTS = ("ask_outage_status", "find_service_point", "request_human", "greet", "goodbye", "thank",
                     "affirm", "deny", "bot_challenge", "out_of_scope", "subscribe_restoration",
@@ -192,23 +195,32 @@ async def suggest(request: web.Request, text: str) -> List[Dict[str, Any]]:
     return suggestions
 
 
+def last_question(events: List[Dict[str, Any]]) -> Optional[str]:
+    """The visitor's last message that asks something (not "转人工", "谢谢", a button tap…)."""
+    for event in reversed(events):
+        if event.get("event") != "user":
+            continue
+        text = (event.get("text") or "").strip()
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name") or ""
+        if text and not text.startswith("/") and not intent.startswith("EXTERNAL") and intent not in NOT_QUESTIONS:
+            return text
+    return None
+
+
 @routes.get("/api/handoffs/{handoff_id}/suggestions")
 async def handoff_suggestions(request: web.Request) -> web.Response:
-    """Suggested replies for the visitor's last message; each one shown is recorded."""
+    """Suggested replies for the visitor's last question; each one shown is recorded."""
     name = require_staff(request)
     handoff = _handoff(request)
-    messages = [m for m in transcript(request.app["tracker_db"].events(handoff.conversation_id))
-                if m["sender"] == "user" and m["text"] and not m["text"].startswith("/")]
-    if not messages:
+    question = last_question(request.app["tracker_db"].events(handoff.conversation_id))
+    if not question:
         return json_response({"question": None, "suggestions": []})
-    question = messages[-1]["text"]
     try:
         suggestions = await suggest(request, question[:1000])
     except (aiohttp.ClientError, TimeoutError) as problem:
         logger.warning("suggestions parse failed: %r", problem)
         return error(502, "the assistant is not reachable")
-    # the best one always; the others only when they are a real alternative
-    suggestions = suggestions[:1] + [s for s in suggestions[1:] if s["confidence"] >= MIN_ALTERNATIVE_CONFIDENCE]
+    suggestions = [s for s in suggestions if s["confidence"] >= MIN_SUGGESTION_CONFIDENCE]
     for item in suggestions:
         request.app["handoffs"].record_suggestion(handoff.id, item["topic"], "shown", name)
     return json_response({"question": question, "suggestions": suggestions})

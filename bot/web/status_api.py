@@ -1,14 +1,16 @@
 """The status API: public read, staff write with history."""
+
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from typing import Any, Dict
 
 from aiohttp import web
 
-from bot.status.model import OutageStatus, StatusError
 from bot.db import now_utc
+from bot.status.model import OutageStatus, StatusError
 from bot.web.auth import require_staff
 from bot.web.responses import json_response
 
@@ -31,19 +33,36 @@ async def read_json(request: web.Request) -> Any:
         raw = await request.read()
     except web.HTTPRequestEntityTooLarge:
         raise web.HTTPRequestEntityTooLarge(
-            max_size=request.app._client_max_size, actual_size=request.content_length or 0,
-            text='{"error": "body too large"}', content_type="application/json",
-        )
+            max_size=request.app._client_max_size,
+            actual_size=request.content_length or 0,
+            text='{"error": "body too large"}',
+            content_type="application/json",
+        ) from None
     try:
         return json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
-        raise web.HTTPBadRequest(text='{"error": "body is not valid JSON"}', content_type="application/json")
+        raise web.HTTPBadRequest(text='{"error": "body is not valid JSON"}', content_type="application/json") from None
+
+
+def status_etag(body: Dict[str, Any]) -> str:
+    """A strong ETag of the public status: readers revalidate cheaply (304) every second."""
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    return f'"{digest.hexdigest()[:32]}"'
 
 
 @routes.get("/api/status")
 async def get_status(request: web.Request) -> web.Response:
-    status = request.app["status_store"].current()
-    return json_response(status.to_dict(), headers={"Cache-Control": "no-cache"})
+    """The live status, plus the automatic probe's result when operators configured one."""
+    body = request.app["status_store"].current().to_dict()
+    probes = request.app.get("probes")
+    if probes is not None and probes.configured:
+        body["probe"] = probes.public_summary()
+    etag = status_etag(body)
+    # public data, read by the widget on any site that embeds it
+    headers = {"Cache-Control": "no-cache", "ETag": etag, "Access-Control-Allow-Origin": "*"}
+    if etag in request.headers.get("If-None-Match", ""):
+        return web.Response(status=304, headers=headers)
+    return json_response(body, headers=headers)
 
 
 @routes.put("/api/status")
@@ -69,6 +88,13 @@ async def put_status(request: web.Request) -> web.Response:
     if status.state == "normal" and previous.state != "normal":
         request.app["notify"]()
     return json_response(status.to_dict())
+
+
+@routes.get("/api/status/probe")
+async def get_probe(request: web.Request) -> web.Response:
+    """Staff: the automatic check in full, and whether it has disagreed with the status too long."""
+    require_staff(request)
+    return json_response(request.app["probes"].staff_summary())
 
 
 @routes.get("/api/status/history")

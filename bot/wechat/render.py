@@ -5,6 +5,8 @@ buttons become numbered options ("回复 1：现在恢复了吗"). One rule numb
 the text leaves (passive reply, late customer-service message, staff reply, notice): numbering
 runs on across every bot message since the user last wrote, and the user's "1" maps back to
 the option the channel itself showed (`OptionMemory`), without reading Rasa's tracker store.
+An answer's own numbered list is shown with circled numbers (①②③), so "1" only ever means
+the option "回复 1".
 """
 
 from __future__ import annotations
@@ -19,6 +21,17 @@ from bot.plain_text import strip_markdown
 
 PASSIVE_REPLY_BYTES = 2048
 OPTION_REPLY = re.compile(r"^\s*(\d{1,2})\s*$")
+LIST_NUMBER = re.compile(r"^(\s*)(\d{1,2})[.、]\s*", re.MULTILINE)
+
+
+def _circled(match: "re.Match[str]") -> str:
+    number = int(match.group(2))
+    return match.group(1) + (chr(0x2460 + number - 1) if 1 <= number <= 20 else f"{number}）")
+
+
+def plain(text: str) -> str:
+    """Bot text as WeChat shows it: no Markdown, list numbers that cannot be taken for options."""
+    return LIST_NUMBER.sub(_circled, strip_markdown(text)).strip()
 
 
 def buttons_of(message: Dict[str, Any]) -> List[Dict[str, str]]:
@@ -56,7 +69,7 @@ def render(messages: Sequence[Dict[str, Any]], first_number: int = 1) -> Rendere
     for message in messages:
         rendered.handoff = rendered.handoff or is_handoff(message)
         rendered.released = rendered.released or is_release(message)
-        lines = [strip_markdown(message["text"]).strip()] if message.get("text") else []
+        lines = [plain(message["text"])] if message.get("text") else []
         if lines:
             rendered.texts.append(lines[0])
         for button in buttons_of(message):

@@ -189,3 +189,31 @@ def test_a_flooding_socket_client_is_told_to_slow_down(context, servers):
         for (let i = 0; i < 25; i++) w.socket.emit("user_uttered", {message: "你好" + i, session_id: w.session});
     }""")
     expect_bot_says(page, "您发送得太快了")
+
+
+def test_status_banner_and_suggested_questions(browser, servers):
+    """The live status where visitors look first, updated while the widget stays open."""
+    from tests.e2e.test_live_status import put_status
+
+    put_status(servers, state="suspended", expected_resume_at="2031-12-03T09:00:00+08:00")
+    context = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740})
+    try:
+        page = context.new_page()
+        open_widget(page, servers)
+        banner = page.locator(".status-banner")
+        expect(banner).to_contain_text("电子发票服务：暂停中", timeout=10000)
+        expect(banner).to_contain_text("预计12月3日 09:00恢复")
+        expect(banner).to_contain_text(re.compile(r"更新于今天\d\d:\d\d"))
+        suggestions = page.locator(".suggestions button")
+        expect(suggestions).to_have_count(3)
+        page.screenshot(path=str(OUTPUT / "widget-status-banner.png"))
+        put_status(servers, state="normal")
+        # the banner polls every 20 s while the panel is open
+        expect(banner).to_contain_text("电子发票服务：已恢复正常", timeout=30000)
+        expect(banner).not_to_contain_text("预计")
+        suggestions.first.click()
+        expect_bot_says(page, "已恢复正常")
+        expect(page.locator(".suggestions")).to_have_count(0)
+    finally:
+        put_status(servers, state="suspended")
+        context.close()

@@ -40,3 +40,31 @@ def buttons(messages: List[Dict[str, Any]]) -> List[Dict[str, str]]:
 
 def button_titles(messages: List[Dict[str, Any]]) -> List[str]:
     return [b["title"] for b in buttons(messages)]
+
+
+class SocketChat:
+    """One conversation over Rasa's socket.io channel, as the widget holds it (long polling)."""
+
+    def __init__(self, rasa_url: str, session_id: Optional[str] = None) -> None:
+        import socketio  # python-socketio, a Rasa dependency
+
+        self.sender = session_id or uuid.uuid4().hex
+        self.received: List[Dict[str, Any]] = []
+        self.client = socketio.Client()
+        self.client.on("bot_uttered", lambda data: self.received.append(data))
+        self.client.connect(rasa_url, transports=["polling"], socketio_path="/socket.io")
+        self.client.emit("session_request", {"session_id": self.sender})
+
+    def say(self, text: str, wait: float = 10.0) -> List[Dict[str, Any]]:
+        import time
+
+        start = len(self.received)
+        self.client.emit("user_uttered", {"message": text, "session_id": self.sender})
+        deadline = time.monotonic() + wait
+        while len(self.received) == start and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.5)  # the rest of the turn's messages
+        return self.received[start:]
+
+    def close(self) -> None:
+        self.client.disconnect()

@@ -80,8 +80,10 @@ def test_above_capacity_the_visitor_is_told_so(servers, staffing):
 
 def test_suggested_replies_are_recorded_and_counted(servers):
     chat, handoff = open_handoff(servers)
-    chat.say("为什么电子发票系统暂停了")
     base = f"{servers.web}/api/handoffs/{handoff['id']}"
+    # "我要找真人" asks nothing: no suggestion (and none counted as shown)
+    assert http("GET", f"{base}/suggestions", token=STAFF_TOKEN)[1] == {"question": None, "suggestions": []}
+    chat.say("为什么电子发票系统暂停了")
     before = stats(servers)["desk"]["suggestions"]
     status, body = http("GET", f"{base}/suggestions", token=STAFF_TOKEN)
     assert status == 200 and body["question"] == "为什么电子发票系统暂停了"

@@ -35,7 +35,7 @@ def test_district_in_the_question_lists_its_points_with_address(servers):
     for question in ("天河区的办税服务厅在哪里", "tianhe有服务点吗", "天河區邊度可以開發票"):
         text = texts(Chat(servers.rasa).say(question))
         assert "测试天河办税服务厅" in text and "测试路1号" in text, (question, text)
-        assert "出发前请先电话或12366确认" in text and "尚未与官方来源核对" in text
+        assert "出发前请先致电服务点或拨打12366确认" in text and "尚未与官方来源核对" in text
 
 
 def test_missing_district_is_asked_then_answered(servers):

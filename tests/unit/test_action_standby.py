@@ -21,6 +21,11 @@ async def test_session_start_and_lookups():
         lookup = await (await c.post("/webhook", json={"next_action": "action_outage_status"})).json()
         assert lookup["events"] == [] and lookup["responses"][0]["response"] == "utter_cannot_look_up"
         assert "12366" in lookup["responses"][0]["hotline"]
+        handoff = await (await c.post("/webhook", json={"next_action": "action_handoff"})).json()
+        assert handoff["responses"][0]["response"] == "utter_handoff_unavailable"
+        assert "12366" in handoff["responses"][0]["hotline"]
+        refresh = await (await c.post("/webhook", json={"next_action": "action_refresh_status"})).json()
+        assert refresh == {"events": [], "responses": []}
         assert (await c.post("/webhook", data=b"{oops")).status == 400
     finally:
         await c.close()

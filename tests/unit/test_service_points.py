@@ -64,13 +64,13 @@ def test_lookup_by_district_and_nearest_ranking():
     ranked = nearest(points, 23.12, 113.30, count=3)
     assert [p.id for p, _ in ranked] == ["c", "a", "b"]
     assert ranked[0][1] == pytest.approx(distance_km(23.12, 113.30, 23.13, 113.27))
-    assert "约" in describe_nearest(ranked) and "出发前请先电话或12366确认" in describe_nearest(ranked)
+    assert "约" in describe_nearest(ranked) and "出发前请先致电服务点或拨打12366确认" in describe_nearest(ranked)
 
 
 def test_answers_say_when_unverified_and_always_ask_to_check_first():
     points = parse_points([point(address="A路1号", phone="020-0000")])
     text = describe_district("天河", points)
-    assert "A路1号" in text and "尚未与官方来源核对" in text and "出发前请先电话或12366确认" in text
+    assert "A路1号" in text and "尚未与官方来源核对" in text and "出发前请先致电服务点或拨打12366确认" in text
 
 
 def test_an_entry_without_address_sends_the_visitor_to_the_hotline():
@@ -79,7 +79,7 @@ def test_an_entry_without_address_sends_the_visitor_to_the_hotline():
 
 
 def test_the_check_first_reminder_comes_with_an_address():
-    assert "出发前请先电话或12366确认" in describe_district("天河", parse_points([point(address="A路1号")]))
+    assert "出发前请先致电服务点或拨打12366确认" in describe_district("天河", parse_points([point(address="A路1号")]))
     assert "出发前" not in describe_district("天河", parse_points([point()]))
 
 

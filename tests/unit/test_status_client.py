@@ -1,19 +1,26 @@
 """The status client against a real aiohttp server on loopback: good, slow, 500, malformed."""
+
 import asyncio
+
 from aiohttp import web
 
 from bot.status.client import status_feed
 from bot.status.phrasing import describe
 
 GOOD = {
-    "state": "suspended", "message": "维护中", "started_at": None,
-    "expected_resume_at": "2031-12-03T09:00:00+08:00", "source_url": "https://example.gov.cn/n",
-    "updated_at": "2031-12-01T08:00:00+08:00", "updated_by": "staff",
+    "state": "suspended",
+    "message": "维护中",
+    "started_at": None,
+    "expected_resume_at": "2031-12-03T09:00:00+08:00",
+    "source_url": "https://example.gov.cn/n",
+    "updated_at": "2031-12-01T08:00:00+08:00",
+    "updated_by": "staff",
 }
 
 
 async def feed(aiohttp_mode):
     """A feed whose behaviour the test switches: good, slow, error, malformed."""
+
     async def handler(_request):
         mode = aiohttp_mode["mode"]
         if mode == "slow":
@@ -71,3 +78,54 @@ async def test_nothing_known_gives_the_notice_guidance():
     assert reading.value is None and not reading.fresh
     text = describe(reading)
     assert "尚未公布" in text and "以广州市税务局正式公告为准" in text
+
+
+async def test_every_read_revalidates_with_the_etag_and_sees_a_change_at_once():
+    """An unchanged status costs a 304 with no body; a changed one is read on the next call."""
+    seen = {"requests": 0, "not_modified": 0, "body": dict(GOOD)}
+
+    async def handler(request):
+        seen["requests"] += 1
+        etag = '"%s"' % seen["body"]["state"]
+        if request.headers.get("If-None-Match") == etag:
+            seen["not_modified"] += 1
+            return web.Response(status=304, headers={"ETag": etag})
+        return web.json_response(seen["body"], headers={"ETag": etag})
+
+    app = web.Application()
+    app.router.add_get("/api/status", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/api/status"
+    try:
+        client = status_feed(url=url, timeout=0.5, cache_seconds=0)
+        for _ in range(3):
+            assert (await client.read()).value.state == "suspended"
+        assert seen["requests"] == 3 and seen["not_modified"] == 2
+        seen["body"] = {**GOOD, "state": "normal"}
+        reading = await client.read()
+        assert reading.fresh and reading.value.state == "normal"
+    finally:
+        await runner.cleanup()
+
+
+async def test_a_dead_feed_is_not_asked_again_before_the_retry_period():
+    mode = {"mode": "good"}
+    runner, url = await feed(mode)
+    try:
+        client = status_feed(url=url, timeout=0.3, cache_seconds=0)
+        client.retry_seconds = 60
+        assert (await client.read()).fresh
+        mode["mode"] = "slow"
+        assert not (await client.read()).fresh
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        reading = await client.read()  # answered at once from the last known status
+        assert not reading.fresh and reading.value.state == "suspended"
+        assert loop.time() - started < 0.1
+        mode["mode"] = "good"
+        assert (await client.read(max_age=0)).fresh  # a caller may insist
+    finally:
+        await runner.cleanup()

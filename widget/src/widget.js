@@ -11,6 +11,7 @@ import css from "./widget.css";
 import { escapeHtml, renderMarkdown } from "./markdown.js";
 import { Outbox } from "./outbox.js";
 import { el } from "./dom.js";
+import { StatusBanner, locationSearchAvailable, suggestions } from "./status.js";
 
 const script = document.currentScript;
 const scriptOrigin = script ? new URL(script.src, location.href).origin : location.origin;
@@ -81,9 +82,11 @@ class ChatWidget {
     });
     const send = el("button", { type: "submit", class: "send" }, "发送");
     form.append(label, this.input, send);
-    this.locationButton = el("button", { type: "button", class: "location" }, "用我的位置找服务点");
+    this.locationButton = el("button", { type: "button", class: "location", hidden: "" }, "用我的位置找服务点");
+    locationSearchAvailable(config.apiUrl).then((available) => { this.locationButton.hidden = !available; });
+    this.statusBanner = new StatusBanner(config.apiUrl, el);
 
-    this.panel.append(header, this.connection, this.log, this.typing, this.locationButton, form);
+    this.panel.append(header, this.statusBanner.node, this.connection, this.log, this.typing, this.locationButton, form);
     root.append(this.launcher, this.panel);
 
     this.launcher.addEventListener("click", () => this.toggle(!this.open));
@@ -107,6 +110,7 @@ class ChatWidget {
     this.panel.hidden = !open;
     this.launcher.setAttribute("aria-expanded", String(open));
     this.launcher.setAttribute("aria-label", open ? "收起在线咨询" : "打开在线咨询");
+    this.statusBanner.setActive(open);
     if (open) {
       this.unread = 0;
       this.updateBadge();
@@ -291,6 +295,7 @@ class ChatWidget {
     for (const item of pending) if (item.shown) this.renderUser(item.shown, item.id, true);
     if (!this.log.children.length) {
       this.renderNotice("您好！我是电子发票暂停服务的自动咨询助手，请直接输入您的问题。");
+      this.log.appendChild(suggestions(el, (question) => this.send(question, question)));
     }
   }
 }

@@ -23,6 +23,7 @@ const state = {
   question: null,       // the visitor message the suggestions answer
   inserted: null,       // { topic, text } of the suggestion put into the reply box
   drafts: new Map(),    // id → unsent reply text
+  last: [],             // the hand-offs of the latest poll
   sort: "wait",
   filter: "all",
   me: "",
@@ -51,6 +52,7 @@ export async function poll() {
     const data = await api("GET", "/api/handoffs");
     Object.assign(state, { me: data.me || "", role: data.role || "agent", staff: list(data.staff) });
     const handoffs = list(data.handoffs);
+    state.last = handoffs;
     announce(handoffs);
     renderList(handoffs);
     if (state.selected) await refreshDetail();
@@ -293,7 +295,7 @@ async function loadSuggestions(id) {
     return;
   }
   if (id !== state.selected) return;
-  $("#suggestion-question").textContent = data.question ? `针对访客的最后一条消息：“${data.question}”` : "";
+  $("#suggestion-question").textContent = data.question ? `针对访客的最后一个问题：“${data.question}”` : "访客还没有提出具体问题。";
   const items = list(data.suggestions);
   if (!items.length) { listNode.replaceChildren(el("p", { class: "empty" }, "没有合适的建议回复，请人工答复。")); return; }
   listNode.replaceChildren(...items.map((s) => el("article", { class: "suggestion", "data-topic": s.topic },
@@ -376,8 +378,9 @@ export function initQueue() {
   $("#detail-take").addEventListener("click", () => act("take", {}, "已接手，请在下方回复访客。"));
   $("#close-button").addEventListener("click", close);
   $("#assign-button").addEventListener("click", () => act("assign", { staff: $("#assign-staff").value }, "已转派。"));
-  $("#queue-sort").addEventListener("change", (event) => { state.sort = event.target.value; poll(); });
-  $("#queue-filter").addEventListener("change", (event) => { state.filter = event.target.value; poll(); });
+  // re-sort and filter what is listed at once; the next poll brings news
+  $("#queue-sort").addEventListener("change", (event) => { state.sort = event.target.value; renderList(state.last); });
+  $("#queue-filter").addEventListener("change", (event) => { state.filter = event.target.value; renderList(state.last); });
   const notifyButton = $("#notify-enable");
   updateNotifyButton();
   notifyButton.addEventListener("click", async () => {
