@@ -6,9 +6,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.service_points.districts import DISTRICTS, canonical_district
 from actions.language import language
 from bot.service_points import phrasing, phrasing_en
+from bot.service_points.districts import DISTRICTS, canonical_district
 from bot.service_points.source import current_points
 from bot.service_points.store import in_district, nearest
 

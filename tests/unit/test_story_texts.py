@@ -15,11 +15,19 @@ MODEL = ROOT / "models" / "current.tar.gz"
 
 
 def story_turns():
+    """(story, text, intent) of every typed user turn; not while a hand-off is open, where
+    HandoffPolicy answers whatever the intent."""
     for path in sorted((ROOT / "tests" / "stories").glob("*.yml")):
         for story in yaml.safe_load(path.read_text(encoding="utf-8"))["stories"]:
+            queued = False
             for step in story["steps"]:
+                action = step.get("action")
+                if action == "action_handoff":
+                    queued = True
+                elif action in ("action_cancel_handoff", "action_release_handoff"):
+                    queued = False
                 text = (step.get("user") or "").strip()
-                if text and not text.startswith("/"):
+                if text and not text.startswith("/") and not queued:
                     yield story["story"], text, step["intent"]
 
 
