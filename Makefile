@@ -17,6 +17,8 @@ export RASA_TELEMETRY_ENABLED := false
 # where bot/settings.py reads the same variable, these are its defaults. Everything else our
 # code reads has its default in bot/settings.py only.
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
+# the secret Rasa sends to the action server (make run generates one when empty)
+export ACTION_SERVER_TOKEN ?=
 export TRACKER_DB ?= $(CURDIR)/var/tracker.db
 export TRACKER_DB_URL ?=
 export LOCK_STORE_TYPE ?= in_memory

@@ -1,7 +1,8 @@
-"""Hand-off to a human: queue it (or say honestly why no one can answer now), staff replies,
-the release, and the visitor leaving the queue. The queue lives in the web app, reached
-through its API (bot/web/client.py); the web app decides from the staffed hours and the
-queue length (data/staffing.yml) whether a person can take the conversation now."""
+"""Hand-off to a human: queue it (or say honestly why no one can answer now), the visitor
+leaving the queue, and the rating. The queue lives in the web app, reached through its API
+(bot/web/client.py); the web app decides from the staffed hours and the queue length
+(data/staffing.yml) whether a person can take the conversation now. Staff replies and the
+release are server events the web app writes (bot/conversations/server_events.py)."""
 import logging
 from typing import Any, Dict, List, Text
 
@@ -14,9 +15,6 @@ from bot.web.client import WebAppError, web_app
 from bot.wecom.staff_notify import recent_questions
 
 logger = logging.getLogger(__name__)
-
-RATING_OUTCOMES = ("answered",)
-
 
 def first_line(tracker: Tracker) -> str:
     """The visitor's own words that led here (not a button payload)."""
@@ -58,11 +56,6 @@ async def open_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reaso
     return []
 
 
-def is_external(tracker: Tracker) -> bool:
-    """True for events the web app triggered through Rasa's API, never for typed payloads."""
-    return bool((tracker.latest_message.get("metadata") or {}).get("is_external"))
-
-
 def entity(tracker: Tracker, name: str) -> str:
     return next(tracker.get_latest_entity_values(name), None) or ""
 
@@ -75,39 +68,6 @@ class ActionHandoff(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         return await open_handoff(dispatcher, tracker, "用户要求转人工")
-
-
-class ActionStaffReply(Action):
-    """A staff member's reply, sent by the console into the user's own channel."""
-
-    def name(self) -> Text:
-        return "action_staff_reply"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        text = entity(tracker, "staff_text").strip()
-        if is_external(tracker) and text:
-            dispatcher.utter_message(response="utter_staff_reply", staff_text=text)
-        return []
-
-
-class ActionReleaseHandoff(Action):
-    """Staff hand the conversation back to the bot; an answered one asks for a rating."""
-
-    def name(self) -> Text:
-        return "action_release_handoff"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        if not is_external(tracker):
-            return []
-        # the marker lets channels that transferred the chat (微信客服) give it back to the bot
-        dispatcher.utter_message(response="utter_handoff_released", json_message={"data": {"handoff_released": True}})
-        if entity(tracker, "outcome") in RATING_OUTCOMES:
-            dispatcher.utter_message(response="utter_ask_rating")
-        return [SlotSet("handoff_active", False)]
 
 
 class ActionCancelHandoff(Action):

@@ -13,8 +13,14 @@ from bot.faq.decision import clarify_options, trailing_misses
 MISSES_BEFORE_HUMAN = 2
 
 
+def is_typed_fallback(parse: Dict[Text, Any]) -> bool:
+    """"/nlu_fallback" typed as a payload: not a question the bot missed, so not counted."""
+    return str(parse.get("text") or "").strip().startswith("/nlu_fallback")
+
+
 def user_parses(tracker: Tracker) -> List[Dict[Text, Any]]:
-    return [e.get("parse_data") or {} for e in tracker.events if e.get("event") == "user"]
+    parses = [e.get("parse_data") or {} for e in tracker.events if e.get("event") == "user"]
+    return [parse for parse in parses if not is_typed_fallback(parse)]
 
 
 def utter_clarification(dispatcher: CollectingDispatcher, labels: List[Text], lang: Text = "zh") -> None:

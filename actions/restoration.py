@@ -1,4 +1,5 @@
-"""Restoration notices: subscribe, unsubscribe, and the notice itself (an external event)."""
+"""Restoration notices: subscribe and unsubscribe (the notice itself is a server event the web
+app writes, bot/status/notifier.py)."""
 
 import logging
 from typing import Any, Dict, List, Text
@@ -9,7 +10,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.contacts import load_contacts
 from bot.status.client import default_client
-from bot.status.phrasing import describe
 from bot.web.client import WebAppError, web_app
 
 logger = logging.getLogger(__name__)
@@ -62,18 +62,3 @@ class ActionUnsubscribeRestoration(Action):
         dispatcher.utter_message(response="utter_unsubscribed" if removed else "utter_not_subscribed")
         return []
 
-
-class ActionNotifyRestored(Action):
-    """Runs when the web app triggers EXTERNAL_service_restored in a subscriber's conversation."""
-
-    def name(self) -> Text:
-        return "action_notify_restored"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        reading = await default_client().read(max_age=0)  # the change that triggered this
-        dispatcher.utter_message(response="utter_restoration_notice")
-        if reading.value:
-            dispatcher.utter_message(text=describe(reading))
-        return [SlotSet("outage_state", reading.value.state if reading.value else None)]

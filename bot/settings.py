@@ -90,6 +90,19 @@ PROBE_INTERVAL_SECONDS = float_setting("PROBE_INTERVAL_SECONDS", 60)
 PROBE_TIMEOUT_SECONDS = float_setting("PROBE_TIMEOUT_SECONDS", 5)
 PROBE_DISAGREE_SECONDS = float_setting("PROBE_DISAGREE_SECONDS", 300)
 
+# -- the doors (bot/action_server.py, bot/ratelimit.py, bot/widget_sessions.py) ---------------
+# the secret Rasa sends to the action server (endpoints.yml); the action server needs it to start
+ACTION_SERVER_TOKEN = text_setting("ACTION_SERVER_TOKEN")
+ACTIONS_HOST = text_setting("ACTIONS_HOST", "127.0.0.1")
+ACTIONS_PORT = int_setting("ACTIONS_PORT", 5055)
+# the key of widget session keys; derived from RASA_AUTH_TOKEN when empty
+WIDGET_SESSION_SECRET = text_setting("WIDGET_SESSION_SECRET")
+# reverse proxies (comma-separated addresses) whose X-Forwarded-For names the client
+TRUSTED_PROXIES = tuple(p.strip() for p in text_setting("TRUSTED_PROXIES").split(",") if p.strip())
+# messages per client address into Rasa's channels: a burst, then so many a second (0: off)
+ADDRESS_BURST = int(text_setting("ADDRESS_BURST", "200"))
+ADDRESS_PER_SECOND = float_setting("ADDRESS_PER_SECOND", 5.0)
+
 # -- the WeChat channel --------------------------------------------------------------------
 WECHAT_API_BASE = text_setting("WECHAT_API_BASE", "https://api.weixin.qq.com")
 WECHAT_REPLY_DEADLINE = float_setting("WECHAT_REPLY_DEADLINE", 4.5)

@@ -21,6 +21,7 @@ PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 
 export RASA_AUTH_TOKEN=${RASA_AUTH_TOKEN:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))')}
 export STAFF_TOKEN=${STAFF_TOKEN:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))')}
+export ACTION_SERVER_TOKEN=${ACTION_SERVER_TOKEN:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))')}
 export WEB_ACTIONS_TOKEN=${WEB_ACTIONS_TOKEN:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))')}
 
 # PostgreSQL: a cluster of our own in var/scaled/pg, owned by the postgres user, loopback only.
@@ -58,6 +59,8 @@ export RASA_URL="http://127.0.0.1:${RASA_PORTS[0]}"
 export RASA_PUBLIC_URL="http://127.0.0.1:$NGINX_PORT"
 export STATUS_URL="http://127.0.0.1:8080/api/status"
 export SERVICE_POINTS_URL="http://127.0.0.1:8080/api/service-points"
+# the widget's page is served through nginx; nginx limits per address (bot/ratelimit.py need not)
+export CORS_ORIGINS="http://127.0.0.1:$NGINX_PORT" ADDRESS_BURST=0
 
 pids=()
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$S/redis" --save "" --appendonly no \
@@ -65,10 +68,10 @@ redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$S/redis" --save "" --
 pids+=($!)
 .venv/bin/python -m bot.web.app > "$S/logs/web.log" 2>&1 &
 pids+=($!)
-.venv/bin/rasa run actions --port 5055 --actions actions > "$S/logs/actions.log" 2>&1 &
+.venv/bin/python -m bot.action_server --host 127.0.0.1 --port 5055 > "$S/logs/actions.log" 2>&1 &
 pids+=($!)
 for port in "${RASA_PORTS[@]}"; do
-  .venv/bin/rasa run --model models/current.tar.gz --port "$port" --enable-api \
+  .venv/bin/rasa run --model models/current.tar.gz --interface 127.0.0.1 --port "$port" --enable-api \
     --auth-token "$RASA_AUTH_TOKEN" --credentials credentials.yml --endpoints endpoints.yml \
     --cors "http://127.0.0.1:$NGINX_PORT" > "$S/logs/rasa-$port.log" 2>&1 &
   pids+=($!)

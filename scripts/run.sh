@@ -17,6 +17,11 @@ if [[ -z "${STAFF_TOKEN:-}" ]]; then
   echo "STAFF_TOKEN was not set; generated one for this run: $STAFF_TOKEN"
 fi
 export STAFF_TOKEN
+if [[ -z "${ACTION_SERVER_TOKEN:-}" ]]; then
+  ACTION_SERVER_TOKEN=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))')
+  echo "ACTION_SERVER_TOKEN was not set; generated one for this run: $ACTION_SERVER_TOKEN"
+fi
+export ACTION_SERVER_TOKEN
 # the action server's key to the web app's conversation routes (no one else needs it)
 export WEB_ACTIONS_TOKEN=${WEB_ACTIONS_TOKEN:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(24))')}
 
@@ -31,9 +36,10 @@ trap stop INT TERM EXIT
 
 .venv/bin/python -m bot.web.app > var/web.log 2>&1 &
 pids+=($!)
-.venv/bin/rasa run actions --port 5055 --actions actions > var/actions.log 2>&1 &
+# every server on loopback: put a reverse proxy in front to publish them (README, "Behind a proxy")
+.venv/bin/python -m bot.action_server --host 127.0.0.1 --port 5055 > var/actions.log 2>&1 &
 pids+=($!)
-.venv/bin/rasa run --model models/current.tar.gz --port 5005 --enable-api \
+.venv/bin/rasa run --model models/current.tar.gz --interface 127.0.0.1 --port 5005 --enable-api \
   --auth-token "$RASA_AUTH_TOKEN" --credentials credentials.yml --endpoints endpoints.yml \
   --cors $CORS_ORIGINS > var/rasa.log 2>&1 &
 pids+=($!)
@@ -56,7 +62,7 @@ Everything is up (logs in var/):
   Demo page       http://127.0.0.1:8080/        (the notice page with the chat widget)
   Rasa server     http://127.0.0.1:5005   (REST: POST /webhooks/rest/webhook)
   Rasa HTTP API   http://127.0.0.1:5005/status?token=\$RASA_AUTH_TOKEN
-  Action server   http://127.0.0.1:5055/health
+  Action server   http://127.0.0.1:5055/health   (Rasa only: Authorization: Bearer \$ACTION_SERVER_TOKEN)
   Widget script   http://127.0.0.1:8080/widget.js
   Live status     http://127.0.0.1:8080/api/status   (staff: PUT with Authorization: Bearer \$STAFF_TOKEN)
   Service points  http://127.0.0.1:8080/api/service-points
@@ -65,6 +71,7 @@ Everything is up (logs in var/):
 Try:  curl -s http://127.0.0.1:5005/webhooks/rest/webhook -H 'Content-Type: application/json' \\
         -d '{"sender": "me", "message": "网上开不了发票怎么办"}'
 
+Everything listens on 127.0.0.1 only; to publish it, see "Behind a proxy" in README.md.
 Press Ctrl-C to stop.
 MSG
 grep -h "service points:" var/web.log | tail -n 1 || true

@@ -28,6 +28,7 @@ WECOM = {"corp_id": "ww-test-corp", "secret": "kf-secret", "token": "wecomToken"
          "aes_key": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "open_kfid": "wk-test-kf",
          "servicer": "zhangsan", "robot_key": "robot-key"}
 ACTIONS_TOKEN = "test-actions-token"
+ACTION_SERVER_TOKEN = "test-action-server-token"
 
 
 @dataclass
@@ -92,6 +93,9 @@ def servers(tmp_path_factory) -> Servers:
         "SERVICE_POINTS_CACHE_SECONDS": "1",
         "STAFF_TOKEN": STAFF_TOKEN,
         "RASA_AUTH_TOKEN": RASA_TOKEN,
+        "ACTION_SERVER_TOKEN": ACTION_SERVER_TOKEN,
+        # as behind a reverse proxy on loopback: tests give each simulated client its own address
+        "TRUSTED_PROXIES": "127.0.0.1",
         "RASA_URL": f"http://127.0.0.1:{rasa_port}",
         "WEB_PORT": str(web_port),
         "DATA_DIR": str(work / "data"),

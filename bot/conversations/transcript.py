@@ -1,15 +1,25 @@
 """A conversation's transcript from its tracker events: what the user and the bot said.
 
-Button clicks are shown by their titles (the payload is what was sent), feedback clicks and
-external events (restoration notices' triggers) are not shown as user messages.
+Button clicks are shown by their titles (the payload is what was sent). Everything a user sent
+is shown to staff as it was sent, typed payloads included (`/EXTERNAL_…`, `/nlu_fallback`,
+`/feedback…`); only Rasa's own external events (which no user can send) are left out, and the
+visitor's own history leaves out feedback clicks.
 """
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
-HIDDEN_USER_PREFIXES = ("/feedback", "EXTERNAL")
 # payloads the widget and the answers send from fixed buttons, shown by their titles
 KNOWN_PAYLOADS = {"/request_human": "转人工", "/cancel_handoff": "取消人工"}
+
+
+def _intent(event: Dict[str, Any]) -> str:
+    return (((event.get("parse_data") or {}).get("intent")) or {}).get("name") or ""
+
+
+def is_external_event(event: Dict[str, Any]) -> bool:
+    """A user event Rasa made for an external event (older conversations; none are made now)."""
+    return bool((event.get("metadata") or {}).get("is_external")) and _intent(event).startswith("EXTERNAL_")
 
 
 def _button_title(payload: str, offered: List[Dict[str, Any]]) -> Optional[str]:
@@ -19,16 +29,18 @@ def _button_title(payload: str, offered: List[Dict[str, Any]]) -> Optional[str]:
     return None
 
 
-def transcript(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    """[{"sender": "user"|"bot"|"staff", "text", "buttons", "timestamp"}...] in order."""
+def transcript(events: List[Dict[str, Any]], feedback: bool = True) -> List[Dict[str, Any]]:
+    """[{"sender": "user"|"bot"|"staff", "text", "buttons", "timestamp"}...] in order.
+
+    feedback=False leaves out feedback clicks (the widget's history: the visitor did not write them).
+    """
     messages: List[Dict[str, Any]] = []
     offered: List[Dict[str, Any]] = []
     for event in events:
         kind = event.get("event")
         text = event.get("text") or ""
         if kind == "user":
-            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name") or ""
-            if text.startswith(HIDDEN_USER_PREFIXES) or intent.startswith("EXTERNAL"):
+            if is_external_event(event) or (not feedback and _intent(event) == "feedback"):
                 continue
             if text.startswith("/"):
                 text = _button_title(text, offered) or KNOWN_PAYLOADS.get(text, text)

@@ -142,6 +142,8 @@ def main(argv: List[str] | None = None) -> int:
             "ACTION_ENDPOINT_URL": "http://127.0.0.1:25055/webhook",
             "TRACKER_DB": str(work / "tracker.db"), "DATA_DIR": str(work / "data"),
             "WEB_URL": "http://127.0.0.1:28080", "WEB_PORT": "28080", "WEB_ACTIONS_TOKEN": TOKEN,
+            # the action server's secret; no per-address limit: every simulated visitor is on loopback
+            "ACTION_SERVER_TOKEN": TOKEN, "ADDRESS_BURST": "0",
             "STATUS_URL": "", "SERVICE_POINTS_URL": "",
             "RASA_URL": "http://127.0.0.1:25005", "RASA_AUTH_TOKEN": TOKEN,
         }

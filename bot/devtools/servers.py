@@ -51,12 +51,13 @@ def web_cmd() -> List[str]:
 
 
 def actions_cmd(port: int) -> List[str]:
-    return [str(VENV_BIN / "rasa"), "run", "actions", "--port", str(port), "--actions", "actions"]
+    """The action server (needs ACTION_SERVER_TOKEN in its environment)."""
+    return [str(VENV_BIN / "python"), "-m", "bot.action_server", "--port", str(port)]
 
 
 def rasa_cmd(model: Path, port: int, token: str, cors: str = "http://127.0.0.1:8080") -> List[str]:
     return [
         str(VENV_BIN / "rasa"), "run", "--model", str(model), "--port", str(port),
-        "--enable-api", "--auth-token", token, "--endpoints", "endpoints.yml",
+        "--interface", "127.0.0.1", "--enable-api", "--auth-token", token, "--endpoints", "endpoints.yml",
         "--credentials", "credentials.yml", "--cors", cors,
     ]

@@ -35,10 +35,11 @@ from zoneinfo import ZoneInfo
 from bot.faq.decision import button_topic
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-HIDDEN_PREFIXES = ("EXTERNAL", "/feedback", "/rate")
 RATINGS = ("good", "ok", "bad")
 # the bot told the visitor no one can take the conversation now: a hand-off all the same
 REFUSED_UTTERANCES = ("utter_handoff_closed", "utter_handoff_full")
+# button taps, not something the user wrote
+CLICK_INTENTS = ("feedback", "rate")
 
 
 def _intent(event: Dict[str, Any]) -> str:
@@ -46,9 +47,11 @@ def _intent(event: Dict[str, Any]) -> str:
 
 
 def is_user_writing(event: Dict[str, Any]) -> bool:
+    """A message the user wrote: not a feedback or rating tap, not an external event of older
+    conversations (no typed text has an EXTERNAL_ intent: they are not in the domain)."""
     if event.get("event") != "user":
         return False
-    return not (event.get("text") or "").startswith(HIDDEN_PREFIXES) and not _intent(event).startswith("EXTERNAL")
+    return _intent(event) not in CLICK_INTENTS and not _intent(event).startswith("EXTERNAL_")
 
 
 def answered_topic(parse: Dict[str, Any], known: Iterable[str]) -> Optional[str]:

@@ -4,14 +4,17 @@ It speaks Rasa's action-server protocol: a session still starts, a request for a
 the hotline (no queue can open without the action server), the status refresh before an answer
 changes nothing (the answer goes on with the last known state), and every other custom action
 answers that the information cannot be looked up now. FAQ answers need no action server and go
-on as usual. Internal only: nginx publishes it on a loopback port that Rasa alone uses.
+on as usual. Like the action server, it answers only Rasa (ACTION_SERVER_TOKEN). Internal
+only: nginx publishes it on a loopback port that Rasa alone uses.
 """
 
 from __future__ import annotations
 
 from aiohttp import web
 
+from bot import settings
 from bot.contacts import load_contacts
+from bot.web.auth import bearer_token, same
 from bot.web.responses import json_response
 
 routes = web.RouteTableDef()
@@ -24,6 +27,8 @@ SILENT_ACTIONS = {"action_refresh_status"}
 
 @routes.post("/webhook")
 async def standby(request: web.Request) -> web.Response:
+    if not same(bearer_token(request), request.app.get("action_server_token", settings.ACTION_SERVER_TOKEN)):
+        return json_response({"error": "action server token required"}, status=401)
     try:
         call = await request.json()
     except ValueError:

@@ -18,6 +18,7 @@ from bot.conversations.tracker_db import TrackerDb
 from bot.insights.figures_store import FiguresReader
 from bot.logs import configure_logging
 from bot.service_points.store import ServicePoint, completeness
+from bot.staff.login_throttle import LoginThrottle
 from bot.status.notifier import RestorationNotifier
 from bot.status.probes import ProbeMonitor
 from bot.stores import Stores, build_stores, prepare
@@ -63,7 +64,9 @@ def create_app(
     rasa_url: Optional[str] = None,
     rasa_token: Optional[str] = None,
 ) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[audit_staff_changes])
+    app = web.Application(
+        client_max_size=MAX_BODY_BYTES, middlewares=[console.security_headers, audit_staff_changes]
+    )
     app["staff_token"] = settings.STAFF_TOKEN if staff_token is None else staff_token
     app["actions_token"] = settings.WEB_ACTIONS_TOKEN
     stores = stores or build_stores()
@@ -75,6 +78,7 @@ def create_app(
     app["accounts"] = stores.accounts
     app["labels"] = stores.labels
     app["audit"] = stores.audit
+    app["login_throttle"] = LoginThrottle()
     app["tracker_db"] = TrackerDb()
     app["figures"] = FiguresReader(app["tracker_db"].engine)
     app["rasa"] = RasaApi(rasa_url, rasa_token)

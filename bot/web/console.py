@@ -4,14 +4,46 @@ from __future__ import annotations
 import html
 import secrets
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
+from bot.ratelimit import client_address, trusted_proxies
 from bot.web.auth import SESSION_COOKIE, is_secure, same
 
 routes = web.RouteTableDef()
 STATIC = Path(__file__).resolve().parent / "static"
 LOGIN_COOKIE = "gz_login_csrf"
+
+
+# the console and its login page: no framing (clickjacking), scripts and styles from here only
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Any) -> web.StreamResponse:
+    """SECURITY_HEADERS on every console page and API answer (errors and redirects too)."""
+    try:
+        response = await handler(request)
+    except web.HTTPException as exception:
+        if request.path.startswith(("/console", "/api/")):
+            exception.headers.update(SECURITY_HEADERS)
+        raise
+    if request.path.startswith(("/console", "/api/")):
+        response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+def request_address(request: web.Request) -> str:
+    return client_address(request.remote, request.headers.get("X-Forwarded-For"), trusted_proxies())
 
 
 def _page(name: str, **values: str) -> str:
@@ -55,9 +87,17 @@ async def login(request: web.Request) -> web.Response:
     if not same(str(form.get("csrf_token", "")), request.cookies.get(LOGIN_COOKIE)):
         return _login_page(request, "页面已过期，请重新登录。", status=403)
     name, password = str(form.get("username", "")), str(form.get("password", ""))
+    throttle, address = request.app["login_throttle"], request_address(request)
+    wait = throttle.retry_after(name, address)
+    if wait:
+        response = _login_page(request, f"登录失败次数过多，请{(wait + 59) // 60}分钟后再试。", status=429)
+        response.headers["Retry-After"] = str(wait)
+        return response
     accounts = request.app["accounts"]
     if not accounts.check_login(name, password):
+        throttle.failed(name, address)
         return _login_page(request, "用户名或密码不正确。", status=401)
+    throttle.succeeded(name)
     session = accounts.start_session(name)
     request.app["audit"].record(name, "login")
     response = web.HTTPSeeOther("/console")
@@ -68,12 +108,16 @@ async def login(request: web.Request) -> web.Response:
 
 @routes.post("/console/logout")
 async def logout(request: web.Request) -> web.Response:
+    """Only the console's own form logs out (its CSRF token): a cross-site POST changes nothing."""
     accounts = request.app["accounts"]
     session = accounts.session(request.cookies.get(SESSION_COOKIE))
     form = await request.post()
-    if session and same(str(form.get("csrf_token", "")), session.csrf_token):
-        accounts.end_session(session.id)
-        request.app["audit"].record(session.name, "logout")
+    if session is None:
+        raise web.HTTPSeeOther("/console/login")
+    if not same(str(form.get("csrf_token", "")), session.csrf_token):
+        raise web.HTTPForbidden(text="请从控制台页面退出登录。", content_type="text/plain")
+    accounts.end_session(session.id)
+    request.app["audit"].record(session.name, "logout")
     response = web.HTTPSeeOther("/console/login")
     response.del_cookie(SESSION_COOKIE, path="/")
     raise response

@@ -42,10 +42,9 @@ def _topic_ids() -> List[str]:
 
 
 def _handoff(request: web.Request, open_only: bool = True) -> Handoff:
-    try:
-        handoff = request.app["handoffs"].get(int(request.match_info["handoff_id"]))
-    except ValueError:
-        handoff = None
+    raw = request.match_info["handoff_id"]
+    # a database integer: anything else (words, 10**30) is simply not a hand-off
+    handoff = request.app["handoffs"].get(int(raw)) if raw.isascii() and raw.isdigit() and len(raw) <= 15 else None
     if handoff is None or (open_only and handoff.closed_at):
         raise web.HTTPNotFound(text='{"error": "no open hand-off with that id"}', content_type="application/json")
     if not is_supervisor(request) and handoff.taken_by not in (None, request["staff_name"]) \
@@ -135,9 +134,7 @@ async def reply(request: web.Request) -> web.Response:
     if suggestion is not None and not isinstance(suggestion, str):
         return error(422, "suggestion: the topic of the suggested reply used", "suggestion")
     try:
-        await request.app["rasa"].trigger_intent(
-            handoff.conversation_id, "EXTERNAL_staff_reply", {"staff_text": text.strip()}
-        )
+        await request.app["rasa"].send_staff_reply(handoff.conversation_id, text.strip(), name)
     except (aiohttp.ClientError, TimeoutError) as problem:
         logger.warning("staff reply to %s failed: %r", handoff.conversation_id, problem)
         return error(502, "the assistant did not take the reply; try again")
@@ -165,8 +162,7 @@ async def release(request: web.Request) -> web.Response:
         return error(422, "note: up to 500 characters", "note")
     if handoff.kind == "live":
         try:
-            await request.app["rasa"].trigger_intent(
-                handoff.conversation_id, "EXTERNAL_handoff_released", {"outcome": outcome or ""})
+            await request.app["rasa"].release_handoff(handoff.conversation_id, name, outcome or "")
         except (aiohttp.ClientError, TimeoutError) as problem:
             logger.warning("release of %s failed: %r", handoff.conversation_id, problem)
             return error(502, "the assistant did not take the release; try again")

@@ -76,7 +76,7 @@ async def put_status(request: web.Request) -> web.Response:
         return error(422, f"unknown field: {unknown[0]}", unknown[0])
     data = {key: body.get(key) for key in EDITABLE}
     data["updated_at"] = now_utc().isoformat()
-    data["updated_by"] = body.get("updated_by") or request.get("staff_name") or "staff"
+    data["updated_by"] = request["staff_name"]  # who is logged in; a body's "updated_by" is ignored
     try:
         status = OutageStatus.from_dict(data)
     except StatusError as problem:

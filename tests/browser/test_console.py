@@ -191,8 +191,12 @@ def test_a_new_handoff_notifies_a_background_tab(browser, servers):
         staff.wait_for_timeout(1500)  # the first poll has seen the queue as it is
         assert staff.evaluate("window.__notifications.length") == 0
         Chat(servers.rasa).say("我要找真人，通知测试")
-        staff.wait_for_function(
-            "window.__notifications.some(n => (n.body || '').includes('通知测试'))", timeout=15000)
+        # polled with evaluate: wait_for_function evaluates its predicate with eval, which the
+        # console's Content-Security-Policy (script-src 'self') rightly refuses
+        deadline = time.monotonic() + 15
+        while not staff.evaluate("window.__notifications.some(n => (n.body || '').includes('通知测试'))"):
+            assert time.monotonic() < deadline, "no desktop notification"
+            staff.wait_for_timeout(200)
         note = staff.evaluate("window.__notifications[window.__notifications.length - 1]")
         assert note["title"] == "新的转人工会话" and note["body"].startswith("接口：")
         expect(staff.locator("#queue-live")).to_contain_text("新的转人工会话")

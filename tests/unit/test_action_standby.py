@@ -7,6 +7,7 @@ from bot.web import action_standby
 
 async def client():
     app = web.Application()
+    app["action_server_token"] = "secret"
     app.add_routes(action_standby.routes)
     test_client = TestClient(TestServer(app))
     await test_client.start_server()
@@ -14,18 +15,23 @@ async def client():
 
 
 async def test_session_start_and_lookups():
+    rasa = {"Authorization": "Bearer secret"}
     c = await client()
     try:
-        started = await (await c.post("/webhook", json={"next_action": "action_session_start"})).json()
+        started = await (await c.post("/webhook", json={"next_action": "action_session_start"}, headers=rasa)).json()
         assert [e["event"] for e in started["events"]] == ["session_started", "action"]
-        lookup = await (await c.post("/webhook", json={"next_action": "action_outage_status"})).json()
+        lookup = await (await c.post("/webhook", json={"next_action": "action_outage_status"}, headers=rasa)).json()
         assert lookup["events"] == [] and lookup["responses"][0]["response"] == "utter_cannot_look_up"
         assert "12366" in lookup["responses"][0]["hotline"]
-        handoff = await (await c.post("/webhook", json={"next_action": "action_handoff"})).json()
+        handoff = await (await c.post("/webhook", json={"next_action": "action_handoff"}, headers=rasa)).json()
         assert handoff["responses"][0]["response"] == "utter_handoff_unavailable"
         assert "12366" in handoff["responses"][0]["hotline"]
-        refresh = await (await c.post("/webhook", json={"next_action": "action_refresh_status"})).json()
+        refresh = await (await c.post("/webhook", json={"next_action": "action_refresh_status"}, headers=rasa)).json()
         assert refresh == {"events": [], "responses": []}
-        assert (await c.post("/webhook", data=b"{oops")).status == 400
+        assert (await c.post("/webhook", data=b"{oops", headers=rasa)).status == 400
+        # anyone else: 401, nothing runs
+        assert (await c.post("/webhook", json={"next_action": "action_session_start"})).status == 401
+        wrong = {"Authorization": "Bearer guess"}
+        assert (await c.post("/webhook", json={"next_action": "action_session_start"}, headers=wrong)).status == 401
     finally:
         await c.close()

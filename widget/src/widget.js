@@ -4,8 +4,10 @@
 //   data-api-url     the web app, for history and feedback (default: the script's origin)
 //   data-title       the panel title
 //
-// Transport is Rasa's stock socketio channel with session_persistence: the session id lives in
-// localStorage, so a reload or a new tab continues the same conversation.
+// Transport is Rasa's socketio channel with session_persistence (bot/channels/socketio.py): the
+// server issues the session id and its key at the first connection; both live in localStorage, so
+// a reload or a new tab continues the same conversation. The key is needed to rejoin the session
+// and to read its history.
 import { io } from "socket.io-client";
 import css from "./widget.css";
 import { escapeHtml, renderMarkdown } from "./markdown.js";
@@ -22,25 +24,25 @@ const config = {
 };
 const STORE = "gz-einvoice-widget";
 const sessionKey = `${STORE}:session`;
+const sessionSecretKey = `${STORE}:session-key`;
 const outbox = new Outbox(`${STORE}:outbox`);
 
 function newId() {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-function sessionId() {
-  let id = localStorage.getItem(sessionKey);
-  if (!id || !/^[A-Za-z0-9_-]{8,64}$/.test(id)) {
-    id = newId();
-    localStorage.setItem(sessionKey, id);
-  }
-  return id;
+function storedSession() {
+  const id = localStorage.getItem(sessionKey);
+  const key = localStorage.getItem(sessionSecretKey);
+  return id && key && /^[A-Za-z0-9_-]{8,64}$/.test(id) ? { id, key } : { id: null, key: null };
 }
 
 
 class ChatWidget {
   constructor() {
-    this.session = sessionId();
+    const stored = storedSession();
+    this.session = stored.id; // issued by the server (session_confirm)
+    this.sessionSecret = stored.key;
     this.open = false;
     this.unread = 0;
     this.connected = false;
@@ -139,12 +141,17 @@ class ChatWidget {
   connect() {
     this.setConnection("connecting");
     this.socket = io(config.socketUrl, { transports: ["websocket", "polling"], reconnectionDelayMax: 5000 });
-    this.socket.on("connect", () => this.socket.emit("session_request", { session_id: this.session }));
+    this.socket.on("connect", () =>
+      this.socket.emit("session_request", { session_id: this.session, session_key: this.sessionSecret }),
+    );
     this.socket.on("session_confirm", (confirmed) => {
       const id = typeof confirmed === "string" ? confirmed : confirmed && confirmed.session_id;
-      if (id && id !== this.session) {
+      const key = confirmed && typeof confirmed === "object" ? confirmed.session_key : null;
+      if (id && (id !== this.session || key !== this.sessionSecret)) {
         this.session = id;
+        this.sessionSecret = key;
         localStorage.setItem(sessionKey, id);
+        if (key) localStorage.setItem(sessionSecretKey, key);
       }
       this.setConnection("up");
       this.flush();
@@ -279,9 +286,9 @@ class ChatWidget {
 
   async loadHistory() {
     try {
-      const response = await fetch(
-        `${config.apiUrl}/api/widget/history?session_id=${encodeURIComponent(this.session)}`,
-      );
+      if (!this.session || !this.sessionSecret) throw new Error("no session yet");
+      const query = `session_id=${encodeURIComponent(this.session)}&session_key=${encodeURIComponent(this.sessionSecret)}`;
+      const response = await fetch(`${config.apiUrl}/api/widget/history?${query}`);
       if (!response.ok) return;
       const { messages } = await response.json();
       for (const message of messages) {
