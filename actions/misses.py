@@ -5,9 +5,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import open_handoff
+from actions.language import language
 from bot.contacts import load_contacts
-from bot.faq.catalogue import load_catalogue
-from bot.faq.decision import CLARIFY, decide, trailing_misses
+from bot.faq.catalogue import choice, load_catalogue
+from bot.faq.decision import clarify_options, trailing_misses
 
 MISSES_BEFORE_HUMAN = 2
 
@@ -22,12 +23,12 @@ def user_parses(tracker: Tracker) -> List[Dict[Text, Any]]:
     return [parse for parse in parses if not is_typed_fallback(parse)]
 
 
-def utter_clarification(dispatcher: CollectingDispatcher, topics: List[Text]) -> None:
-    """"您是想问：" with the close candidates as buttons."""
-    catalogue = load_catalogue()
+def utter_clarification(dispatcher: CollectingDispatcher, labels: List[Text], lang: Text = "zh") -> None:
+    """"您是想问：" with the close candidates (FAQ topics or intents) as buttons."""
+    choices = [c for c in (choice(label, lang) for label in labels) if c]
     dispatcher.utter_message(
         response="utter_clarify",
-        buttons=[{"title": catalogue[t].title, "payload": catalogue[t].payload} for t in topics],
+        buttons=[{"title": title, "payload": payload} for title, payload in choices],
     )
 
 
@@ -48,7 +49,7 @@ async def handle_miss(
 
 
 class ActionHandleMiss(Action):
-    """For nlu_fallback and out_of_scope; a near-FAQ with two close topics is clarified."""
+    """For nlu_fallback and out_of_scope; an unsure in-domain message is clarified, never declined."""
 
     def name(self) -> Text:
         return "action_handle_miss"
@@ -57,8 +58,9 @@ class ActionHandleMiss(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         parse = tracker.latest_message
-        decision = decide(parse, load_catalogue())
-        if (parse.get("intent") or {}).get("name") == "nlu_fallback" and decision.kind == CLARIFY:
-            utter_clarification(dispatcher, list(decision.topics))
-            return []
+        if (parse.get("intent") or {}).get("name") == "nlu_fallback":
+            options = clarify_options(parse, load_catalogue())
+            if options:
+                utter_clarification(dispatcher, list(options), language(tracker))
+                return []
         return await handle_miss(dispatcher, tracker, load_contacts().template_vars())
