@@ -119,7 +119,7 @@ async def test_the_shared_limit_policy_refuses_too_long_and_too_fast_without_a_t
 
     too_long = parse_xml(await say("长" * (MAX_MESSAGE_CHARS + 1), "1"))
     assert too_long["Content"] == TOO_LONG
-    for i in range(wechat.limits.senders.burst):  # the bucket empties without running a turn
+    for _ in range(wechat.limits.senders.burst):  # the bucket empties without running a turn
         wechat.limits.senders.allow("openid-9")
     assert parse_xml(await say("你好", "2"))["Content"] == TOO_FAST
     assert not wechat.turns.get(("openid-9", "2"))
