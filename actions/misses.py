@@ -1,4 +1,5 @@
 """Unanswered messages: say what the bot can do; after two misses in a row, hand over to a human."""
+
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -14,7 +15,7 @@ MISSES_BEFORE_HUMAN = 2
 
 
 def is_typed_fallback(parse: Dict[Text, Any]) -> bool:
-    """"/nlu_fallback" typed as a payload: not a question the bot missed, so not counted."""
+    """ "/nlu_fallback" typed as a payload: not a question the bot missed, so not counted."""
     return str(parse.get("text") or "").strip().startswith("/nlu_fallback")
 
 
@@ -24,7 +25,7 @@ def user_parses(tracker: Tracker) -> List[Dict[Text, Any]]:
 
 
 def utter_clarification(dispatcher: CollectingDispatcher, labels: List[Text], lang: Text = "zh") -> None:
-    """"您是想问：" with the close candidates (FAQ topics or intents) as buttons."""
+    """ "您是想问：" with the close candidates (FAQ topics or intents) as buttons."""
     choices = [c for c in (choice(label, lang) for label in labels) if c]
     dispatcher.utter_message(
         response="utter_clarify",

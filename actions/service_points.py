@@ -1,4 +1,5 @@
 """The service-point finder: a form that asks for the district unless a location came along."""
+
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -23,8 +24,10 @@ def named_place(tracker: Tracker) -> Optional[Text]:
 
 def district_buttons(lang: Text = "zh") -> List[Dict[Text, Text]]:
     return [
-        {"title": phrasing_en.DISTRICT_NAMES[d] if lang == "en" else d,
-         "payload": '/find_service_point{"district":"%s"}' % d}
+        {
+            "title": phrasing_en.DISTRICT_NAMES[d] if lang == "en" else d,
+            "payload": '/find_service_point{"district":"%s"}' % d,
+        }
         for d in DISTRICTS
     ]
 

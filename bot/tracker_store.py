@@ -14,6 +14,7 @@ It also runs Rasa's two per-message queries (the events of the latest session, a
 of them are stored) as plain SQL: the same rows in the same order, without building and
 hashing an ORM query each time, which took about a fifth of the Rasa process's time under load.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -40,10 +41,7 @@ PAUSE_SECONDS = 0.5
 
 # SQLTrackerStore._event_query in SQL: a sender's events from the latest SessionStarted on
 # (by timestamp), or all of them when no session has started.
-_SESSION_START = (
-    "(SELECT max(timestamp) FROM events"
-    " WHERE sender_id = :sender_id AND type_name = :session_started)"
-)
+_SESSION_START = "(SELECT max(timestamp) FROM events WHERE sender_id = :sender_id AND type_name = :session_started)"
 _IN_LATEST_SESSION = f"sender_id = :sender_id AND (timestamp >= {_SESSION_START} OR {_SESSION_START} IS NULL)"
 LATEST_SESSION_EVENTS = sa.text(f"SELECT data FROM events WHERE {_IN_LATEST_SESSION} ORDER BY id")
 LATEST_SESSION_COUNT = sa.text(f"SELECT count(*) FROM events WHERE {_IN_LATEST_SESSION}")
@@ -57,8 +55,9 @@ async def with_retries(operation: Callable[[], Awaitable[T]], what: str) -> T:
         except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError) as error:
             if attempt == ATTEMPTS:
                 raise
-            logger.warning("tracker store %s failed (attempt %d), retrying: %s", what, attempt,
-                           str(error).splitlines()[0])
+            logger.warning(
+                "tracker store %s failed (attempt %d), retrying: %s", what, attempt, str(error).splitlines()[0]
+            )
             await asyncio.sleep(PAUSE_SECONDS)
     raise AssertionError("unreachable")
 
@@ -82,20 +81,20 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
         with self.session_scope() as session:
             events = [event.as_dict() for event in self._additional_events(session, tracker)]
             for data in events:
-                session.add(self.SQLEvent(
-                    sender_id=tracker.sender_id,
-                    type_name=data["event"],
-                    timestamp=data.get("timestamp"),
-                    intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                    action_name=data.get("name"),
-                    data=json.dumps(data),
-                ))
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=data["event"],
+                        timestamp=data.get("timestamp"),
+                        intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
             figures_store.record(session.connection(), tracker.sender_id, events, self.known_topics)
             session.commit()
 
-    async def _retrieve(
-        self, sender_id: Text, fetch_events_from_all_sessions: bool
-    ) -> Optional[DialogueStateTracker]:
+    async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         return await with_retries(
             lambda: self._read_tracker(sender_id, fetch_events_from_all_sessions), f"read of {sender_id}"
         )

@@ -36,7 +36,6 @@ from bot.wechat.turns import Turn, TurnMemory
 logger = logging.getLogger(__name__)
 
 
-
 @dataclass
 class WeChatConfig:
     token: str

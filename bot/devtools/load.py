@@ -6,6 +6,7 @@ every user message is in the tracker store, in order.
 
 Loopback only; every loop is bounded in count and time.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -78,10 +79,12 @@ async def run(args) -> Dict[str, object]:
             for i, s in enumerate(senders)
         ]
         if args.kill_pid:
+
             async def kill() -> None:
                 await asyncio.sleep(args.kill_replica_after)
                 os.kill(args.kill_pid, signal.SIGKILL)
                 print(f"killed replica pid {args.kill_pid} at {args.kill_replica_after}s", flush=True)
+
             tasks.append(kill())
         await asyncio.gather(*tasks)
     stored = recorded(args.tracker_db_url, senders)

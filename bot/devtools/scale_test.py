@@ -9,6 +9,7 @@ then, all on loopback and bounded in count and time:
   5. the public surface: Rasa's API not published, big bodies 413, bursts 429.
 Prints one line of figures per test and exits non-zero on any failure.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,9 +41,14 @@ def check(condition: bool, what: str) -> None:
 
 
 def load(conversations: int, seconds: float, kill_pid: int = 0, kill_after: float = 0, action=None) -> Dict:
-    args = argparse.Namespace(url=NGINX, conversations=conversations, seconds=seconds,
-                              tracker_db_url=TRACKER_URL, kill_pid=kill_pid or None,
-                              kill_replica_after=kill_after)
+    args = argparse.Namespace(
+        url=NGINX,
+        conversations=conversations,
+        seconds=seconds,
+        tracker_db_url=TRACKER_URL,
+        kill_pid=kill_pid or None,
+        kill_replica_after=kill_after,
+    )
 
     async def with_fault():
         if action is None:
@@ -62,8 +68,9 @@ def load(conversations: int, seconds: float, kill_pid: int = 0, kill_after: floa
 
 def say(sender: str, text: str) -> str:
     body = json.dumps({"sender": sender, "message": text}).encode()
-    request = urllib.request.Request(f"{NGINX}/webhooks/rest/webhook", data=body,
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{NGINX}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         return "\n".join(m.get("text") or "" for m in json.loads(response.read()))
 
@@ -97,8 +104,11 @@ def rasa_pids() -> Dict[int, int]:
 
 def pg(*command: str) -> None:
     pg_bin = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
-    subprocess.run(["runuser", "-u", "postgres", "--", str(pg_bin / "pg_ctl"), "-D", str(SCALED / "pg"), *command],
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["runuser", "-u", "postgres", "--", str(pg_bin / "pg_ctl"), "-D", str(SCALED / "pg"), *command],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def main() -> int:
@@ -109,8 +119,9 @@ def main() -> int:
         print("1. 50 concurrent conversations for 60 s through nginx", flush=True)
         result = load(50, 60)
         check(result["errors_retried"] == 0, "no errors")
-        check(result["lost"] == 0 and result["out_of_order_conversations"] == 0,
-              "every user message recorded, in order")
+        check(
+            result["lost"] == 0 and result["out_of_order_conversations"] == 0, "every user message recorded, in order"
+        )
 
         print("2. the busy Rasa replica killed mid-run", flush=True)
         before = rasa_pids()
@@ -137,16 +148,20 @@ def main() -> int:
         print("5. the public surface", flush=True)
         check(status_of(f"{NGINX}/conversations/x/tracker") == 404, "Rasa's API is not published")
         check(status_of(f"{NGINX}/api/status") == 200, "the public status is")
-        check(status_of(f"{NGINX}/webhooks/rest/webhook", b'{"sender":"x","message":"' + b"a" * 70000 + b'"}') == 413,
-              "a 70 KB body gets 413")
+        check(
+            status_of(f"{NGINX}/webhooks/rest/webhook", b'{"sender":"x","message":"' + b"a" * 70000 + b'"}') == 413,
+            "a 70 KB body gets 413",
+        )
 
         async def burst() -> List[int]:
             import aiohttp
 
             async with aiohttp.ClientSession() as session:
+
                 async def one():
                     async with session.get(f"{NGINX}/api/status") as response:
                         return response.status
+
                 return await asyncio.gather(*(one() for _ in range(600)))
 
         codes = asyncio.run(burst())

@@ -1,4 +1,5 @@
 """The FAQ topic catalogue: ids (the public contract), short titles, notice sections."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -43,9 +44,7 @@ def load_catalogue(path: Optional[Path] = None) -> Dict[str, Topic]:
     for topic_id, fields in raw.items():
         if not isinstance(fields, dict) or not fields.get("title"):
             raise ValueError(f"{path}: topic {topic_id!r} needs a title")
-        topics[topic_id] = Topic(
-            topic_id, fields["title"], str(fields.get("sections", "")), fields.get("title_en", "")
-        )
+        topics[topic_id] = Topic(topic_id, fields["title"], str(fields.get("sections", "")), fields.get("title_en", ""))
     return topics
 
 

@@ -5,6 +5,7 @@ which answer fits (Rasa issues #9723/#9751); answering then gives a confident wr
 answer. Here the response ranking itself decides: a clear winner is answered, two close
 candidates become "您是想问", and a weak winner counts as a miss.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,8 +21,12 @@ ANSWER, CLARIFY, MISS = "answer", "clarify", "miss"
 MISS_INTENTS = {"nlu_fallback", "out_of_scope"}
 # intents with an answer of their own that a "您是想问" button can offer next to FAQ topics
 SERVICE_INTENTS = (
-    "ask_outage_status", "find_service_point", "subscribe_restoration", "request_human",
-    "complaint", "rumour_check",
+    "ask_outage_status",
+    "find_service_point",
+    "subscribe_restoration",
+    "request_human",
+    "complaint",
+    "rumour_check",
 )
 # what the visitor meant was not the service: a decline (can't help, or a friendly turn back)
 DECLINE_INTENTS = {"out_of_scope", "chitchat"}
@@ -46,9 +51,12 @@ class Thresholds:
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> "Thresholds":
         try:
-            return cls(*(float(config[name]) for name in (
-                "min_confidence", "clarify_floor", "clarify_margin", "domain_floor", "option_floor"
-            )))
+            return cls(
+                *(
+                    float(config[name])
+                    for name in ("min_confidence", "clarify_floor", "clarify_margin", "domain_floor", "option_floor")
+                )
+            )
         except KeyError as missing:
             raise ValueError(f"FaqAnswerFallback in the NLU config: {missing.args[0]} is missing") from None
 
@@ -125,16 +133,12 @@ def decide(
     return FaqDecision(ANSWER, (first,))
 
 
-def service_candidates(
-    parse: Dict[str, Any], known: Optional[Iterable[str]] = None
-) -> List[Tuple[str, float]]:
+def service_candidates(parse: Dict[str, Any], known: Optional[Iterable[str]] = None) -> List[Tuple[str, float]]:
     """Contract labels of the service ("faq/<id>" or an intent) by probability, best first."""
     known = set(known) if known is not None else None
     faq_probability = _faq_probability(parse)
     scored = [
-        (f"faq/{topic}", faq_probability * p)
-        for topic, p in _faq_ranking(parse)
-        if known is None or topic in known
+        (f"faq/{topic}", faq_probability * p) for topic, p in _faq_ranking(parse) if known is None or topic in known
     ]
     scored += [
         (item.get("name"), float(item.get("confidence") or 0.0))
@@ -159,8 +163,11 @@ def clarify_options(
     if not candidates:
         return ()
     declined = max(
-        (float(i.get("confidence") or 0.0) for i in parse.get("intent_ranking") or []
-         if i.get("name") in DECLINE_INTENTS),
+        (
+            float(i.get("confidence") or 0.0)
+            for i in parse.get("intent_ranking") or []
+            if i.get("name") in DECLINE_INTENTS
+        ),
         default=0.0,
     )
     mass = sum(p for _label, p in candidates)

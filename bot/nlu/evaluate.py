@@ -13,6 +13,7 @@ many wrong answers.
 
     python -m bot.nlu.evaluate --model models/current.tar.gz --gate visitors:0.93:0.02
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,10 +45,7 @@ def contract_label(parse: Dict[str, Any]) -> str:
 def load_examples(path: str) -> List[Tuple[str, str, List[Dict[str, Any]]]]:
     """(text, expected contract label, expected entities) for each example."""
     data = load_data(path)
-    return [
-        (m.get("text"), m.get_full_intent(), m.get("entities") or [])
-        for m in data.intent_examples
-    ]
+    return [(m.get("text"), m.get_full_intent(), m.get("entities") or []) for m in data.intent_examples]
 
 
 async def parse_all(model: str, texts: List[str]) -> Tuple[List[Dict[str, Any]], float]:
@@ -158,13 +156,16 @@ def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="models/current.tar.gz")
     parser.add_argument(
-        "--data", action="append",
+        "--data",
+        action="append",
         help="an evaluation set, NAME=PATH or PATH (repeatable); default: both sets",
     )
     parser.add_argument("--train", default="data/nlu")
     parser.add_argument("--min-accuracy", type=float, default=0.0, help="gate on every set")
     parser.add_argument(
-        "--gate", action="append", default=[],
+        "--gate",
+        action="append",
+        default=[],
         help="NAME:MIN_RIGHT:MAX_WRONG, e.g. visitors:0.93:0.02 (repeatable)",
     )
     parser.add_argument("--out", default="results/nlu_eval.json")
@@ -181,7 +182,7 @@ def main(argv: List[str] | None = None) -> int:
     results: Dict[str, Any] = {}
     offset = 0
     for name, examples in loaded.items():
-        result = report(examples, parses[offset:offset + len(examples)])
+        result = report(examples, parses[offset : offset + len(examples)])
         offset += len(examples)
         if not args.no_anchor:
             result["anchor_accuracy"] = anchor_accuracy(args.train, examples)
@@ -190,7 +191,9 @@ def main(argv: List[str] | None = None) -> int:
 
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(results, ensure_ascii=False, indent=2), "utf-8")
-    print("| set (questions) | contract accuracy | right answer | 您是想问 with the right topic | can't help | wrong answer |")
+    print(
+        "| set (questions) | contract accuracy | right answer | 您是想问 with the right topic | can't help | wrong answer |"
+    )
     print("|---|---|---|---|---|---|")
     for name in loaded:
         print(table_row(name, results[name]))

@@ -6,6 +6,7 @@ the intent; this component looks at the response ranking too (bot.faq.decision),
 clear FAQ goes to the stock `utter_faq` and an unsure one to the fallback action, which
 asks "您是想问" or says what the assistant can help with. The ranking is kept intact.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -28,9 +29,7 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.faq.decision import ANSWER, Thresholds, decide
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class FaqAnswerFallback(GraphComponent, IntentClassifier):
     """`faq` whose answer is not clear -> `nlu_fallback` (ranking and selector kept)."""
 

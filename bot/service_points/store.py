@@ -3,6 +3,7 @@
 Why: addresses, hours and phone numbers must come from data operators maintain; a bad
 entry is refused with the entry and the field named, so a typo never reaches a user.
 """
+
 from __future__ import annotations
 
 import math
@@ -127,8 +128,7 @@ DETAILS = ("address", "hours", "phone", "location")
 
 def missing_details(point: ServicePoint) -> List[str]:
     """The details a visitor would ask for that this entry lacks (`location`: coordinates)."""
-    present = {"address": point.address, "hours": point.hours, "phone": point.phone,
-               "location": point.has_location}
+    present = {"address": point.address, "hours": point.hours, "phone": point.phone, "location": point.has_location}
     return [name for name in DETAILS if not present[name]]
 
 

@@ -1,6 +1,7 @@
 """Staff authentication: `Authorization: Bearer ${STAFF_TOKEN}` for automation, or a console
 session cookie (HttpOnly, SameSite=Strict, Secure behind TLS) with its CSRF token on every
 state-changing request."""
+
 from __future__ import annotations
 
 import hmac

@@ -1,4 +1,5 @@
 """Issue 2's must-hold conversations, over the real REST channel with real servers."""
+
 import re
 
 from tests.e2e.chat import Chat, button_titles, buttons, texts

@@ -1,4 +1,5 @@
 """The action server's stand-in speaks Rasa's protocol: sessions start, lookups apologise."""
+
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 

@@ -73,9 +73,9 @@ def ranked(intents, faq_ranking=()):
         "intent": {"name": "nlu_fallback", "confidence": 0.3},
         "intent_ranking": [{"name": n, "confidence": c} for n, c in intents],
         "entities": [],
-        "response_selector": {"faq": {"ranking": [
-            {"intent_response_key": f"faq/{t}", "confidence": c} for t, c in faq_ranking
-        ]}},
+        "response_selector": {
+            "faq": {"ranking": [{"intent_response_key": f"faq/{t}", "confidence": c} for t, c in faq_ranking]}
+        },
     }
 
 

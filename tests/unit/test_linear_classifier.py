@@ -7,8 +7,13 @@ from bot.nlu.linear_classifier import LinearIntentClassifier
 
 def make(labels, coef, intercept, idf):
     return LinearIntentClassifier(
-        {}, None, None, labels=labels, idf=np.array(idf, dtype=float),
-        coef=np.array(coef, dtype=np.float32), intercept=np.array(intercept, dtype=np.float32),
+        {},
+        None,
+        None,
+        labels=labels,
+        idf=np.array(idf, dtype=float),
+        coef=np.array(coef, dtype=np.float32),
+        intercept=np.array(intercept, dtype=np.float32),
     )
 
 

@@ -1,4 +1,5 @@
 """The evaluation sets are never training data, and the contract ids are all trained and tested."""
+
 import re
 from pathlib import Path
 
@@ -30,7 +31,7 @@ def _bigrams(text: str) -> set:
     from bot.nlu.normalize import to_simplified
 
     folded = to_simplified(normalise(text))
-    return {folded[i:i + 2] for i in range(len(folded) - 1)} or {folded}
+    return {folded[i : i + 2] for i in range(len(folded) - 1)} or {folded}
 
 
 def test_visitor_questions_are_not_in_training_data_nor_near_copies_of_it():
@@ -49,8 +50,18 @@ def test_visitor_set_covers_every_label_with_enough_questions():
     for intent, _t in examples(ROOT / "tests" / "nlu" / "visitors.yml"):
         counts[intent] = counts.get(intent, 0) + 1
     wanted = {f"faq/{t}" for t in topics} | {
-        "ask_outage_status", "find_service_point", "request_human", "greet", "goodbye", "thank",
-        "affirm", "deny", "bot_challenge", "complaint", "rumour_check", "ask_capabilities",
+        "ask_outage_status",
+        "find_service_point",
+        "request_human",
+        "greet",
+        "goodbye",
+        "thank",
+        "affirm",
+        "deny",
+        "bot_challenge",
+        "complaint",
+        "rumour_check",
+        "ask_capabilities",
     }
     assert {i for i in wanted if counts.get(i, 0) < 10} == set()
     assert counts["out_of_scope"] >= 60
@@ -60,8 +71,16 @@ def test_visitor_set_covers_every_label_with_enough_questions():
 def test_every_contract_id_has_enough_training_and_heldout_examples():
     topics = yaml.safe_load((ROOT / "data" / "faq_topics.yml").read_text(encoding="utf-8"))
     wanted = {f"faq/{t}" for t in topics} | {
-        "ask_outage_status", "find_service_point", "request_human", "greet", "goodbye",
-        "thank", "affirm", "deny", "bot_challenge", "out_of_scope",
+        "ask_outage_status",
+        "find_service_point",
+        "request_human",
+        "greet",
+        "goodbye",
+        "thank",
+        "affirm",
+        "deny",
+        "bot_challenge",
+        "out_of_scope",
     }
     trained, held = {}, {}
     for f in (ROOT / "data" / "nlu").glob("*.yml"):

@@ -1,4 +1,5 @@
 """Our SQL for Rasa's per-message queries returns what Rasa's own ORM queries return."""
+
 import asyncio
 
 import pytest
@@ -21,12 +22,19 @@ entities: [district]
 
 def session(start: float, texts):
     """One conversation session: session start, then a user turn and a bot answer per text."""
-    events = [ActionExecuted("action_session_start", timestamp=start),
-              SessionStarted(timestamp=start + 0.001), ActionExecuted("action_listen", timestamp=start + 0.002)]
+    events = [
+        ActionExecuted("action_session_start", timestamp=start),
+        SessionStarted(timestamp=start + 0.001),
+        ActionExecuted("action_listen", timestamp=start + 0.002),
+    ]
     for i, text in enumerate(texts):
         at = start + 1 + i
-        events += [UserUttered(text, timestamp=at), SlotSet("district", text, timestamp=at + 0.1),
-                   BotUttered(f"re {text}", timestamp=at + 0.2), ActionExecuted("action_listen", timestamp=at + 0.3)]
+        events += [
+            UserUttered(text, timestamp=at),
+            SlotSet("district", text, timestamp=at + 0.1),
+            BotUttered(f"re {text}", timestamp=at + 0.2),
+            ActionExecuted("action_listen", timestamp=at + 0.3),
+        ]
     return events
 
 
@@ -51,7 +59,9 @@ def test_reads_match_rasa_across_sessions_and_senders(store):
     for event in second:
         tracker.update(event)
     asyncio.run(store.save(tracker))
-    asyncio.run(store.save(DialogueStateTracker.from_events("b", [UserUttered("no session", timestamp=10.0)], DOMAIN.slots)))
+    asyncio.run(
+        store.save(DialogueStateTracker.from_events("b", [UserUttered("no session", timestamp=10.0)], DOMAIN.slots))
+    )
 
     for sender in ("a", "b", "nobody"):
         for all_sessions in (False, True):
