@@ -1,4 +1,5 @@
 """有帮助/没帮助: the click itself (intent `feedback`, entity `helpful`) is the record."""
+
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker

@@ -3,6 +3,7 @@ leaving the queue, and the rating. The queue lives in the web app, reached throu
 (bot/web/client.py); the web app decides from the staffed hours and the queue length
 (data/staffing.yml) whether a person can take the conversation now. Staff replies and the
 release are server events the web app writes (bot/conversations/server_events.py)."""
+
 import logging
 from typing import Any, Dict, List, Text
 
@@ -15,6 +16,7 @@ from bot.web.client import WebAppError, web_app
 from bot.wecom.staff_notify import recent_questions
 
 logger = logging.getLogger(__name__)
+
 
 def first_line(tracker: Tracker) -> str:
     """The visitor's own words that led here (not a button payload)."""
@@ -33,8 +35,13 @@ async def open_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reaso
     question = "\n".join(recent_questions(tracker.events))  # for the staff notification
     try:
         answer = await web_app().open_handoff(
-            tracker.sender_id, reason, tracker.get_latest_input_channel() or "", question,
-            first_line=first_line(tracker), language=tracker.get_slot("language") or "zh")
+            tracker.sender_id,
+            reason,
+            tracker.get_latest_input_channel() or "",
+            question,
+            first_line=first_line(tracker),
+            language=tracker.get_slot("language") or "zh",
+        )
     except WebAppError as problem:  # no queue, no promise of a person: the hotline instead
         logger.error("hand-off for %s not opened: %s", tracker.sender_id, problem)
         dispatcher.utter_message(response="utter_cannot_look_up", **contacts)
@@ -50,7 +57,8 @@ async def open_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reaso
     if answer.get("message_left"):
         wechat = tracker.get_latest_input_channel() == "wechat"
         dispatcher.utter_message(
-            response="utter_handoff_message_left_wechat" if wechat else "utter_handoff_message_left", **values)
+            response="utter_handoff_message_left_wechat" if wechat else "utter_handoff_message_left", **values
+        )
     else:
         dispatcher.utter_message(response="utter_handoff_no_message", **values)
     return []

@@ -1,19 +1,21 @@
 """Unanswered messages: say what the bot can do; after two misses in a row, hand over to a human."""
+
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import open_handoff
+from actions.language import language
 from bot.contacts import load_contacts
-from bot.faq.catalogue import load_catalogue
-from bot.faq.decision import CLARIFY, decide, trailing_misses
+from bot.faq.catalogue import choice, load_catalogue
+from bot.faq.decision import clarify_options, trailing_misses
 
 MISSES_BEFORE_HUMAN = 2
 
 
 def is_typed_fallback(parse: Dict[Text, Any]) -> bool:
-    """"/nlu_fallback" typed as a payload: not a question the bot missed, so not counted."""
+    """ "/nlu_fallback" typed as a payload: not a question the bot missed, so not counted."""
     return str(parse.get("text") or "").strip().startswith("/nlu_fallback")
 
 
@@ -22,12 +24,12 @@ def user_parses(tracker: Tracker) -> List[Dict[Text, Any]]:
     return [parse for parse in parses if not is_typed_fallback(parse)]
 
 
-def utter_clarification(dispatcher: CollectingDispatcher, topics: List[Text]) -> None:
-    """"您是想问：" with the close candidates as buttons."""
-    catalogue = load_catalogue()
+def utter_clarification(dispatcher: CollectingDispatcher, labels: List[Text], lang: Text = "zh") -> None:
+    """ "您是想问：" with the close candidates (FAQ topics or intents) as buttons."""
+    choices = [c for c in (choice(label, lang) for label in labels) if c]
     dispatcher.utter_message(
         response="utter_clarify",
-        buttons=[{"title": catalogue[t].title, "payload": catalogue[t].payload} for t in topics],
+        buttons=[{"title": title, "payload": payload} for title, payload in choices],
     )
 
 
@@ -48,7 +50,7 @@ async def handle_miss(
 
 
 class ActionHandleMiss(Action):
-    """For nlu_fallback and out_of_scope; a near-FAQ with two close topics is clarified."""
+    """For nlu_fallback and out_of_scope; an unsure in-domain message is clarified, never declined."""
 
     def name(self) -> Text:
         return "action_handle_miss"
@@ -57,8 +59,9 @@ class ActionHandleMiss(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         parse = tracker.latest_message
-        decision = decide(parse, load_catalogue())
-        if (parse.get("intent") or {}).get("name") == "nlu_fallback" and decision.kind == CLARIFY:
-            utter_clarification(dispatcher, list(decision.topics))
-            return []
+        if (parse.get("intent") or {}).get("name") == "nlu_fallback":
+            options = clarify_options(parse, load_catalogue())
+            if options:
+                utter_clarification(dispatcher, list(options), language(tracker))
+                return []
         return await handle_miss(dispatcher, tracker, load_contacts().template_vars())

@@ -6,16 +6,18 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.language import language
+from bot.status import phrasing, phrasing_en
 from bot.status.client import StatusReading, default_client
-from bot.status.phrasing import describe, status_line
 
 
-def status_slots(reading: StatusReading) -> List[Dict[Text, Any]]:
+def status_slots(reading: StatusReading, lang: Text = "zh") -> List[Dict[Text, Any]]:
     """`outage_state` and `status_line` from a reading; with no reading at all, left as they were.
 
     A stale reading (the feed is down) still sets the slots: it is the last known status, and
-    the state responses then speak of it as such through `status_line`.
+    the state responses then speak of it as such through `status_line` (in the visitor's language).
     """
+    status_line = phrasing_en.status_line if lang == "en" else phrasing.status_line
     if reading.value is None:
         return [SlotSet("status_line", status_line(reading))]
     return [SlotSet("outage_state", reading.value.state), SlotSet("status_line", status_line(reading))]
@@ -31,16 +33,25 @@ class ActionRefreshStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        return status_slots(await default_client().read())
+        return status_slots(await default_client().read(), language(tracker))
 
 
-def status_buttons(state: Optional[str]) -> List[Dict[Text, Text]]:
+def status_buttons(state: Optional[str], lang: Text = "zh") -> List[Dict[Text, Text]]:
     """Sign-up only while the service is not back; the urgent answer only while it is down."""
+    en = lang == "en"
     if state == "normal":
-        return [{"title": "恢复后要做什么", "payload": '/faq{"faq_topic":"after_recovery"}'}]
+        return [
+            {
+                "title": "What to do now it is back" if en else "恢复后要做什么",
+                "payload": '/faq{"faq_topic":"after_recovery"}',
+            }
+        ]
     return [
-        {"title": "急需开票怎么办", "payload": '/faq{"faq_topic":"urgent_invoice"}'},
-        {"title": "恢复了通知我", "payload": "/subscribe_restoration"},
+        {
+            "title": "I need an invoice urgently" if en else "急需开票怎么办",
+            "payload": '/faq{"faq_topic":"urgent_invoice"}',
+        },
+        {"title": "Notify me when it is back" if en else "恢复了通知我", "payload": "/subscribe_restoration"},
     ]
 
 
@@ -53,5 +64,7 @@ class ActionOutageStatus(Action):
     ) -> List[Dict[Text, Any]]:
         reading = await default_client().read()
         state = reading.value.state if reading.value else None
-        dispatcher.utter_message(text=describe(reading), buttons=status_buttons(state))
-        return status_slots(reading)
+        lang = language(tracker)
+        describe = phrasing_en.describe if lang == "en" else phrasing.describe
+        dispatcher.utter_message(text=describe(reading), buttons=status_buttons(state, lang))
+        return status_slots(reading, lang)

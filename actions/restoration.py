@@ -61,4 +61,3 @@ class ActionUnsubscribeRestoration(Action):
             return []
         dispatcher.utter_message(response="utter_unsubscribed" if removed else "utter_not_subscribed")
         return []
-

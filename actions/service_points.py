@@ -1,4 +1,5 @@
 """The service-point finder: a form that asks for the district unless a location came along."""
+
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -6,8 +7,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.language import language
+from bot.service_points import phrasing, phrasing_en
 from bot.service_points.districts import DISTRICTS, canonical_district
-from bot.service_points.phrasing import ask_district, describe_district, describe_nearest
 from bot.service_points.source import current_points
 from bot.service_points.store import in_district, nearest
 
@@ -20,14 +22,27 @@ def named_place(tracker: Tracker) -> Optional[Text]:
     return next(tracker.get_latest_entity_values("place"), None)
 
 
-def district_buttons() -> List[Dict[Text, Text]]:
-    return [{"title": d, "payload": '/find_service_point{"district":"%s"}' % d} for d in DISTRICTS]
+def district_buttons(lang: Text = "zh") -> List[Dict[Text, Text]]:
+    return [
+        {
+            "title": phrasing_en.DISTRICT_NAMES[d] if lang == "en" else d,
+            "payload": '/find_service_point{"district":"%s"}' % d,
+        }
+        for d in DISTRICTS
+    ]
+
+
+def wording(tracker: Tracker):
+    """The phrasing module for the visitor's language."""
+    return phrasing_en if language(tracker) == "en" else phrasing
 
 
 def message_location(tracker: Tracker) -> Optional[Tuple[float, float]]:
     """(latitude, longitude) sent as message metadata by the widget or WeChat."""
     metadata = (tracker.latest_message or {}).get("metadata") or {}
     location = metadata.get("location") if isinstance(metadata.get("location"), dict) else metadata
+    if not isinstance(location, dict):
+        return None
     try:
         latitude, longitude = float(location["latitude"]), float(location["longitude"])
     except (KeyError, TypeError, ValueError):
@@ -77,8 +92,8 @@ class ActionAskDistrict(Action):
     ) -> List[Dict[Text, Any]]:
         asked_before = tracker.get_slot("requested_slot") == "district"
         dispatcher.utter_message(
-            text=ask_district(unrecognised=asked_before, place=named_place(tracker)),
-            buttons=district_buttons(),
+            text=wording(tracker).ask_district(unrecognised=asked_before, place=named_place(tracker)),
+            buttons=district_buttons(language(tracker)),
         )
         return []
 
@@ -94,14 +109,16 @@ class ActionFindServicePoint(Action):
         location = message_location(tracker)
         district = canonical_district(tracker.get_slot("district"))
         found = nearest(points, *location) if location else []
+        words, lang = wording(tracker), language(tracker)
         if found:
-            dispatcher.utter_message(text=describe_nearest(found))
+            dispatcher.utter_message(text=words.describe_nearest(found))
         elif location:  # no point has coordinates yet: fall back to the district
-            dispatcher.utter_message(text=describe_nearest(found), buttons=district_buttons())
+            dispatcher.utter_message(text=words.describe_nearest(found), buttons=district_buttons(lang))
         elif district:
-            dispatcher.utter_message(text=describe_district(district, in_district(points, district)))
+            dispatcher.utter_message(text=words.describe_district(district, in_district(points, district)))
         else:
             dispatcher.utter_message(
-                text=ask_district(unrecognised=True, place=named_place(tracker)), buttons=district_buttons()
+                text=words.ask_district(unrecognised=True, place=named_place(tracker)),
+                buttons=district_buttons(lang),
             )
         return [SlotSet("district", None)]

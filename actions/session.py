@@ -4,6 +4,7 @@ Why: the stock `utter_faq` answers fill {hotline}, {tax_website} and {official_a
 from slots, and the urgent-invoice answer varies with the `outage_state` slot; setting them
 once per session keeps every FAQ answer free of an action-server round trip.
 """
+
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker

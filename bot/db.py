@@ -8,6 +8,7 @@ on one engine; only the web app (and its `python -m bot.console` command) create
 Why SQLAlchemy Core: SQLite under DATA_DIR for `make run` on one machine, PostgreSQL
 (WEB_DB_URL) when several processes share it; the same SQL for both.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timezone

@@ -1,4 +1,5 @@
 """One JSON object per log line (LOG_FORMAT=json), for log collectors; plain text otherwise."""
+
 import json
 import logging
 from datetime import datetime, timezone

@@ -1,4 +1,5 @@
 """Markdown to plain text, for places that show no formatting (WeChat, staff copying answers)."""
+
 import re
 
 _LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^\s)]+)\)")

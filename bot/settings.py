@@ -6,6 +6,7 @@ i.e. once per process; the defaults are those of `make run` on one machine. Secr
 no default. Rasa's own settings (endpoints.yml, credentials.yml) use `${VAR}` and are
 exported by the Makefile for the Rasa process.
 """
+
 from __future__ import annotations
 
 import os
@@ -58,9 +59,7 @@ NOTIFY_RETRY_SECONDS = float_setting("NOTIFY_RETRY_SECONDS", 60)
 # the socket.io URL the demo page gives the widget
 RASA_PUBLIC_URL = text_setting("RASA_PUBLIC_URL", "http://127.0.0.1:5005")
 # sites allowed to embed the widget and read a visitor's history (comma-separated)
-CORS_ORIGINS = tuple(
-    o.strip() for o in text_setting("CORS_ORIGINS", "http://127.0.0.1:8080").split(",") if o.strip()
-)
+CORS_ORIGINS = tuple(o.strip() for o in text_setting("CORS_ORIGINS", "http://127.0.0.1:8080").split(",") if o.strip())
 LOG_FORMAT = text_setting("LOG_FORMAT", "text")
 LOG_LEVEL = text_setting("LOG_LEVEL", "INFO")
 

@@ -4,6 +4,7 @@
 first status and applies the operator YAML of the service points. Only the web app prepares
 the database (at its start); the action server never opens it: it reaches the web data through the web app's API (bot/web/client.py).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -3,6 +3,7 @@
 The model is trained by `make test` before pytest runs (models/current.tar.gz) and loaded
 once here. Each session gets its own tracker database under a temporary folder.
 """
+
 from __future__ import annotations
 
 import os
@@ -22,11 +23,18 @@ RASA_TOKEN = "test-rasa-token"
 WECHAT = {"token": "QDG6eK", "aes_key": "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", "app_id": "wx5823bf96d3bd56c7"}
 STAFF_TOKEN = "test-staff-token"
 ALWAYS_STAFFED = "hours: {%s}\nmax_queue: 1000\n" % ", ".join(
-    f'{day}: ["00:00-24:00"]' for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"))
+    f'{day}: ["00:00-24:00"]' for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+)
 # a 微信客服 account on a fake WeCom API
-WECOM = {"corp_id": "ww-test-corp", "secret": "kf-secret", "token": "wecomToken",
-         "aes_key": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "open_kfid": "wk-test-kf",
-         "servicer": "zhangsan", "robot_key": "robot-key"}
+WECOM = {
+    "corp_id": "ww-test-corp",
+    "secret": "kf-secret",
+    "token": "wecomToken",
+    "aes_key": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+    "open_kfid": "wk-test-kf",
+    "servicer": "zhangsan",
+    "robot_key": "robot-key",
+}
 ACTIONS_TOKEN = "test-actions-token"
 ACTION_SERVER_TOKEN = "test-action-server-token"
 
@@ -80,7 +88,10 @@ def servers(tmp_path_factory) -> Servers:
     env = {
         **os.environ,
         # one process each, on the session's own SQLite files and in-memory locks
-        "TRACKER_DB_URL": "", "WEB_DB_URL": "", "LOCK_STORE_TYPE": "in_memory", "REDIS_HOST": "",
+        "TRACKER_DB_URL": "",
+        "WEB_DB_URL": "",
+        "LOCK_STORE_TYPE": "in_memory",
+        "REDIS_HOST": "",
         "REDIS_PORT": "6379",
         "PYTHONPATH": str(ROOT),
         "RASA_TELEMETRY_ENABLED": "false",

@@ -25,7 +25,7 @@ from sanic.response import HTTPResponse
 
 from bot import settings
 from bot.contacts import load_contacts
-from bot.ratelimit import SenderLimiter
+from bot.ratelimit import MessagePolicy
 from bot.wechat.api import OUTSIDE_WINDOW, WeChatApi, WeChatApiError
 from bot.wechat.crypto import DecryptError, MessageCrypto, check_signature
 from bot.wechat.messages import MAX_XML_BYTES, Incoming, XmlError, incoming, parse_xml, text_reply, transfer_reply
@@ -34,8 +34,6 @@ from bot.wechat.replay import Replayed, ReplayGuard
 from bot.wechat.turns import Turn, TurnMemory
 
 logger = logging.getLogger(__name__)
-
-TOO_FAST = "您发送得太快了，请稍等片刻再试。"
 
 
 @dataclass
@@ -119,7 +117,8 @@ class WeChatInput(InputChannel):
         self.replays = ReplayGuard()
         self.turns = TurnMemory()
         self.options = OptionMemory()
-        self.limiter = SenderLimiter()
+        # the one limit policy of every channel; WeChat's servers are the peer, so no per-address bucket
+        self.limits = MessagePolicy(address_burst=0)
         self._background: set = set()
 
     def get_output_channel(self) -> Optional[OutputChannel]:
@@ -216,8 +215,9 @@ class WeChatInput(InputChannel):
     ) -> str:
         turn = self.turns.get(message.retry_key)
         if turn is None:
-            if not self.limiter.allow(message.openid):
-                return text_reply(message.openid, message.account, TOO_FAST)
+            refusal = self.limits.check(message.openid, None, message.text)
+            if refusal is not None:
+                return text_reply(message.openid, message.account, refusal)
             text = self.options.take_reply(message.openid, message.text)
             collector = CollectingOutputChannel()
             user_message = UserMessage(

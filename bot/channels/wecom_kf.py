@@ -24,7 +24,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.ratelimit import SenderLimiter
+from bot.ratelimit import MessagePolicy
 from bot.wechat.crypto import DecryptError, MessageCrypto
 from bot.wechat.messages import MAX_XML_BYTES, XmlError, parse_xml
 from bot.wechat.render import OptionMemory
@@ -37,7 +37,6 @@ from bot.wecom.sync import KfSync
 
 logger = logging.getLogger(__name__)
 
-TOO_FAST = "您发送得太快了，请稍等片刻再试。"
 SORRY = "抱歉，系统繁忙，请稍后再试。"
 SESSION_ENDED = 3  # session_status_change: the servicer ended the session
 
@@ -111,7 +110,8 @@ class WeComKfInput(InputChannel):
         self._state = state
         self.options = OptionMemory()
         self.replays = ReplayGuard()
-        self.limiter = SenderLimiter()
+        # the one limit policy of every channel; WeCom's servers are the peer, so no per-address bucket
+        self.limits = MessagePolicy(address_burst=0)
         self._sync: Optional[KfSync] = None
         self._outbox: Optional[KfOutbox] = None
         self._on_new_message: Optional[Callable[[UserMessage], Awaitable[Any]]] = None
@@ -246,8 +246,9 @@ class WeComKfInput(InputChannel):
         if message.reply:
             await self.outbox.deliver(user, [{"text": message.reply}], key=message.msgid)
             return
-        if not self.limiter.allow(user):
-            await self.outbox.deliver(user, [{"text": TOO_FAST}], key=message.msgid)
+        refusal = self.limits.check(user, None, message.text)
+        if refusal is not None:
+            await self.outbox.deliver(user, [{"text": refusal}], key=message.msgid)
             return
         text = self.options.take_reply(user, message.text)
         if message.kind == "menu" and text == message.text:  # a menu this process did not show

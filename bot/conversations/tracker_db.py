@@ -3,6 +3,7 @@
 The console reads here rather than keeping a copy of what users said: Rasa's `events` table
 holds every event as JSON in `data`, in order of `id`.
 """
+
 from __future__ import annotations
 
 import json

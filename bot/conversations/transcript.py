@@ -5,6 +5,7 @@ is shown to staff as it was sent, typed payloads included (`/EXTERNAL_…`, `/nl
 `/feedback…`); only Rasa's own external events (which no user can send) are left out, and the
 visitor's own history leaves out feedback clicks.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional

@@ -9,6 +9,7 @@ REST latency one sender at a time, throughput with 10 concurrent senders, the Ra
 server's peak resident memory, and held-out accuracy beside the TF-IDF anchor.
 Traffic goes to loopback only; every loop is bounded in count.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,9 +43,25 @@ def train(out: Path) -> Tuple[float, float, Path]:
     """(seconds, peak MB, model path) of a training from scratch."""
     started = time.perf_counter()
     subprocess.run(
-        [str(VENV_BIN / "rasa"), "train", "--config", "config.yml", "--domain", "domain.yml",
-         "--data", "data", "--out", str(out), "--fixed-model-name", "bench", "--force"],
-        cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(VENV_BIN / "rasa"),
+            "train",
+            "--config",
+            "config.yml",
+            "--domain",
+            "domain.yml",
+            "--data",
+            "data",
+            "--out",
+            str(out),
+            "--fixed-model-name",
+            "bench",
+            "--force",
+        ],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         env=settings.child_env({"RASA_TELEMETRY_ENABLED": "false"}),
     )
     seconds = time.perf_counter() - started
@@ -74,8 +91,7 @@ async def rest_latency(url: str, texts: List[str]) -> List[float]:
     run = uuid.uuid4().hex[:6]
     async with aiohttp.ClientSession() as session:
         return [
-            await say(session, url, f"bench-seq-{run}-{i // TURNS_PER_CONVERSATION}", t)
-            for i, t in enumerate(texts)
+            await say(session, url, f"bench-seq-{run}-{i // TURNS_PER_CONVERSATION}", t) for i, t in enumerate(texts)
         ]
 
 
@@ -121,6 +137,7 @@ def main(argv: List[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     import logging
+
     logging.disable(logging.WARNING)
     figures: Dict[str, str] = {}
     model = ROOT / args.model
@@ -137,15 +154,26 @@ def main(argv: List[str] | None = None) -> int:
         figures["model size"] = f"{model.stat().st_size / 1024:.0f} KB"
 
         env = {
-            "TRACKER_DB_URL": "", "LOCK_STORE_TYPE": "in_memory", "REDIS_HOST": "", "REDIS_PORT": "6379",
-            **settings.child_env(), "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
+            "TRACKER_DB_URL": "",
+            "LOCK_STORE_TYPE": "in_memory",
+            "REDIS_HOST": "",
+            "REDIS_PORT": "6379",
+            **settings.child_env(),
+            "PYTHONPATH": str(ROOT),
+            "RASA_TELEMETRY_ENABLED": "false",
             "ACTION_ENDPOINT_URL": "http://127.0.0.1:25055/webhook",
-            "TRACKER_DB": str(work / "tracker.db"), "DATA_DIR": str(work / "data"),
-            "WEB_URL": "http://127.0.0.1:28080", "WEB_PORT": "28080", "WEB_ACTIONS_TOKEN": TOKEN,
+            "TRACKER_DB": str(work / "tracker.db"),
+            "DATA_DIR": str(work / "data"),
+            "WEB_URL": "http://127.0.0.1:28080",
+            "WEB_PORT": "28080",
+            "WEB_ACTIONS_TOKEN": TOKEN,
             # the action server's secret; no per-address limit: every simulated visitor is on loopback
-            "ACTION_SERVER_TOKEN": TOKEN, "ADDRESS_BURST": "0",
-            "STATUS_URL": "", "SERVICE_POINTS_URL": "",
-            "RASA_URL": "http://127.0.0.1:25005", "RASA_AUTH_TOKEN": TOKEN,
+            "ACTION_SERVER_TOKEN": TOKEN,
+            "ADDRESS_BURST": "0",
+            "STATUS_URL": "",
+            "SERVICE_POINTS_URL": "",
+            "RASA_URL": "http://127.0.0.1:25005",
+            "RASA_AUTH_TOKEN": TOKEN,
         }
         procs = {}
         try:
@@ -185,7 +213,10 @@ def main(argv: List[str] | None = None) -> int:
     )
     subprocess.run(
         [sys.executable, "-m", "bot.nlu.evaluate", "--model", str(model), "--out", "results/bench_nlu.json"],
-        cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     evaluation = json.loads((ROOT / "results/bench_nlu.json").read_text())
     figures["held-out accuracy (contract ids)"] = (

@@ -1,4 +1,5 @@
 """Start and stop the project's servers as subprocesses (for the tests and the benchmark)."""
+
 from __future__ import annotations
 
 import subprocess
@@ -14,7 +15,11 @@ VENV_BIN = Path(sys.executable).parent
 
 def start(cmd: List[str], env: Dict[str, str], log: Path, mode: str = "w") -> subprocess.Popen:
     return subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=log.open(mode), stderr=subprocess.STDOUT,
+        cmd,
+        cwd=ROOT,
+        env=env,
+        stdout=log.open(mode),
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
 
@@ -57,7 +62,21 @@ def actions_cmd(port: int) -> List[str]:
 
 def rasa_cmd(model: Path, port: int, token: str, cors: str = "http://127.0.0.1:8080") -> List[str]:
     return [
-        str(VENV_BIN / "rasa"), "run", "--model", str(model), "--port", str(port),
-        "--interface", "127.0.0.1", "--enable-api", "--auth-token", token, "--endpoints", "endpoints.yml",
-        "--credentials", "credentials.yml", "--cors", cors,
+        str(VENV_BIN / "rasa"),
+        "run",
+        "--model",
+        str(model),
+        "--port",
+        str(port),
+        "--interface",
+        "127.0.0.1",
+        "--enable-api",
+        "--auth-token",
+        token,
+        "--endpoints",
+        "endpoints.yml",
+        "--credentials",
+        "credentials.yml",
+        "--cors",
+        cors,
     ]

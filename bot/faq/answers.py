@@ -1,4 +1,5 @@
 """The FAQ answers as written in the domain, with the operator's contacts filled in."""
+
 from __future__ import annotations
 
 from functools import lru_cache

@@ -5,6 +5,7 @@ which answer fits (Rasa issues #9723/#9751); answering then gives a confident wr
 answer. Here the response ranking itself decides: a clear winner is answered, two close
 candidates become "您是想问", and a weak winner counts as a miss.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,20 +19,44 @@ from bot.faq.catalogue import topic_of_key
 
 ANSWER, CLARIFY, MISS = "answer", "clarify", "miss"
 MISS_INTENTS = {"nlu_fallback", "out_of_scope"}
+# intents with an answer of their own that a "您是想问" button can offer next to FAQ topics
+SERVICE_INTENTS = (
+    "ask_outage_status",
+    "find_service_point",
+    "subscribe_restoration",
+    "request_human",
+    "complaint",
+    "rumour_check",
+)
+# what the visitor meant was not the service: a decline (can't help, or a friendly turn back)
+DECLINE_INTENTS = {"out_of_scope", "chitchat"}
 
 
 @dataclass(frozen=True)
 class Thresholds:
     """The decision's thresholds; their values live in config.yml (FaqAnswerFallback)."""
 
+    # joint probability (intent x response) below which a FAQ answer is not trusted
     min_confidence: float
+    # two close FAQ topics: the second at least this likely (within the FAQ)...
     clarify_floor: float
+    # ...and the first no more than this far ahead of it
     clarify_margin: float
+    # an unsure message is clarified (never "帮不上忙") when the service's labels hold at least
+    # this much of the probability...
+    domain_floor: float
+    # ...offering up to three of them, each at least this likely
+    option_floor: float
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> "Thresholds":
         try:
-            return cls(*(float(config[name]) for name in ("min_confidence", "clarify_floor", "clarify_margin")))
+            return cls(
+                *(
+                    float(config[name])
+                    for name in ("min_confidence", "clarify_floor", "clarify_margin", "domain_floor", "option_floor")
+                )
+            )
         except KeyError as missing:
             raise ValueError(f"FaqAnswerFallback in the NLU config: {missing.args[0]} is missing") from None
 
@@ -108,11 +133,55 @@ def decide(
     return FaqDecision(ANSWER, (first,))
 
 
+def service_candidates(parse: Dict[str, Any], known: Optional[Iterable[str]] = None) -> List[Tuple[str, float]]:
+    """Contract labels of the service ("faq/<id>" or an intent) by probability, best first."""
+    known = set(known) if known is not None else None
+    faq_probability = _faq_probability(parse)
+    scored = [
+        (f"faq/{topic}", faq_probability * p) for topic, p in _faq_ranking(parse) if known is None or topic in known
+    ]
+    scored += [
+        (item.get("name"), float(item.get("confidence") or 0.0))
+        for item in parse.get("intent_ranking") or []
+        if item.get("name") in SERVICE_INTENTS
+    ]
+    return sorted(scored, key=lambda item: -item[1])
+
+
+def clarify_options(
+    parse: Dict[str, Any],
+    known: Optional[Iterable[str]] = None,
+    thresholds: Optional[Thresholds] = None,
+) -> Tuple[str, ...]:
+    """For an unsure message: the two or three service labels to offer, or () for "帮不上忙".
+
+    () when the message is plainly not the service: a decline intent leads, or the
+    service's labels together are not likely enough.
+    """
+    thresholds = thresholds or configured_thresholds()
+    candidates = service_candidates(parse, known)
+    if not candidates:
+        return ()
+    declined = max(
+        (
+            float(i.get("confidence") or 0.0)
+            for i in parse.get("intent_ranking") or []
+            if i.get("name") in DECLINE_INTENTS
+        ),
+        default=0.0,
+    )
+    mass = sum(p for _label, p in candidates)
+    if declined >= candidates[0][1] or mass < thresholds.domain_floor:
+        return ()
+    options = [label for label, p in candidates[:3] if p >= thresholds.option_floor]
+    return tuple(options if len(options) >= 2 else [label for label, _p in candidates[:2]])
+
+
 def is_miss(parse: Dict[str, Any], known: Iterable[str]) -> bool:
     """Whether this user message went unanswered (fallback, out of scope, weak FAQ)."""
     intent = (parse.get("intent") or {}).get("name")
     if intent == "nlu_fallback":
-        return decide(parse, known).kind != CLARIFY  # a clarification is not a miss
+        return not clarify_options(parse, known)  # a clarification is not a miss
     if intent in MISS_INTENTS:
         return True
     if intent == "faq":

@@ -4,6 +4,7 @@ Why: a visitor who asks for a human must hear the truth: whether someone will an
 and if not, the hotline and whether a question left here can be answered later on their
 channel. The file is read again whenever it changes, like the contacts.
 """
+
 from __future__ import annotations
 
 import re
@@ -41,7 +42,7 @@ class Staffing:
         return any(start <= local.time() < end for start, end in ranges)
 
     def decide(self, now: datetime, queue_length: int) -> str:
-        """"open" (queue it), "closed" (outside staffed hours) or "full" (queue at capacity)."""
+        """ "open" (queue it), "closed" (outside staffed hours) or "full" (queue at capacity)."""
         if not self.is_staffed(now):
             return "closed"
         return "full" if queue_length >= self.max_queue else "open"

@@ -5,6 +5,7 @@ suggested replies staff were shown and used, and nothing a visitor wrote except 
 the hand-off was opened on (the queue's "first line", so 200 open hand-offs list without
 reading 200 transcripts).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -84,8 +85,15 @@ class HandoffStore:
         self.engine = engine
 
     def open(
-        self, conversation_id: str, reason: str, channel: str, *, kind: str = "live", first_line: str = "",
-        language: str = "zh", outage_state: str = "",
+        self,
+        conversation_id: str,
+        reason: str,
+        channel: str,
+        *,
+        kind: str = "live",
+        first_line: str = "",
+        language: str = "zh",
+        outage_state: str = "",
     ) -> Handoff:
         """Open a hand-off (the open one again, if there is one)."""
         with self.engine.begin() as connection:
@@ -93,13 +101,21 @@ class HandoffStore:
             if row is not None and row.kind == "message" and kind == "live":  # a left question, now live
                 connection.execute(handoffs.update().where(handoffs.c.id == row.id).values(kind="live", reason=reason))
             if row is None:
-                connection.execute(handoffs.insert().values(
-                    conversation_id=conversation_id, channel=channel or "", reason=reason,
-                    opened_at=now_utc().isoformat(), kind=kind if kind in KINDS else "live",
-                    first_line=" ".join((first_line or "").split())[:300], language=language or "zh",
-                    outage_state=outage_state or "",
-                ))
-        return self.open_for(conversation_id)
+                connection.execute(
+                    handoffs.insert().values(
+                        conversation_id=conversation_id,
+                        channel=channel or "",
+                        reason=reason,
+                        opened_at=now_utc().isoformat(),
+                        kind=kind if kind in KINDS else "live",
+                        first_line=" ".join((first_line or "").split())[:300],
+                        language=language or "zh",
+                        outage_state=outage_state or "",
+                    )
+                )
+        opened = self.open_for(conversation_id)
+        assert opened is not None  # opened (or found open) in the transaction above
+        return opened
 
     def open_for(self, conversation_id: str) -> Optional[Handoff]:
         with self.engine.connect() as connection:
@@ -122,7 +138,8 @@ class HandoffStore:
         """Hand-offs whose visitor left the queue since then (staff see that they left)."""
         with self.engine.connect() as connection:
             rows = connection.execute(
-                sa.select(handoffs).where((handoffs.c.outcome == "left") & (handoffs.c.closed_at >= since.isoformat()))
+                sa.select(handoffs)
+                .where((handoffs.c.outcome == "left") & (handoffs.c.closed_at >= since.isoformat()))
                 .order_by(handoffs.c.id)
             ).all()
         return [Handoff(**row._mapping) for row in rows]
@@ -137,7 +154,8 @@ class HandoffStore:
         """Live hand-offs waiting or being answered (left questions do not hold a place)."""
         with self.engine.connect() as connection:
             return connection.execute(
-                sa.select(sa.func.count()).select_from(handoffs)
+                sa.select(sa.func.count())
+                .select_from(handoffs)
                 .where(handoffs.c.closed_at.is_(None) & (handoffs.c.kind == "live"))
             ).scalar()
 
@@ -153,16 +171,27 @@ class HandoffStore:
         """A staff reply went out: the first one stops the waiting clock; an untaken hand-off is taken."""
         now = now_utc().isoformat()
         with self.engine.begin() as connection:
-            connection.execute(handoffs.update().where(
-                (handoffs.c.id == handoff_id) & handoffs.c.first_reply_at.is_(None)).values(first_reply_at=now))
-            connection.execute(handoffs.update().where(
-                (handoffs.c.id == handoff_id) & handoffs.c.taken_by.is_(None)).values(taken_by=staff, taken_at=now))
+            connection.execute(
+                handoffs.update()
+                .where((handoffs.c.id == handoff_id) & handoffs.c.first_reply_at.is_(None))
+                .values(first_reply_at=now)
+            )
+            connection.execute(
+                handoffs.update()
+                .where((handoffs.c.id == handoff_id) & handoffs.c.taken_by.is_(None))
+                .values(taken_by=staff, taken_at=now)
+            )
 
     def close(self, handoff_id: int, staff: str, outcome: Optional[str] = None, note: str = "") -> bool:
         if outcome is not None and outcome not in OUTCOMES:
             raise ValueError(f"outcome: one of {', '.join(OUTCOMES)}")
-        return self._update_open(handoff_id, closed_by=staff, closed_at=now_utc().isoformat(),
-                                 outcome=outcome, note=(note or "").strip()[:500] or None)
+        return self._update_open(
+            handoff_id,
+            closed_by=staff,
+            closed_at=now_utc().isoformat(),
+            outcome=outcome,
+            note=(note or "").strip()[:500] or None,
+        )
 
     def visitor_left(self, conversation_id: str) -> Optional[Handoff]:
         """The visitor left the queue (算了 / 取消人工): the open hand-off closes as "left"."""
@@ -176,9 +205,7 @@ class HandoffStore:
         """Change a hand-off that is still open; False when it is closed or unknown."""
         with self.engine.begin() as connection:
             result = connection.execute(
-                handoffs.update()
-                .where((handoffs.c.id == handoff_id) & handoffs.c.closed_at.is_(None))
-                .values(**values)
+                handoffs.update().where((handoffs.c.id == handoff_id) & handoffs.c.closed_at.is_(None)).values(**values)
             )
         return result.rowcount > 0
 
@@ -187,13 +214,17 @@ class HandoffStore:
         if event not in SUGGESTION_EVENTS:
             raise ValueError(f"event: one of {', '.join(SUGGESTION_EVENTS)}")
         with self.engine.begin() as connection:
-            connection.execute(suggestion_events.insert().values(
-                handoff_id=handoff_id, topic=topic[:100], event=event, staff=staff, at=now_utc().isoformat()))
+            connection.execute(
+                suggestion_events.insert().values(
+                    handoff_id=handoff_id, topic=topic[:100], event=event, staff=staff, at=now_utc().isoformat()
+                )
+            )
 
     def suggestion_counts(self) -> Dict[str, int]:
         with self.engine.connect() as connection:
             rows = connection.execute(
-                sa.select(suggestion_events.c.event, sa.func.count()).group_by(suggestion_events.c.event)).all()
+                sa.select(suggestion_events.c.event, sa.func.count()).group_by(suggestion_events.c.event)
+            ).all()
         counts = {event: 0 for event in SUGGESTION_EVENTS}
         counts.update({event: n for event, n in rows})
         return counts

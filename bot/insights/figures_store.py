@@ -12,6 +12,7 @@ saves, so the figures count every recorded event once; read by the web app (dash
 A database that already holds conversations is tallied once, when the tracker store first
 opens it (`backfill`).
 """
+
 from __future__ import annotations
 
 import json
@@ -70,9 +71,7 @@ _UNANSWERED = (
     "SELECT u.id, u.conversation_id, u.timestamp, e.data FROM figure_misses u"
     " JOIN events e ON e.sender_id = u.conversation_id AND e.timestamp = u.timestamp AND e.type_name = 'user'"
 )
-_CLAIM_BACKFILL = sa.text(
-    "INSERT INTO figure_totals (key, value) VALUES (:key, 1) ON CONFLICT (key) DO NOTHING"
-)
+_CLAIM_BACKFILL = sa.text("INSERT INTO figure_totals (key, value) VALUES (:key, 1) ON CONFLICT (key) DO NOTHING")
 
 
 def _apply(connection: sa.engine.Connection, conversation_id: str, step: Step) -> None:
@@ -83,8 +82,9 @@ def _apply(connection: sa.engine.Connection, conversation_id: str, step: Step) -
         connection.execute(_ADD_UNANSWERED, {k: question[k] for k in ("id", "conversation_id", "timestamp")})
 
 
-def record(connection: sa.engine.Connection, conversation_id: str, events: Sequence[Dict[str, Any]],
-           known: Sequence[str]) -> None:
+def record(
+    connection: sa.engine.Connection, conversation_id: str, events: Sequence[Dict[str, Any]], known: Sequence[str]
+) -> None:
     """Fold a conversation's newly saved events into the tally (inside the saving transaction).
 
     Database errors propagate (the save is retried as a whole); a fault in the fold itself is
@@ -148,8 +148,12 @@ class FiguresReader:
 
     @staticmethod
     def _question(row: Any) -> Dict[str, Any]:
-        return {"id": row.id, "conversation_id": row.conversation_id, "text": json.loads(row.data).get("text") or "",
-                "timestamp": row.timestamp}
+        return {
+            "id": row.id,
+            "conversation_id": row.conversation_id,
+            "text": json.loads(row.data).get("text") or "",
+            "timestamp": row.timestamp,
+        }
 
     def unanswered(self, limit: int = 500) -> List[Dict[str, Any]]:
         """The newest unanswered user messages first."""
@@ -159,4 +163,3 @@ class FiguresReader:
     def question(self, question_id: str) -> Optional[Dict[str, Any]]:
         rows = self._rows(sa.text(f"{_UNANSWERED} WHERE u.id = :id").bindparams(id=question_id))
         return self._question(rows[0]) if rows else None
-

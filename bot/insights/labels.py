@@ -1,5 +1,6 @@
 """Staff labels on unanswered questions (the topic a question should have had), for the next
 training's NLU data. The questions themselves stay in the tracker store."""
+
 from __future__ import annotations
 
 from typing import Dict
@@ -32,7 +33,12 @@ class LabelStore:
         """Label a question (again: the newest label wins)."""
         with self.engine.begin() as connection:
             connection.execute(labels.delete().where(labels.c.question_id == question_id))
-            connection.execute(labels.insert().values(
-                question_id=question_id, text=text, topic=topic, labeled_by=labeled_by,
-                labeled_at=now_utc().isoformat(),
-            ))
+            connection.execute(
+                labels.insert().values(
+                    question_id=question_id,
+                    text=text,
+                    topic=topic,
+                    labeled_by=labeled_by,
+                    labeled_at=now_utc().isoformat(),
+                )
+            )

@@ -4,6 +4,7 @@ Latency is measured from the recorded events themselves: a user message's timest
 first bot message after it, so every replica's traffic counts, whichever served it. The counts
 come from the running tally (bot.insights.tally), so a scrape does not read the conversations.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, Iterable, List, Mapping, Optional

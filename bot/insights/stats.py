@@ -24,6 +24,7 @@ records; definitions in the README):
 - waiting time = first staff reply − hand-off opened, over live hand-offs with a reply
   (median and p90, nearest rank); hand-offs without a reply are counted apart.
 """
+
 from __future__ import annotations
 
 import math
@@ -135,10 +136,13 @@ def desk_figures(
     records (kind, opened_at, first_reply_at, closed_at, outcome); `suggestion_counts`:
     shown / inserted / edited / sent.
     """
+
     def total(key: str) -> int:
         return int(totals.get(f"desk:{key}", 0))
 
-    conversations, handed_off, unresolved, reopened = (total(k) for k in ("sessions", "handed_off", "unresolved", "reopened"))
+    conversations, handed_off, unresolved, reopened = (
+        total(k) for k in ("sessions", "handed_off", "unresolved", "reopened")
+    )
     resolved = conversations - handed_off - unresolved - reopened
     by_topic: Dict[str, Counter] = defaultdict(Counter)
     by_channel: Dict[str, Counter] = defaultdict(Counter)
@@ -151,13 +155,18 @@ def desk_figures(
             name, _sep, value_name = rest.rpartition(":")
             (by_topic if kind == "desk_rating_topic" else by_channel)[name][value_name] += int(value)
     rated = sum(ratings.values())
-    waits = [w for w in (_seconds(h.opened_at, h.first_reply_at) for h in handoffs if h.kind == "live") if w is not None]
+    waits = [
+        w for w in (_seconds(h.opened_at, h.first_reply_at) for h in handoffs if h.kind == "live") if w is not None
+    ]
     counts = dict(suggestion_counts or {})
     shown = counts.get("shown", 0)
 
     def rows(groups: Dict[str, Counter], key: str) -> List[Dict[str, Any]]:
-        return [{key: name, **{r: c[r] for r in RATINGS}, "satisfaction": c["good"] / sum(c.values())}
-                for name, c in sorted(groups.items()) if sum(c.values())]
+        return [
+            {key: name, **{r: c[r] for r in RATINGS}, "satisfaction": c["good"] / sum(c.values())}
+            for name, c in sorted(groups.items())
+            if sum(c.values())
+        ]
 
     return {
         "conversations": conversations,
@@ -190,11 +199,13 @@ def agent_figures(handoffs: Sequence[Any]) -> List[Dict[str, Any]]:
     result = []
     for name, mine in sorted(by_agent.items()):
         waits = [w for w in (_seconds(h.opened_at, h.first_reply_at) for h in mine) if w is not None]
-        result.append({
-            "staff": name,
-            "open": sum(1 for h in mine if not h.closed_at),
-            "closed": sum(1 for h in mine if h.closed_at),
-            "answered": sum(1 for h in mine if h.outcome == "answered"),
-            "wait_seconds_median": percentile(waits, 0.5),
-        })
+        result.append(
+            {
+                "staff": name,
+                "open": sum(1 for h in mine if not h.closed_at),
+                "closed": sum(1 for h in mine if h.closed_at),
+                "answered": sum(1 for h in mine if h.outcome == "answered"),
+                "wait_seconds_median": percentile(waits, 0.5),
+            }
+        )
     return result

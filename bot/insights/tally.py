@@ -19,6 +19,7 @@ current session's part changes until the next session starts; a session whose vi
 again within 24 h is moved from resolved to reopened), and the ratings "desk_rating:<value>",
 "desk_rating_topic:<topic>:<value>", "desk_rating_channel:<channel>:<value>".
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -45,15 +46,32 @@ State = Dict[str, Any]
 
 
 def initial_state() -> State:
-    return {"written": False, "handoff": False, "last_missed": False, "last_topic": None, "waiting_since": None,
-            "desk": initial_desk()}
+    return {
+        "written": False,
+        "handoff": False,
+        "last_missed": False,
+        "last_topic": None,
+        "waiting_since": None,
+        "desk": initial_desk(),
+    }
 
 
 def initial_desk() -> Dict[str, Any]:
     """The staff desk's view of a conversation: its closed sessions' counts and the current one."""
-    return {"sessions": 0, "handed_off": 0, "unresolved": 0, "reopened": 0,
-            "written": False, "handoff": False, "missed": False, "last_written": None, "topic": None, "staff": False,
-            "previous_resolved": False, "previous_last": None}
+    return {
+        "sessions": 0,
+        "handed_off": 0,
+        "unresolved": 0,
+        "reopened": 0,
+        "written": False,
+        "handoff": False,
+        "missed": False,
+        "last_written": None,
+        "topic": None,
+        "staff": False,
+        "previous_resolved": False,
+        "previous_last": None,
+    }
 
 
 def _standing(state: Mapping[str, Any]) -> Dict[str, int]:
@@ -87,12 +105,20 @@ def _fold_desk(desk: Dict[str, Any], event: Event, known: Sequence[str], deltas:
     if value:
         topic = "human" if desk["staff"] else (f"faq/{desk['topic']}" if desk["topic"] else "other")
         channel = event.get("input_channel") or "unknown"
-        for key in (f"desk_rating:{value}", f"desk_rating_topic:{topic}:{value}", f"desk_rating_channel:{channel}:{value}"):
+        for key in (
+            f"desk_rating:{value}",
+            f"desk_rating_topic:{topic}:{value}",
+            f"desk_rating_channel:{channel}:{value}",
+        ):
             deltas[key] += 1
     elif is_user_writing(event):
         timestamp = float(event.get("timestamp") or 0)
-        if not desk["written"] and desk["previous_resolved"] and desk["previous_last"] is not None \
-                and timestamp - desk["previous_last"] <= REOPEN_SECONDS:
+        if (
+            not desk["written"]
+            and desk["previous_resolved"]
+            and desk["previous_last"] is not None
+            and timestamp - desk["previous_last"] <= REOPEN_SECONDS
+        ):
             desk["reopened"] += 1  # the visitor came back: the previous session was not resolved
         if not desk["written"]:
             desk["previous_resolved"] = False
@@ -119,7 +145,9 @@ class Step:
     unanswered: List[Dict[str, Any]] = field(default_factory=list)
 
 
-def fold(conversation_id: str, state: Optional[Mapping[str, Any]], events: Iterable[Event], known: Sequence[str]) -> Step:
+def fold(
+    conversation_id: str, state: Optional[Mapping[str, Any]], events: Iterable[Event], known: Sequence[str]
+) -> Step:
     """Fold `events` (in order) into a conversation's `state` (None: a new conversation)."""
     state = {**initial_state(), **(state or {})}
     state["desk"] = {**initial_desk(), **(state["desk"] or {})}
@@ -142,12 +170,14 @@ def fold(conversation_id: str, state: Optional[Mapping[str, Any]], events: Itera
             missed = is_miss(parse, known)
             state["last_missed"] = missed
             if missed:
-                step.unanswered.append({
-                    "id": f"{conversation_id}:{timestamp:.6f}",
-                    "conversation_id": conversation_id,
-                    "text": event.get("text") or "",
-                    "timestamp": timestamp,
-                })
+                step.unanswered.append(
+                    {
+                        "id": f"{conversation_id}:{timestamp:.6f}",
+                        "conversation_id": conversation_id,
+                        "text": event.get("text") or "",
+                        "timestamp": timestamp,
+                    }
+                )
             topic = answered_topic(parse, known)
             if topic:
                 deltas["topic:" + topic] += 1
@@ -185,7 +215,7 @@ def figures(totals: Mapping[str, float]) -> Dict[str, Any]:
     """The dashboard's figures from the totals."""
 
     def keyed(prefix: str) -> Dict[str, int]:
-        return {key[len(prefix):]: int(value) for key, value in totals.items() if key.startswith(prefix) and value}
+        return {key[len(prefix) :]: int(value) for key, value in totals.items() if key.startswith(prefix) and value}
 
     counted = int(totals.get("conversations", 0))
     handed_off = int(totals.get("handoffs", 0))

@@ -1,4 +1,4 @@
-"""Score a trained model on the held-out split by the catalogue's contract.
+"""Score a trained model on the evaluation sets: contract labels and what visitors see.
 
 The contract (shared/spec/faq_topics.md): a FAQ question must parse to intent `faq` with
 the response selector's key `faq/<id>`; any other question to its intent name. The score
@@ -6,8 +6,14 @@ is the share of held-out examples whose parsed label equals the expected label. 
 reports the TF-IDF anchor (character 1-4-grams + logistic regression, trained on the same
 NLU data) so that the pipeline is always measured against it.
 
-    python -m bot.nlu.evaluate --model models/current.tar.gz --min-accuracy 0.90
+For each set it also reports what a visitor would see (the pipeline's fallbacks and the
+bot's answer/clarify/decline decision included): right answer, "您是想问" offering the
+right topic, can't help, wrong answer; `--gate` fails the run on too few right or too
+many wrong answers.
+
+    python -m bot.nlu.evaluate --model models/current.tar.gz --gate visitors:0.93:0.02
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,7 +23,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa.shared.nlu.training_data.loading import load_data
 
@@ -39,10 +45,7 @@ def contract_label(parse: Dict[str, Any]) -> str:
 def load_examples(path: str) -> List[Tuple[str, str, List[Dict[str, Any]]]]:
     """(text, expected contract label, expected entities) for each example."""
     data = load_data(path)
-    return [
-        (m.get("text"), m.get_full_intent(), m.get("entities") or [])
-        for m in data.intent_examples
-    ]
+    return [(m.get("text"), m.get_full_intent(), m.get("entities") or []) for m in data.intent_examples]
 
 
 async def parse_all(model: str, texts: List[str]) -> Tuple[List[Dict[str, Any]], float]:
@@ -67,7 +70,7 @@ def anchor_accuracy(train_path: str, examples: List[Tuple[str, str, Any]]) -> fl
     )
     model.fit([m.get("text") for m in train], [m.get_full_intent() for m in train])
     predicted = model.predict([text for text, _label, _entities in examples])
-    hits = sum(p == label for p, (_t, label, _e) in zip(predicted, examples))
+    hits = sum(p == label for p, (_t, label, _e) in zip(predicted, examples, strict=True))
     return hits / len(examples)
 
 
@@ -78,20 +81,29 @@ def entity_hits(expected: List[Dict[str, Any]], parse: Dict[str, Any]) -> Tuple[
     return sum(w in found for w in wanted), len(wanted)
 
 
-def outcome(expected: str, parse: Dict[str, Any], topics: List[str]) -> str:
-    """What the user would see: right answer, clarification offering it, wrong, or miss."""
-    from bot.faq.decision import ANSWER, CLARIFY, MISS_INTENTS, decide
+OUTCOMES = ("right", "clarified", "cant_help", "wrong")
+
+
+def outcome(expected: str, parse: Dict[str, Any], topics: Optional[List[str]]) -> str:
+    """What the visitor sees: the right answer, "您是想问" offering it, "帮不上忙", or a wrong answer.
+
+    A clarification that does not offer the right topic counts as can't-help (the visitor
+    got no answer, but no false one either). For a question outside the service,
+    declining (can't help, or the small-talk turn back) is the right outcome.
+    """
+    from bot.faq.decision import ANSWER, DECLINE_INTENTS, clarify_options, decide
 
     intent = (parse.get("intent") or {}).get("name")
-    if intent == "faq" or intent == FALLBACK:
-        decision = decide(parse, topics)
-        if decision.kind == CLARIFY:
-            return "clarified" if expected.split("/")[-1] in decision.topics else "clarified_wrong"
-        if decision.kind == ANSWER and intent == "faq":
-            return "right" if f"faq/{decision.topics[0]}" == expected else "wrong"
-        return "right" if expected == "out_of_scope" else "missed"
-    if intent in MISS_INTENTS:
-        return "right" if expected == intent else "missed"
+    declined = "right" if expected in DECLINE_INTENTS else "cant_help"
+    if intent == FALLBACK or (intent == "faq" and decide(parse, topics).kind != ANSWER):
+        options = clarify_options(parse, topics)
+        if not options:
+            return declined
+        return "clarified" if expected in options else "cant_help"
+    if intent == "faq":
+        return "right" if f"faq/{decide(parse, topics).topics[0]}" == expected else "wrong"
+    if intent in DECLINE_INTENTS:
+        return declined
     return "right" if expected == intent else "wrong"
 
 
@@ -102,9 +114,10 @@ def report(examples, parses) -> Dict[str, Any]:
     outcomes: Counter = Counter()
     per_label: Dict[str, Counter] = defaultdict(Counter)
     errors = []
+    wrong: List[Dict[str, str]] = []
     fallbacks = 0
     entity_found = entity_total = 0
-    for (text, label, entities), parse in zip(examples, parses):
+    for (text, label, entities), parse in zip(examples, parses, strict=True):
         predicted = contract_label(parse)
         per_label[label]["total"] += 1
         if predicted == label:
@@ -113,7 +126,10 @@ def report(examples, parses) -> Dict[str, Any]:
             errors.append({"text": text, "expected": label, "predicted": predicted})
         if (parse.get("intent") or {}).get("name") == FALLBACK:
             fallbacks += 1
-        outcomes[outcome(label, parse, topics)] += 1
+        seen = outcome(label, parse, topics)
+        outcomes[seen] += 1
+        if seen == "wrong":
+            wrong.append({"text": text, "expected": label, "answered": predicted})
         found, total = entity_hits(entities, parse)
         entity_found += found
         entity_total += total
@@ -123,47 +139,90 @@ def report(examples, parses) -> Dict[str, Any]:
         "accuracy": hits / len(examples),
         "fallback_rate": fallbacks / len(examples),
         "entity_recall": entity_found / entity_total if entity_total else None,
-        "outcomes": {k: round(v / len(examples), 3) for k, v in sorted(outcomes.items())},
+        "outcomes": {k: round(outcomes[k] / len(examples), 4) for k in OUTCOMES},
+        "wrong_answers": wrong,
         "per_label": {k: round(v["hit"] / v["total"], 3) for k, v in sorted(per_label.items())},
         "errors": errors,
     }
 
 
+def table_row(name: str, result: Dict[str, Any]) -> str:
+    seen = result["outcomes"]
+    cells = " | ".join(f"{100 * seen[k]:.1f} %" for k in OUTCOMES)
+    return f"| {name} ({result['examples']}) | {result['accuracy']:.3f} | {cells} |"
+
+
 def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="models/current.tar.gz")
-    parser.add_argument("--data", default="tests/nlu/heldout.yml")
+    parser.add_argument(
+        "--data",
+        action="append",
+        help="an evaluation set, NAME=PATH or PATH (repeatable); default: both sets",
+    )
     parser.add_argument("--train", default="data/nlu")
-    parser.add_argument("--min-accuracy", type=float, default=0.0)
-    parser.add_argument("--out", default="results/nlu_heldout.json")
+    parser.add_argument("--min-accuracy", type=float, default=0.0, help="gate on every set")
+    parser.add_argument(
+        "--gate",
+        action="append",
+        default=[],
+        help="NAME:MIN_RIGHT:MAX_WRONG, e.g. visitors:0.93:0.02 (repeatable)",
+    )
+    parser.add_argument("--out", default="results/nlu_eval.json")
     parser.add_argument("--no-anchor", action="store_true")
+    parser.add_argument("--quiet", action="store_true", help="no per-example errors")
     args = parser.parse_args(argv)
 
-    examples = load_examples(args.data)
-    parses, seconds_per_parse = asyncio.run(
-        parse_all(args.model, [text for text, _l, _e in examples])
-    )
-    result = report(examples, parses)
-    result["parse_ms_mean"] = round(seconds_per_parse * 1000, 2)
-    if not args.no_anchor:
-        result["anchor_accuracy"] = anchor_accuracy(args.train, examples)
+    sets = args.data or ["visitors=tests/nlu/visitors.yml", "heldout=tests/nlu/heldout.yml"]
+    named = [(d.split("=", 1) if "=" in d else (Path(d).stem, d)) for d in sets]
+    loaded = {name: load_examples(path) for name, path in named}
+    texts = [text for examples in loaded.values() for text, _l, _e in examples]
+    parses, seconds_per_parse = asyncio.run(parse_all(args.model, texts))
+
+    results: Dict[str, Any] = {}
+    offset = 0
+    for name, examples in loaded.items():
+        result = report(examples, parses[offset : offset + len(examples)])
+        offset += len(examples)
+        if not args.no_anchor:
+            result["anchor_accuracy"] = anchor_accuracy(args.train, examples)
+        results[name] = result
+    results["parse_ms_mean"] = round(seconds_per_parse * 1000, 2)
 
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(result, ensure_ascii=False, indent=2), "utf-8")
-    for error in result["errors"]:
-        print(f"  MISS {error['expected']:<28} -> {error['predicted']:<28} {error['text']}")
+    Path(args.out).write_text(json.dumps(results, ensure_ascii=False, indent=2), "utf-8")
     print(
-        f"held-out: {result['examples']} examples, contract accuracy "
-        f"{result['accuracy']:.3f}, fallback rate {result['fallback_rate']:.3f}, "
-        f"district recall {result['entity_recall']}, "
-        f"anchor {result.get('anchor_accuracy', float('nan')):.3f}; "
-        f"what users see: {result['outcomes']} "
-        f"(details in {args.out})"
+        "| set (questions) | contract accuracy | right answer | 您是想问 with the right topic | can't help | wrong answer |"
     )
-    if result["accuracy"] < args.min_accuracy:
-        print(f"FAIL: accuracy below {args.min_accuracy}", file=sys.stderr)
-        return 1
-    return 0
+    print("|---|---|---|---|---|---|")
+    for name in loaded:
+        print(table_row(name, results[name]))
+    failed = False
+    for name in loaded:
+        result = results[name]
+        if not args.quiet:
+            for error in result["wrong_answers"]:
+                print(f"  WRONG [{name}] {error['expected']:<26} -> {error['answered']:<26} {error['text']}")
+        print(
+            f"{name}: contract accuracy {result['accuracy']:.3f}, anchor "
+            f"{result.get('anchor_accuracy', float('nan')):.3f}, fallback rate "
+            f"{result['fallback_rate']:.3f}, district recall {result['entity_recall']}"
+        )
+        if result["accuracy"] < args.min_accuracy:
+            print(f"FAIL: {name} accuracy below {args.min_accuracy}", file=sys.stderr)
+            failed = True
+    for gate in args.gate:
+        name, min_right, max_wrong = gate.split(":")
+        seen = results[name]["outcomes"]
+        if seen["right"] < float(min_right) or seen["wrong"] > float(max_wrong):
+            print(
+                f"FAIL: {name}: right {seen['right']:.3f} (needs >= {min_right}), "
+                f"wrong {seen['wrong']:.3f} (needs <= {max_wrong})",
+                file=sys.stderr,
+            )
+            failed = True
+    print(f"(details in {args.out})")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ the intent; this component looks at the response ranking too (bot.faq.decision),
 clear FAQ goes to the stock `utter_faq` and an unsure one to the fallback action, which
 asks "您是想问" or says what the assistant can help with. The ranking is kept intact.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -28,9 +29,7 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.faq.decision import ANSWER, Thresholds, decide
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class FaqAnswerFallback(GraphComponent, IntentClassifier):
     """`faq` whose answer is not clear -> `nlu_fallback` (ranking and selector kept)."""
 
@@ -58,9 +57,10 @@ class FaqAnswerFallback(GraphComponent, IntentClassifier):
             intent = message.get(INTENT) or {}
             if intent.get(INTENT_NAME_KEY) != self._config["retrieval_intent"]:
                 continue
+            ranking: List[Dict[Text, Any]] = message.get(INTENT_RANKING_KEY) or []
             parse = {
                 INTENT: intent,
-                INTENT_RANKING_KEY: message.get(INTENT_RANKING_KEY) or [],
+                INTENT_RANKING_KEY: ranking,
                 ENTITIES: message.get(ENTITIES) or [],
                 "response_selector": message.get("response_selector") or {},
             }
@@ -71,5 +71,5 @@ class FaqAnswerFallback(GraphComponent, IntentClassifier):
                 PREDICTED_CONFIDENCE_KEY: intent.get(PREDICTED_CONFIDENCE_KEY, 0.0),
             }
             message.set(INTENT, fallback, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [fallback] + parse[INTENT_RANKING_KEY], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [fallback, *ranking], add_to_output=True)
         return messages

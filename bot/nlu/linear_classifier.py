@@ -11,6 +11,7 @@ retrieval intent ("faq"); the response selector output gives, per retrieval inte
 sub-intents' probabilities conditional on that intent, in the format Rasa's own
 ResponseSelector writes, so `utter_faq`, `rasa test nlu` and custom actions all read it.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,6 @@ from typing import Any, Dict, List, Optional, Text, Type
 
 import numpy as np
 import scipy.sparse as sp
-
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -67,9 +67,7 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     return exp / exp.sum(axis=1, keepdims=True)
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class LinearIntentClassifier(GraphComponent, IntentClassifier):
     """TF-IDF + multinomial logistic regression over intents and retrieval sub-intents."""
 
@@ -107,9 +105,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self._model_storage = model_storage
         self._resource = resource
         self._labels = labels or []
-        self._idf = idf
-        self._coef = coef
-        self._intercept = intercept
+        # empty until trained or loaded
+        self._idf: np.ndarray = idf if idf is not None else np.zeros(0)
+        self._coef: np.ndarray = coef if coef is not None else np.zeros((0, 0), dtype=np.float32)
+        self._intercept: np.ndarray = intercept if intercept is not None else np.zeros(0, dtype=np.float32)
         self._responses = responses or {}
 
     @classmethod
@@ -131,7 +130,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             weighted.data = np.log1p(weighted.data)
         weighted.data *= self._idf[weighted.indices]
         rows = np.repeat(np.arange(weighted.shape[0]), np.diff(weighted.indptr))
-        norms = np.sqrt(np.bincount(rows, weights=weighted.data ** 2, minlength=weighted.shape[0]))
+        norms = np.sqrt(np.bincount(rows, weights=weighted.data**2, minlength=weighted.shape[0]))
         norms[norms == 0] = 1.0
         weighted.data /= norms[rows]
         return weighted
@@ -219,7 +218,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         features = self._weigh(_sentence_features(message))
         logits = self._coef[:, features.indices] @ features.data + self._intercept
         probabilities = _softmax(logits[np.newaxis, :])[0]
-        return {label: float(p) for label, p in zip(self._labels, probabilities)}
+        return {label: float(p) for label, p in zip(self._labels, probabilities, strict=True)}
 
     def process(self, messages: List[Message]) -> List[Message]:
         if not self._labels:
@@ -246,16 +245,11 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         )
         message.set(
             INTENT_RANKING_KEY,
-            [
-                {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}
-                for name, confidence in ranking[:length]
-            ],
+            [{INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence} for name, confidence in ranking[:length]],
             add_to_output=True,
         )
 
-        selector: Dict[Text, Any] = {
-            RESPONSE_SELECTOR_RETRIEVAL_INTENTS: sorted(sub_intents)
-        }
+        selector: Dict[Text, Any] = {RESPONSE_SELECTOR_RETRIEVAL_INTENTS: sorted(sub_intents)}
         for intent, scores in sub_intents.items():
             total = sum(scores.values()) or 1.0
             keyed = sorted(scores.items(), key=lambda item: -item[1])
@@ -263,17 +257,14 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             utter_action = f"utter_{best_key}"
             selector[intent] = {
                 RESPONSE_SELECTOR_PREDICTION_KEY: {
-                    RESPONSE_SELECTOR_RESPONSES_KEY: self._responses.get(
-                        utter_action, []
-                    ),
+                    RESPONSE_SELECTOR_RESPONSES_KEY: self._responses.get(utter_action, []),
                     PREDICTED_CONFIDENCE_KEY: best_score / total,
                     INTENT_RESPONSE_KEY: best_key,
                     RESPONSE_SELECTOR_UTTER_ACTION_KEY: utter_action,
                     "template_name": utter_action,
                 },
                 RESPONSE_SELECTOR_RANKING_KEY: [
-                    {PREDICTED_CONFIDENCE_KEY: score / total, INTENT_RESPONSE_KEY: key}
-                    for key, score in keyed[:length]
+                    {PREDICTED_CONFIDENCE_KEY: score / total, INTENT_RESPONSE_KEY: key} for key, score in keyed[:length]
                 ],
             }
         message.set(RESPONSE_SELECTOR_PROPERTY_NAME, selector, add_to_output=True)

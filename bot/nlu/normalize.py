@@ -1,4 +1,5 @@
 """Text folding shared by the tokenizer and the anchor benchmark."""
+
 from functools import lru_cache
 
 import zhconv

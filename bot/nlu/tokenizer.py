@@ -4,6 +4,7 @@ Why: users write 電子發票 as often as 电子发票; folding traditional char
 keeps every token's offsets (entities still point into the original text) while the
 featurizers see one vocabulary.
 """
+
 from __future__ import annotations
 
 from typing import List, Text
@@ -16,9 +17,7 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.nlu.normalize import to_simplified
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True)
 class SimplifiedJiebaTokenizer(JiebaTokenizer):
     """JiebaTokenizer over the simplified, lower-cased form of the text."""
 

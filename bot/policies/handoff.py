@@ -7,6 +7,7 @@ events (staff replies, release), feedback and ratings to the rules. A visitor wh
 queue ("取消人工", or a plain "算了 / 不用了", which the NLU reads as `deny`) is released back
 to the bot by the cancel action.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
@@ -22,15 +23,16 @@ from rasa.shared.core.trackers import DialogueStateTracker
 PASS_THROUGH_INTENTS = ("EXTERNAL_", "feedback", "rate")
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
 class HandoffPolicy(Policy):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {
-            "priority": 7, "slot": "handoff_active", "wait_action": "utter_handoff_waiting",
-            "cancel_intents": ["cancel_handoff", "deny"], "cancel_action": "action_cancel_handoff",
+            "priority": 7,
+            "slot": "handoff_active",
+            "wait_action": "utter_handoff_waiting",
+            "cancel_intents": ["cancel_handoff", "deny"],
+            "cancel_action": "action_cancel_handoff",
         }
 
     def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:

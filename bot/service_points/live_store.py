@@ -5,16 +5,16 @@ console go here, each with who changed it and when. At each start the entries th
 since it was last applied replace their live copies; entries it did not change keep any console
 edit, so neither way of maintaining the list silently undoes the other.
 """
+
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import List, Optional
 
 import sqlalchemy as sa
 
-from bot.service_points.store import ServicePoint, load_points, parse_point
 from bot.db import metadata, now_utc
+from bot.service_points.store import ServicePoint, parse_point
 
 service_points = sa.Table(
     "service_points",
@@ -76,32 +76,52 @@ class ServicePointStore:
     @staticmethod
     def _write(connection: sa.engine.Connection, point_id: str, data: str, changed_by: str, now: str) -> bool:
         """Create or replace one point and log the change; True when it was new."""
-        exists = connection.execute(
-            sa.select(service_points.c.id).where(service_points.c.id == point_id)
-        ).first()
+        exists = connection.execute(sa.select(service_points.c.id).where(service_points.c.id == point_id)).first()
         if exists:
-            connection.execute(service_points.update().where(service_points.c.id == point_id).values(
-                data=data, updated_at=now, updated_by=changed_by,
-            ))
+            connection.execute(
+                service_points.update()
+                .where(service_points.c.id == point_id)
+                .values(
+                    data=data,
+                    updated_at=now,
+                    updated_by=changed_by,
+                )
+            )
         else:
-            position = connection.execute(
-                sa.select(sa.func.coalesce(sa.func.max(service_points.c.position), -1))
-            ).scalar() + 1
-            connection.execute(service_points.insert().values(
-                id=point_id, position=position, data=data, updated_at=now, updated_by=changed_by,
-            ))
-        connection.execute(service_point_changes.insert().values(
-            id=point_id, data=data, changed_at=now, changed_by=changed_by,
-        ))
+            position = (
+                connection.execute(sa.select(sa.func.coalesce(sa.func.max(service_points.c.position), -1))).scalar() + 1
+            )
+            connection.execute(
+                service_points.insert().values(
+                    id=point_id,
+                    position=position,
+                    data=data,
+                    updated_at=now,
+                    updated_by=changed_by,
+                )
+            )
+        connection.execute(
+            service_point_changes.insert().values(
+                id=point_id,
+                data=data,
+                changed_at=now,
+                changed_by=changed_by,
+            )
+        )
         return not exists
 
     @staticmethod
     def _remove(connection: sa.engine.Connection, point_id: str, last: dict, changed_by: str, now: str) -> None:
         connection.execute(service_points.delete().where(service_points.c.id == point_id))
         gone = json.dumps({"id": point_id, "name": last.get("name", ""), "deleted": True}, ensure_ascii=False)
-        connection.execute(service_point_changes.insert().values(
-            id=point_id, data=gone, changed_at=now, changed_by=changed_by,
-        ))
+        connection.execute(
+            service_point_changes.insert().values(
+                id=point_id,
+                data=gone,
+                changed_at=now,
+                changed_by=changed_by,
+            )
+        )
 
     def all(self) -> List[ServicePoint]:
         with self.engine.connect() as connection:

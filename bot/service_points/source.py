@@ -1,4 +1,5 @@
 """Where the actions get the service points: the web app's live list, the YAML as fallback."""
+
 from __future__ import annotations
 
 from functools import lru_cache

@@ -3,6 +3,7 @@
 Why: addresses, hours and phone numbers must come from data operators maintain; a bad
 entry is refused with the entry and the field named, so a typo never reaches a user.
 """
+
 from __future__ import annotations
 
 import math
@@ -94,7 +95,7 @@ def parse_point(raw: Any, index: int) -> ServicePoint:
             try:
                 verified = date.fromisoformat(verified)
             except ValueError:
-                raise ServicePointError(label, "verified", "must be a date YYYY-MM-DD")
+                raise ServicePointError(label, "verified", "must be a date YYYY-MM-DD") from None
         if not isinstance(verified, date):
             raise ServicePointError(label, "verified", "must be a date YYYY-MM-DD")
         if not values["source"]:
@@ -127,8 +128,7 @@ DETAILS = ("address", "hours", "phone", "location")
 
 def missing_details(point: ServicePoint) -> List[str]:
     """The details a visitor would ask for that this entry lacks (`location`: coordinates)."""
-    present = {"address": point.address, "hours": point.hours, "phone": point.phone,
-               "location": point.has_location}
+    present = {"address": point.address, "hours": point.hours, "phone": point.phone, "location": point.has_location}
     return [name for name in DETAILS if not present[name]]
 
 
@@ -163,6 +163,6 @@ def nearest(
     located = [
         (p, distance_km(latitude, longitude, p.latitude, p.longitude))
         for p in points
-        if p.has_location
+        if p.latitude is not None and p.longitude is not None
     ]
     return sorted(located, key=lambda item: item[1])[:count]

@@ -5,6 +5,7 @@ sessions are random ids with their own CSRF token and an expiry. Two roles: an a
 hand-offs; a supervisor also sees every agent's conversations and figures, reassigns, and
 manages the accounts.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -82,16 +83,20 @@ class Accounts:
             raise ValueError(f"role: one of {', '.join(ROLES)}")
         with self.engine.begin() as connection:
             connection.execute(staff_users.delete().where(staff_users.c.name == name))
-            connection.execute(staff_users.insert().values(
-                name=name, password_hash=hash_password(password), created_at=now_utc().isoformat(), role=role
-            ))
+            connection.execute(
+                staff_users.insert().values(
+                    name=name, password_hash=hash_password(password), created_at=now_utc().isoformat(), role=role
+                )
+            )
 
     def set_role(self, name: str, role: str) -> bool:
         if role not in ROLES:
             raise ValueError(f"role: one of {', '.join(ROLES)}")
         with self.engine.begin() as connection:
-            return connection.execute(
-                staff_users.update().where(staff_users.c.name == name).values(role=role)).rowcount > 0
+            return (
+                connection.execute(staff_users.update().where(staff_users.c.name == name).values(role=role)).rowcount
+                > 0
+            )
 
     def remove_user(self, name: str) -> bool:
         """Delete an account and end its sessions."""
@@ -102,8 +107,8 @@ class Accounts:
     def users(self) -> List[Dict[str, Any]]:
         with self.engine.connect() as connection:
             rows = connection.execute(
-                sa.select(staff_users.c.name, staff_users.c.role, staff_users.c.created_at)
-                .order_by(staff_users.c.name)).all()
+                sa.select(staff_users.c.name, staff_users.c.role, staff_users.c.created_at).order_by(staff_users.c.name)
+            ).all()
         return [dict(row._mapping) for row in rows]
 
     def role(self, name: str) -> Optional[str]:
@@ -122,9 +127,11 @@ class Accounts:
         session = Session(secrets.token_urlsafe(32), name, secrets.token_urlsafe(32))
         with self.engine.begin() as connection:
             connection.execute(staff_sessions.delete().where(staff_sessions.c.expires_at < time.time()))
-            connection.execute(staff_sessions.insert().values(
-                id=session.id, name=name, csrf_token=session.csrf_token, expires_at=time.time() + SESSION_SECONDS
-            ))
+            connection.execute(
+                staff_sessions.insert().values(
+                    id=session.id, name=name, csrf_token=session.csrf_token, expires_at=time.time() + SESSION_SECONDS
+                )
+            )
         return session
 
     def session(self, session_id: Optional[str]) -> Optional[Session]:

@@ -3,6 +3,7 @@
 Written by the web app's middleware for every staff change through the API, and by the
 console's login and logout; supervisors read it in the console.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List
@@ -29,9 +30,15 @@ class AuditLog:
 
     def record(self, staff: str, action: str, target: str = "", detail: str = "") -> None:
         with self.engine.begin() as connection:
-            connection.execute(audit_log.insert().values(
-                at=now_utc().isoformat(), staff=staff[:100], action=action[:100], target=target[:300],
-                detail=detail[:500]))
+            connection.execute(
+                audit_log.insert().values(
+                    at=now_utc().isoformat(),
+                    staff=staff[:100],
+                    action=action[:100],
+                    target=target[:300],
+                    detail=detail[:500],
+                )
+            )
 
     def recent(self, limit: int = 200) -> List[Dict[str, Any]]:
         with self.engine.connect() as connection:

@@ -33,10 +33,15 @@ class RestorationNotifier:
         status = self.store.current()
         try:
             state = await self.rasa.tracker(conversation_id)
-            await self.rasa.append_events(conversation_id, server_events.restoration_notice(
-                describe(StatusReading(value=status, fresh=True)), status.state,
-                state.get("slots") or {}, state.get("latest_input_channel"),
-            ))
+            await self.rasa.append_events(
+                conversation_id,
+                server_events.restoration_notice(
+                    describe(StatusReading(value=status, fresh=True)),
+                    status.state,
+                    state.get("slots") or {},
+                    state.get("latest_input_channel"),
+                ),
+            )
             return True
         except (aiohttp.ClientError, TimeoutError) as error:
             logger.warning("restoration notice to %s failed: %r", conversation_id, error)

@@ -3,6 +3,7 @@ the status and service-point APIs.
 
     python -m bot.web.app            # WEB_HOST / WEB_PORT, default 127.0.0.1:8080
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -41,9 +42,13 @@ async def audit_staff_changes(request: web.Request, handler) -> web.StreamRespon
     response = await handler(request)
     if request.method not in SAFE_METHODS and request.get("staff_name") and response.status < 400:
         request.app["audit"].record(
-            request["staff_name"], f"{request.method} {request.match_info.route.resource.canonical}"
-            if request.match_info.route.resource else f"{request.method} {request.path}",
-            request.get("audit_target") or request.path, request.get("audit_detail") or "")
+            request["staff_name"],
+            f"{request.method} {request.match_info.route.resource.canonical}"
+            if request.match_info.route.resource
+            else f"{request.method} {request.path}",
+            request.get("audit_target") or request.path,
+            request.get("audit_detail") or "",
+        )
     return response
 
 
@@ -64,9 +69,7 @@ def create_app(
     rasa_url: Optional[str] = None,
     rasa_token: Optional[str] = None,
 ) -> web.Application:
-    app = web.Application(
-        client_max_size=MAX_BODY_BYTES, middlewares=[console.security_headers, audit_staff_changes]
-    )
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[console.security_headers, audit_staff_changes])
     app["staff_token"] = settings.STAFF_TOKEN if staff_token is None else staff_token
     app["actions_token"] = settings.WEB_ACTIONS_TOKEN
     stores = stores or build_stores()

@@ -1,6 +1,7 @@
 """Staff authentication: `Authorization: Bearer ${STAFF_TOKEN}` for automation, or a console
 session cookie (HttpOnly, SameSite=Strict, Secure behind TLS) with its CSRF token on every
 state-changing request."""
+
 from __future__ import annotations
 
 import hmac
@@ -19,7 +20,9 @@ def bearer_token(request: web.Request) -> Optional[str]:
 
 
 def same(a: Optional[str], b: Optional[str]) -> bool:
-    return bool(a and b) and hmac.compare_digest(a.encode(), b.encode())
+    if not a or not b:
+        return False
+    return hmac.compare_digest(a.encode(), b.encode())
 
 
 def staff_identity(request: web.Request) -> Optional[Tuple[str, str]]:

@@ -6,6 +6,7 @@ and writes a conversation's restoration subscription and hand-off here, with
 WEB_ACTIONS_TOKEN. A failure raises `WebAppError`; the actions then say the information
 cannot be looked up, never that something happened that did not.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -55,15 +56,28 @@ class WebAppClient:
         return bool(answer.get("removed"))
 
     async def open_handoff(
-        self, conversation_id: str, reason: str, channel: str, question: str = "", first_line: str = "",
+        self,
+        conversation_id: str,
+        reason: str,
+        channel: str,
+        question: str = "",
+        first_line: str = "",
         language: str = "zh",
     ) -> Dict[str, Any]:
         """Ask for a person (`question`: what the visitor asked, for the staff notification):
         {"decision": "open" | "closed" | "full", "id", "message_left", "staffed_hours"}
         (closed: outside staffed hours; full: the queue is at capacity)."""
-        return await self._call("POST", self._conversation(conversation_id) + "/handoff", {
-            "reason": reason, "channel": channel or "", "question": question[:1000],
-            "first_line": first_line[:300], "language": language})
+        return await self._call(
+            "POST",
+            self._conversation(conversation_id) + "/handoff",
+            {
+                "reason": reason,
+                "channel": channel or "",
+                "question": question[:1000],
+                "first_line": first_line[:300],
+                "language": language,
+            },
+        )
 
     async def leave_handoff(self, conversation_id: str) -> bool:
         """The visitor leaves the queue; False when no hand-off was open."""

@@ -1,4 +1,5 @@
 """The staff console's pages: login, the console itself, logout."""
+
 from __future__ import annotations
 
 import html
@@ -59,8 +60,12 @@ def _cookie_options(request: web.Request) -> dict:
 
 def _login_page(request: web.Request, error: str = "", status: int = 200) -> web.Response:
     token = secrets.token_urlsafe(24)
-    response = web.Response(text=_page("login.html", CSRF_TOKEN=token, ERROR=error), status=status,
-                            content_type="text/html", charset="utf-8")
+    response = web.Response(
+        text=_page("login.html", CSRF_TOKEN=token, ERROR=error),
+        status=status,
+        content_type="text/html",
+        charset="utf-8",
+    )
     response.set_cookie(LOGIN_COOKIE, token, max_age=3600, **_cookie_options(request))
     return response
 
@@ -72,7 +77,9 @@ async def console(request: web.Request) -> web.Response:
         raise web.HTTPFound("/console/login")
     return web.Response(
         text=_page("console.html", CSRF_TOKEN=session.csrf_token, STAFF_NAME=session.name, STAFF_ROLE=session.role),
-        content_type="text/html", charset="utf-8", headers={"Cache-Control": "no-store"},
+        content_type="text/html",
+        charset="utf-8",
+        headers={"Cache-Control": "no-store"},
     )
 
 

@@ -6,6 +6,7 @@ Why here and not in the action server: the web app is the one owner of the web d
 status and the service points. Callers present `Authorization: Bearer ${WEB_ACTIONS_TOKEN}`;
 with no token configured these routes refuse every call.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timezone

@@ -1,4 +1,5 @@
 """JSON responses with Chinese kept readable (no \\u escapes)."""
+
 import functools
 import json
 from typing import Any

@@ -1,4 +1,5 @@
 """The service-point API: public read, staff write (no retraining: the actions read it live)."""
+
 from __future__ import annotations
 
 from aiohttp import web
@@ -14,10 +15,13 @@ routes = web.RouteTableDef()
 @routes.get("/api/service-points")
 async def list_points(request: web.Request) -> web.Response:
     points = request.app["service_points"].all()
-    return json_response({
-        "service_points": [p.to_dict() for p in points],
-        "completeness": completeness(points),
-    }, headers={"Access-Control-Allow-Origin": "*"})  # public; the widget checks for coordinates
+    return json_response(
+        {
+            "service_points": [p.to_dict() for p in points],
+            "completeness": completeness(points),
+        },
+        headers={"Access-Control-Allow-Origin": "*"},
+    )  # public; the widget checks for coordinates
 
 
 @routes.get("/api/service-points/changes")

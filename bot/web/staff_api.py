@@ -1,4 +1,5 @@
 """The staff JSON API behind the console: hand-offs, suggested answers, figures, unanswered."""
+
 from __future__ import annotations
 
 import json
@@ -29,12 +30,33 @@ MAX_REPLY_CHARS = 1000
 STAFF_OUTCOMES = tuple(o for o in OUTCOMES if o != "left")  # "left" is the visitor's doing
 MIN_SUGGESTION_CONFIDENCE = 0.05  # a suggested reply below this is noise, not shown (nor counted)
 # a visitor's messages that ask nothing to suggest an answer for
-NOT_QUESTIONS = ("request_human", "cancel_handoff", "greet", "goodbye", "thank", "affirm", "deny",
-                 "feedback", "rate", "bot_challenge")
+NOT_QUESTIONS = (
+    "request_human",
+    "cancel_handoff",
+    "greet",
+    "goodbye",
+    "thank",
+    "affirm",
+    "deny",
+    "feedback",
+    "rate",
+    "bot_challenge",
+)
 LEFT_SHOWN_SECONDS = 1800  # a visitor who left the queue stays listed (greyed) this long
-DIALOGUE_INTENTS = ("ask_outage_status", "find_service_point", "request_human", "greet", "goodbye", "thank",
-                    "affirm", "deny", "bot_challenge", "out_of_scope", "subscribe_restoration",
-                    "unsubscribe_restoration")
+DIALOGUE_INTENTS = (
+    "ask_outage_status",
+    "find_service_point",
+    "request_human",
+    "greet",
+    "goodbye",
+    "thank",
+    "affirm",
+    "deny",
+    "bot_challenge",
+    "out_of_scope",
+    "subscribe_restoration",
+    "unsubscribe_restoration",
+)
 
 
 def _topic_ids() -> List[str]:
@@ -47,10 +69,10 @@ def _handoff(request: web.Request, open_only: bool = True) -> Handoff:
     handoff = request.app["handoffs"].get(int(raw)) if raw.isascii() and raw.isdigit() and len(raw) <= 15 else None
     if handoff is None or (open_only and handoff.closed_at):
         raise web.HTTPNotFound(text='{"error": "no open hand-off with that id"}', content_type="application/json")
-    if not is_supervisor(request) and handoff.taken_by not in (None, request["staff_name"]) \
-            and request.method != "GET":
-        raise web.HTTPConflict(text=json.dumps({"error": f"{handoff.taken_by} has this conversation"}),
-                               content_type="application/json")
+    if not is_supervisor(request) and handoff.taken_by not in (None, request["staff_name"]) and request.method != "GET":
+        raise web.HTTPConflict(
+            text=json.dumps({"error": f"{handoff.taken_by} has this conversation"}), content_type="application/json"
+        )
     request["audit_target"] = f"handoff {handoff.id} ({handoff.conversation_id})"
     return handoff
 
@@ -58,8 +80,11 @@ def _handoff(request: web.Request, open_only: bool = True) -> Handoff:
 def _row(handoff: Handoff, now: datetime) -> Dict[str, Any]:
     """A queue row: what the list shows, without the transcript."""
     opened = datetime.fromisoformat(handoff.opened_at)
-    return {**handoff.__dict__, "waiting_seconds": max(0, int((now - opened).total_seconds())),
-            "left": handoff.outcome == "left"}
+    return {
+        **handoff.__dict__,
+        "waiting_seconds": max(0, int((now - opened).total_seconds())),
+        "left": handoff.outcome == "left",
+    }
 
 
 def _visible(request: web.Request, handoff: Handoff) -> bool:
@@ -74,11 +99,11 @@ async def list_handoffs(request: web.Request) -> web.Response:
     store = request.app["handoffs"]
     now = now_utc()
     rows = [_row(h, now) for h in store.open_handoffs() if _visible(request, h)]
-    rows += [_row(h, now) for h in store.recently_left(now - timedelta(seconds=LEFT_SHOWN_SECONDS))
-             if _visible(request, h)]
+    rows += [
+        _row(h, now) for h in store.recently_left(now - timedelta(seconds=LEFT_SHOWN_SECONDS)) if _visible(request, h)
+    ]
     staff = [u["name"] for u in request.app["accounts"].users()] if is_supervisor(request) else []
-    return json_response({"handoffs": rows, "me": request["staff_name"], "role": request["staff_role"],
-                          "staff": staff})
+    return json_response({"handoffs": rows, "me": request["staff_name"], "role": request["staff_role"], "staff": staff})
 
 
 def _status_at(request: web.Request, at: str) -> Optional[Dict[str, Any]]:
@@ -86,8 +111,11 @@ def _status_at(request: web.Request, at: str) -> Optional[Dict[str, Any]]:
     opened = datetime.fromisoformat(at)
     for status in request.app["status_store"].history(limit=500):
         if status.updated_at <= opened:
-            return {"state": status.state, "expected_resume_at": status.expected_resume_at.isoformat()
-                    if status.expected_resume_at else None, "updated_at": status.updated_at.isoformat()}
+            return {
+                "state": status.state,
+                "expected_resume_at": status.expected_resume_at.isoformat() if status.expected_resume_at else None,
+                "updated_at": status.updated_at.isoformat(),
+            }
     return None
 
 
@@ -96,9 +124,13 @@ async def handoff_detail(request: web.Request) -> web.Response:
     """One hand-off with its transcript and the status at the time."""
     require_staff(request)
     handoff = _handoff(request, open_only=False)
-    return json_response({**_row(handoff, now_utc()),
-                          "transcript": transcript(request.app["tracker_db"].events(handoff.conversation_id)),
-                          "status_at_open": _status_at(request, handoff.opened_at)})
+    return json_response(
+        {
+            **_row(handoff, now_utc()),
+            "transcript": transcript(request.app["tracker_db"].events(handoff.conversation_id)),
+            "status_at_open": _status_at(request, handoff.opened_at),
+        }
+    )
 
 
 @routes.post("/api/handoffs/{handoff_id}/take")
@@ -181,13 +213,15 @@ async def suggest(request: web.Request, text: str) -> List[Dict[str, Any]]:
     for item in ranking:
         topic = (item.get("intent_response_key") or "").partition("/")[2]
         if topic in catalogue and len(suggestions) < 3:
-            suggestions.append({
-                "topic": f"faq/{topic}",
-                "title": catalogue[topic].title,
-                "confidence": round(float(item["confidence"]) * faq_share, 4),
-                "answer": answer_text(topic),
-                "source": f"应急指南 {catalogue[topic].sections}",
-            })
+            suggestions.append(
+                {
+                    "topic": f"faq/{topic}",
+                    "title": catalogue[topic].title,
+                    "confidence": round(float(item["confidence"]) * faq_share, 4),
+                    "answer": answer_text(topic),
+                    "source": f"应急指南 {catalogue[topic].sections}",
+                }
+            )
     return suggestions
 
 
@@ -254,8 +288,12 @@ async def assist(request: web.Request) -> web.Response:
 async def topics(request: web.Request) -> web.Response:
     require_staff(request)
     catalogue = load_catalogue()
-    return json_response({"topics": [{"topic": t.key, "title": t.title} for t in catalogue.values()]
-                          + [{"topic": name, "title": name} for name in DIALOGUE_INTENTS]})
+    return json_response(
+        {
+            "topics": [{"topic": t.key, "title": t.title} for t in catalogue.values()]
+            + [{"topic": name, "title": name} for name in DIALOGUE_INTENTS]
+        }
+    )
 
 
 @routes.get("/api/stats")
@@ -371,20 +409,25 @@ async def export(request: web.Request) -> web.Response:
     by_topic: Dict[str, List[str]] = {}
     for row in request.app["labels"].all().values():
         by_topic.setdefault(row.topic, []).append(" ".join(row.text.split()))
-    document = {"version": "3.1", "nlu": [
-        {"intent": topic, "examples": "".join(f"- {text}\n" for text in sorted(set(texts)))}
-        for topic, texts in sorted(by_topic.items())
-    ]}
 
     class Literal(str):
         pass
 
     yaml.SafeDumper.add_representer(Literal, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", v, style="|"))
-    for item in document["nlu"]:
-        item["examples"] = Literal(item["examples"])
+    document = {
+        "version": "3.1",
+        "nlu": [
+            {"intent": topic, "examples": Literal("".join(f"- {text}\n" for text in sorted(set(texts))))}
+            for topic, texts in sorted(by_topic.items())
+        ],
+    }
     text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
-    return web.Response(text=text, content_type="application/x-yaml", charset="utf-8", headers={
-        "Content-Disposition": 'attachment; filename="unanswered_nlu.yml"'})
+    return web.Response(
+        text=text,
+        content_type="application/x-yaml",
+        charset="utf-8",
+        headers={"Content-Disposition": 'attachment; filename="unanswered_nlu.yml"'},
+    )
 
 
 @routes.get("/metrics")
@@ -393,5 +436,4 @@ async def metrics(request: web.Request) -> web.Response:
     require_staff(request)
     store = request.app["handoffs"]
     text = render(request.app["figures"].totals(), store.count(), len(store.open_handoffs()))
-    return web.Response(text=text, content_type="text/plain", charset="utf-8",
-                        headers={"Cache-Control": "no-store"})
+    return web.Response(text=text, content_type="text/plain", charset="utf-8", headers={"Cache-Control": "no-store"})

@@ -1,4 +1,5 @@
 """The widget's pages: the demo notice page, the script, and a visitor's history."""
+
 from __future__ import annotations
 
 import logging
@@ -35,13 +36,17 @@ async def favicon(_request: web.Request) -> web.Response:
 async def widget_script(request: web.Request) -> web.StreamResponse:
     bundle = STATIC / "dist" / "widget.js"
     if not bundle.exists():
-        return web.Response(status=503, text="// widget not built: run `make widget`\n",
-                            content_type="application/javascript")
-    return web.FileResponse(bundle, headers={
-        "Content-Type": "application/javascript; charset=utf-8",
-        "Cache-Control": "public, max-age=300",
-        "Access-Control-Allow-Origin": "*",
-    })
+        return web.Response(
+            status=503, text="// widget not built: run `make widget`\n", content_type="application/javascript"
+        )
+    return web.FileResponse(
+        bundle,
+        headers={
+            "Content-Type": "application/javascript; charset=utf-8",
+            "Cache-Control": "public, max-age=300",
+            "Access-Control-Allow-Origin": "*",
+        },
+    )
 
 
 @routes.get("/api/widget/history")
@@ -59,8 +64,9 @@ async def history(request: web.Request) -> web.Response:
     if not SESSION_ID.match(session_id):
         return error(400, "session_id must be 8-64 letters, digits, - or _", "session_id")
     if not widget_sessions.is_valid(session_id, request.query.get("session_key", "")):
-        return json_response({"error": "session_key does not match the session", "field": "session_key"},
-                             status=403, headers=headers)
+        return json_response(
+            {"error": "session_key does not match the session", "field": "session_key"}, status=403, headers=headers
+        )
     try:
         events = await request.app["rasa"].events(session_id)
     except (aiohttp.ClientError, TimeoutError) as problem:
@@ -69,4 +75,3 @@ async def history(request: web.Request) -> web.Response:
     if any(e.get("event") == "user" and e.get("input_channel") not in (None, "socketio") for e in events):
         return json_response({"messages": []}, headers=headers)  # not a widget conversation
     return json_response({"messages": transcript(events, feedback=False)}, headers=headers)
-

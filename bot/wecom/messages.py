@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
-from bot.wechat.messages import ASK_FOR_TEXT, MAX_TEXT_CHARS
+from bot.wechat.messages import ASK_FOR_TEXT
 from bot.wechat.render import Rendered, pack
 
 logger = logging.getLogger(__name__)
@@ -77,11 +77,11 @@ def incoming(item: Any) -> Optional[KfIncoming]:
         if menu_id:
             return KfIncoming(**base, kind="menu", text=menu_id, detail={"title": content})
         if content.strip():
-            return KfIncoming(**base, kind="text", text=content[:MAX_TEXT_CHARS])
+            return KfIncoming(**base, kind="text", text=content)
     elif msgtype == "voice":
         recognition = str(_dict(item.get("voice")).get("recognition") or "")
         if recognition.strip():
-            return KfIncoming(**base, kind="voice", text=recognition[:MAX_TEXT_CHARS])
+            return KfIncoming(**base, kind="voice", text=recognition)
     elif msgtype == "location":
         location = _dict(item.get("location"))
         try:

@@ -1,4 +1,5 @@
 """Headless Chromium from Debian (/usr/bin/chromium), driven by Playwright; no browser download."""
+
 import os
 import shutil
 from pathlib import Path
@@ -7,8 +8,13 @@ import pytest
 
 OUTPUT = Path(__file__).resolve().parents[1] / "output"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 

@@ -1,5 +1,6 @@
 """Issues 7 and 17 in the browser: the staff desk (queue + conversation view), suggested replies
 reaching a widget visitor, notifications, 200 open hand-offs, ratings on the dashboard, roles."""
+
 import re
 import time
 import uuid
@@ -226,7 +227,9 @@ def test_ratings_from_the_web_and_wechat_show_on_the_dashboard(browser, servers)
         log_in(staff, servers, "zhao", "another long password")
         staff.get_by_role("tab", name="数据看板").click()
         channels = staff.locator("#satisfaction-channel")
-        expect(channels.locator("tr", has_text="网页咨询").locator('td[data-label="一般"]')).not_to_have_text("0", timeout=15000)
+        expect(channels.locator("tr", has_text="网页咨询").locator('td[data-label="一般"]')).not_to_have_text(
+            "0", timeout=15000
+        )
         expect(channels.locator("tr", has_text="微信").locator('td[data-label="满意"]')).not_to_have_text("0")
         expect(staff.locator("#satisfaction-topic")).to_contain_text("急需开票怎么办")
         expect(staff.locator("#kpis")).to_contain_text("自助解决率")
@@ -257,8 +260,11 @@ def test_an_agent_sees_no_account_tab_and_cannot_take_a_colleagues_conversation(
     mine = Chat(servers.rasa)
     mine.say("我的工单号是 unassigned")
     mine.say("/request_human")
-    handoff = next(h for h in http("GET", f"{servers.web}/api/handoffs", token=STAFF_TOKEN)[1]["handoffs"]
-                   if h["conversation_id"] == chat.sender)
+    handoff = next(
+        h
+        for h in http("GET", f"{servers.web}/api/handoffs", token=STAFF_TOKEN)[1]["handoffs"]
+        if h["conversation_id"] == chat.sender
+    )
     assert http("POST", f"{servers.web}/api/handoffs/{handoff['id']}/assign", {"staff": "xu"}, STAFF_TOKEN)[0] == 200
     staff_context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     try:

@@ -1,4 +1,5 @@
 """Issue 5: the widget as a visitor meets it, in headless Chromium."""
+
 import re
 import time
 
@@ -146,10 +147,18 @@ def test_human_button_and_escape_key(context, servers):
 
 
 def test_location_button_sends_the_position_for_the_finder(browser, servers):
-    status, _ = http("PUT", f"{servers.web}/api/service-points/huangpu-tax-bureau", {
-        "name": "测试黄埔办税服务厅", "district": "黄埔", "address": "测试三路3号",
-        "latitude": 23.106, "longitude": 113.459,
-    }, STAFF_TOKEN)
+    status, _ = http(
+        "PUT",
+        f"{servers.web}/api/service-points/huangpu-tax-bureau",
+        {
+            "name": "测试黄埔办税服务厅",
+            "district": "黄埔",
+            "address": "测试三路3号",
+            "latitude": 23.106,
+            "longitude": 113.459,
+        },
+        STAFF_TOKEN,
+    )
     assert status == 200
     time.sleep(1.2)
     context = browser.new_context(

@@ -1,4 +1,5 @@
 """A tiny REST-channel client for the end-to-end tests."""
+
 from __future__ import annotations
 
 import hashlib
@@ -10,7 +11,9 @@ from typing import Any, Dict, List, Optional
 
 def post_json(url: str, body: Dict[str, Any], headers: Optional[Dict[str, str]] = None) -> Any:
     request = urllib.request.Request(
-        url, data=json.dumps(body).encode(), method="POST",
+        url,
+        data=json.dumps(body).encode(),
+        method="POST",
         headers={"Content-Type": "application/json", **(headers or {})},
     )
     with urllib.request.urlopen(request, timeout=30) as response:

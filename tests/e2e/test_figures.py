@@ -1,5 +1,6 @@
 """The dashboard's figures on the real servers: the tally the tracker store keeps as it saves
 is what computing them over every recorded event gives."""
+
 import json
 import urllib.request
 

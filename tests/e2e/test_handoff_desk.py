@@ -1,5 +1,6 @@
 """Issue 17 over HTTP: leaving the queue, staffed hours and capacity, suggested replies and their
 figures, outcomes and ratings (web and WeChat), roles and the audit log."""
+
 import uuid
 
 import pytest
@@ -23,12 +24,15 @@ def stats(servers):
 @pytest.fixture
 def staffing(servers):
     """Rewrite the staffing file for one test; around the clock again afterwards."""
+
     def write(text):
         servers.staffing_file.write_text(text, encoding="utf-8")
         # a new mtime even within the same second
         import os
         import time
+
         os.utime(servers.staffing_file, (time.time(), time.time() + 1))
+
     yield write
     write(ALWAYS_STAFFED)
 
@@ -92,12 +96,18 @@ def test_suggested_replies_are_recorded_and_counted(servers):
     assert http("POST", f"{base}/suggestions/inserted", {"topic": "nonsense"}, STAFF_TOKEN)[0] == 422
     assert http("POST", f"{base}/suggestions/inserted", {"topic": "faq/reason"}, STAFF_TOKEN)[0] == 200
     edited = first["answer"] + "（客服补充：请以官方通知为准）"
-    assert http("POST", f"{base}/reply", {"text": edited, "suggestion": "faq/reason", "edited": True}, STAFF_TOKEN)[0] == 200
+    assert (
+        http("POST", f"{base}/reply", {"text": edited, "suggestion": "faq/reason", "edited": True}, STAFF_TOKEN)[0]
+        == 200
+    )
     after = stats(servers)["desk"]
     counts = after["suggestions"]
     assert counts["shown"] == before["shown"] + len(body["suggestions"])
     assert (counts["inserted"], counts["edited"], counts["sent"]) == (
-        before["inserted"] + 1, before["edited"] + 1, before["sent"] + 1)
+        before["inserted"] + 1,
+        before["edited"] + 1,
+        before["sent"] + 1,
+    )
     assert after["suggestion_acceptance"] == counts["inserted"] / counts["shown"]
     assert after["wait_seconds_median"] is not None
 
@@ -134,8 +144,21 @@ def test_roles_reassignment_accounts_and_the_audit_log(servers):
     assert http("POST", f"{base}/assign", {"staff": "agent-a"}, STAFF_TOKEN)[0] == 200
     assert detail(servers, handoff["id"])["taken_by"] == "agent-a"
     # accounts from the API (the console's 账号与日志), no shell
-    assert http("POST", f"{servers.web}/api/staff", {"name": "boss", "password": "short", "role": "supervisor"}, STAFF_TOKEN)[0] == 422
-    assert http("POST", f"{servers.web}/api/staff", {"name": "boss", "password": "a long enough password", "role": "supervisor"}, STAFF_TOKEN)[0] == 200
+    assert (
+        http(
+            "POST", f"{servers.web}/api/staff", {"name": "boss", "password": "short", "role": "supervisor"}, STAFF_TOKEN
+        )[0]
+        == 422
+    )
+    assert (
+        http(
+            "POST",
+            f"{servers.web}/api/staff",
+            {"name": "boss", "password": "a long enough password", "role": "supervisor"},
+            STAFF_TOKEN,
+        )[0]
+        == 200
+    )
     names = {u["name"]: u["role"] for u in http("GET", f"{servers.web}/api/staff", token=STAFF_TOKEN)[1]["staff"]}
     assert names["boss"] == "supervisor" and names["agent-a"] == "agent"
     assert http("POST", f"{servers.web}/api/staff/agent-b/role", {"role": "king"}, STAFF_TOKEN)[0] == 422

@@ -1,4 +1,5 @@
 """Issue 3 end to end: staff update the status, the assistant answers from it."""
+
 import json
 import time
 import urllib.error
@@ -34,7 +35,15 @@ def put_status(servers, **fields):
 def test_first_start_holds_the_notice_state(servers):
     status, data = http("GET", f"{servers.web}/api/status")
     assert status == 200
-    assert set(data) == {"state", "message", "started_at", "expected_resume_at", "source_url", "updated_at", "updated_by"}
+    assert set(data) == {
+        "state",
+        "message",
+        "started_at",
+        "expected_resume_at",
+        "source_url",
+        "updated_at",
+        "updated_by",
+    }
 
 
 def test_put_needs_the_staff_token_and_changes_nothing_without_it(servers):

@@ -1,4 +1,5 @@
 """Issue 4 end to end: the finder by district, by question, by location; live updates."""
+
 import time
 
 from tests.conftest import STAFF_TOKEN
@@ -6,10 +7,22 @@ from tests.e2e.chat import Chat, button_titles, texts
 from tests.e2e.test_live_status import http
 
 # Test data only, written to the session's own database through the staff API.
-TIANHE = {"name": "测试天河办税服务厅", "district": "天河", "address": "测试路1号",
-          "latitude": 23.125, "longitude": 113.36, "hours": "工作日 9:00-17:00", "phone": "020-00000000"}
-PANYU = {"name": "测试番禺办税服务厅", "district": "番禺", "address": "测试大道2号",
-         "latitude": 22.94, "longitude": 113.38}
+TIANHE = {
+    "name": "测试天河办税服务厅",
+    "district": "天河",
+    "address": "测试路1号",
+    "latitude": 23.125,
+    "longitude": 113.36,
+    "hours": "工作日 9:00-17:00",
+    "phone": "020-00000000",
+}
+PANYU = {
+    "name": "测试番禺办税服务厅",
+    "district": "番禺",
+    "address": "测试大道2号",
+    "latitude": 22.94,
+    "longitude": 113.38,
+}
 
 
 def put_point(servers, point_id, body, token=STAFF_TOKEN):

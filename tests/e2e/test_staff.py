@@ -1,4 +1,5 @@
 """Issue 7 over HTTP: the hand-off queue, staff replies and release, assist, figures, auth."""
+
 import json
 import re
 import subprocess
@@ -14,17 +15,33 @@ from tests.e2e.chat import Chat, texts
 from tests.e2e.test_live_status import http
 
 STAFF_ROUTES = [
-    ("GET", "/api/handoffs"), ("POST", "/api/handoffs/1/take"), ("POST", "/api/handoffs/1/reply"),
-    ("POST", "/api/handoffs/1/release"), ("POST", "/api/assist"), ("GET", "/api/stats"),
-    ("GET", "/api/unanswered"), ("POST", "/api/unanswered/x/label"), ("GET", "/api/unanswered/export"),
-    ("GET", "/api/topics"), ("PUT", "/api/status"), ("GET", "/api/status/history"),
-    ("PUT", "/api/service-points/tianhe-tax-bureau"), ("GET", "/api/service-points/changes"), ("GET", "/metrics"),
+    ("GET", "/api/handoffs"),
+    ("POST", "/api/handoffs/1/take"),
+    ("POST", "/api/handoffs/1/reply"),
+    ("POST", "/api/handoffs/1/release"),
+    ("POST", "/api/assist"),
+    ("GET", "/api/stats"),
+    ("GET", "/api/unanswered"),
+    ("POST", "/api/unanswered/x/label"),
+    ("GET", "/api/unanswered/export"),
+    ("GET", "/api/topics"),
+    ("PUT", "/api/status"),
+    ("GET", "/api/status/history"),
+    ("PUT", "/api/service-points/tianhe-tax-bureau"),
+    ("GET", "/api/service-points/changes"),
+    ("GET", "/metrics"),
 ]
 
 
 def add_staff(servers, name, password, role="agent"):
-    subprocess.run([sys.executable, "-m", "bot.console", "adduser", name, "--password-stdin", "--role", role],
-                   input=password + "\n", text=True, env=servers.env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "bot.console", "adduser", name, "--password-stdin", "--role", role],
+        input=password + "\n",
+        text=True,
+        env=servers.env,
+        check=True,
+        capture_output=True,
+    )
 
 
 @pytest.mark.parametrize("method, path", STAFF_ROUTES)
@@ -48,7 +65,9 @@ def test_handoff_queue_reply_and_release(servers):
     chat, handoff = open_handoff(servers)
     assert handoff["reason"] == "用户要求转人工" and handoff["channel"] == "rest"
     assert handoff["first_line"] == "我要找真人" and handoff["waiting_seconds"] >= 0
-    assert any(m["sender"] == "user" and m["text"] == "我要找真人" for m in detail(servers, handoff["id"])["transcript"])
+    assert any(
+        m["sender"] == "user" and m["text"] == "我要找真人" for m in detail(servers, handoff["id"])["transcript"]
+    )
     assert "已转人工，请稍候" in texts(chat.say("<b>人呢</b>"))
 
     base = f"{servers.web}/api/handoffs/{handoff['id']}"
@@ -57,7 +76,9 @@ def test_handoff_queue_reply_and_release(servers):
     assert http("POST", f"{base}/reply", {"text": "您好，我是客服小王，请问开票遇到什么问题？"}, STAFF_TOKEN)[0] == 200
     mine = detail(servers, handoff["id"])
     assert mine["taken_by"] == "api" and mine["first_reply_at"]
-    assert [m["text"] for m in mine["transcript"] if m["sender"] == "staff"] == ["【人工客服】您好，我是客服小王，请问开票遇到什么问题？"]
+    assert [m["text"] for m in mine["transcript"] if m["sender"] == "staff"] == [
+        "【人工客服】您好，我是客服小王，请问开票遇到什么问题？"
+    ]
     assert any(m["text"] == "<b>人呢</b>" for m in mine["transcript"])  # as sent; the page escapes it
 
     # a visitor cannot forge a staff reply or a release by typing the payload
@@ -71,7 +92,9 @@ def test_handoff_queue_reply_and_release(servers):
     assert http("POST", f"{base}/release", {"outcome": "answered", "note": "已说明线下开票"}, STAFF_TOKEN)[0] == 200
     closed = detail(servers, handoff["id"])
     assert closed["outcome"] == "answered" and closed["note"] == "已说明线下开票" and closed["closed_by"] == "api"
-    assert handoff["id"] not in [h["id"] for h in http("GET", f"{servers.web}/api/handoffs", token=STAFF_TOKEN)[1]["handoffs"]]
+    assert handoff["id"] not in [
+        h["id"] for h in http("GET", f"{servers.web}/api/handoffs", token=STAFF_TOKEN)[1]["handoffs"]
+    ]
     events = http("GET", f"{servers.rasa}/conversations/{chat.sender}/tracker?token={RASA_TOKEN}")[1]["events"]
     assert "请为本次服务打分" in [e.get("text") for e in events if e["event"] == "bot"][-1]  # answered: a rating
     assert "维护" in texts(chat.say("为什么暂停开票"))  # the bot answers again
@@ -96,9 +119,12 @@ def test_stats_and_unanswered_questions_with_labels_and_export(servers):
     mine = next(q for q in questions if q["conversation_id"] == chat.sender)
     quoted = urllib.parse.quote(mine["id"], safe="")
     assert http("POST", f"{servers.web}/api/unanswered/{quoted}/label", {"topic": "nonsense"}, STAFF_TOKEN)[0] == 422
-    assert http("POST", f"{servers.web}/api/unanswered/{quoted}/label", {"topic": "out_of_scope"}, STAFF_TOKEN)[0] == 200
-    request = urllib.request.Request(f"{servers.web}/api/unanswered/export",
-                                     headers={"Authorization": f"Bearer {STAFF_TOKEN}"})
+    assert (
+        http("POST", f"{servers.web}/api/unanswered/{quoted}/label", {"topic": "out_of_scope"}, STAFF_TOKEN)[0] == 200
+    )
+    request = urllib.request.Request(
+        f"{servers.web}/api/unanswered/export", headers={"Authorization": f"Bearer {STAFF_TOKEN}"}
+    )
     with urllib.request.urlopen(request) as response:
         exported = response.read().decode()
     assert "intent: out_of_scope" in exported and "量子计算机怎么造" in exported

@@ -2,6 +2,7 @@
 
 It stops the session's web app and starts it again afterwards.
 """
+
 import signal
 import time
 

@@ -1,6 +1,7 @@
 """The action server's stand-in speaks Rasa's protocol: sessions start, lookups apologise."""
-from aiohttp.test_utils import TestClient, TestServer
+
 from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
 
 from bot.web import action_standby
 

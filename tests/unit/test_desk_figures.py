@@ -1,5 +1,6 @@
 """The staff desk's figures (bot/insights/stats.py: desk_figures over the tally of
 bot/insights/tally.py) on conversations counted by hand; fed whole and event by event."""
+
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
@@ -17,7 +18,9 @@ def at(event, channel):
 
 
 def rating(value, ts, channel):
-    return at(user('/rate{"rating":"%s"}' % value, "rate", ts, entities=[{"entity": "rating", "value": value}]), channel)
+    return at(
+        user('/rate{"rating":"%s"}' % value, "rate", ts, entities=[{"entity": "rating", "value": value}]), channel
+    )
 
 
 def uttered(action, text, ts):
@@ -26,17 +29,32 @@ def uttered(action, text, ts):
 
 CONVERSATIONS = {
     # A: answered by the bot, rated 满意 on the web -> resolved
-    "a": [START, at(user("为什么暂停", "faq", T0, "reason"), "socketio"), bot("维护", T0 + 1),
-          rating("good", T0 + 5, "socketio")],
+    "a": [
+        START,
+        at(user("为什么暂停", "faq", T0, "reason"), "socketio"),
+        bot("维护", T0 + 1),
+        rating("good", T0 + 5, "socketio"),
+    ],
     # B: handed off, a staff reply, rated 一般 on WeChat -> handed off; the rating is the human's
-    "b": [START, at(user("转人工", "request_human", T0), "wechat"), HANDOFF,
-          uttered("utter_staff_reply", "【人工客服】您好", T0 + 60), rating("ok", T0 + 90, "wechat")],
+    "b": [
+        START,
+        at(user("转人工", "request_human", T0), "wechat"),
+        HANDOFF,
+        uttered("utter_staff_reply", "【人工客服】您好", T0 + 60),
+        rating("ok", T0 + 90, "wechat"),
+    ],
     # C: ends on a miss -> unresolved
     "c": [START, user("天气", "out_of_scope", T0), bot("帮不上忙", T0 + 1)],
     # D: answered, but the visitor writes again an hour later (a new session) -> session 1 reopened,
     #    session 2 answered and not reopened -> resolved
-    "d": [START, user("什么时候恢复", "faq", T0, "after_recovery"), bot("…", T0 + 1),
-          START, user("还是不行", "faq", T0 + 3600, "urgent_invoice"), bot("…", T0 + 3601)],
+    "d": [
+        START,
+        user("什么时候恢复", "faq", T0, "after_recovery"),
+        bot("…", T0 + 1),
+        START,
+        user("还是不行", "faq", T0 + 3600, "urgent_invoice"),
+        bot("…", T0 + 3601),
+    ],
     # E: asked for a human outside staffed hours -> handed off (told so, hotline)
     "e": [START, user("转人工", "request_human", T0), uttered("utter_handoff_closed", "现在不是人工服务时间", T0 + 1)],
     # F: came back after more than 24 h: not a reopening -> both sessions resolved
@@ -49,15 +67,24 @@ CONVERSATIONS = {
 def handoff(opened, reply_after=None, kind="live", taken_by="li", outcome=None):
     start = datetime(2026, 11, 28, 9, 0, tzinfo=timezone.utc) + timedelta(minutes=opened)
     return SimpleNamespace(
-        kind=kind, opened_at=start.isoformat(), taken_by=taken_by, outcome=outcome,
+        kind=kind,
+        opened_at=start.isoformat(),
+        taken_by=taken_by,
+        outcome=outcome,
         first_reply_at=(start + timedelta(seconds=reply_after)).isoformat() if reply_after is not None else None,
-        closed_at=start.isoformat() if outcome else None)
+        closed_at=start.isoformat() if outcome else None,
+    )
 
 
-HANDOFFS = [handoff(0, 30, outcome="answered"), handoff(1, 60, outcome="referred_12366"), handoff(2, 90, taken_by="wang"),
-            handoff(3, 120, outcome="answered"), handoff(4, 600, taken_by="wang", outcome="no_reply"),
-            handoff(5, None, taken_by=None),  # waiting, no reply yet
-            handoff(6, 5, kind="message", taken_by=None)]  # a left question: not a live wait
+HANDOFFS = [
+    handoff(0, 30, outcome="answered"),
+    handoff(1, 60, outcome="referred_12366"),
+    handoff(2, 90, taken_by="wang"),
+    handoff(3, 120, outcome="answered"),
+    handoff(4, 600, taken_by="wang", outcome="no_reply"),
+    handoff(5, None, taken_by=None),  # waiting, no reply yet
+    handoff(6, 5, kind="message", taken_by=None),
+]  # a left question: not a live wait
 
 
 def incrementally(conversations):

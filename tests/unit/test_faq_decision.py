@@ -65,3 +65,43 @@ def test_misses_are_counted_from_the_end_of_the_conversation():
     assert trailing_misses([good, fallback, miss], TOPICS) == 2
     assert is_miss(miss, TOPICS) and not is_miss(good, TOPICS)
     assert not is_miss(parse(intent="greet"), TOPICS)
+
+
+def ranked(intents, faq_ranking=()):
+    """A parse whose intent ranking is `intents` [(name, p)], with FAQ sub-ranking."""
+    return {
+        "intent": {"name": "nlu_fallback", "confidence": 0.3},
+        "intent_ranking": [{"name": n, "confidence": c} for n, c in intents],
+        "entities": [],
+        "response_selector": {
+            "faq": {"ranking": [{"intent_response_key": f"faq/{t}", "confidence": c} for t, c in faq_ranking]}
+        },
+    }
+
+
+def test_unsure_in_domain_message_offers_two_or_three_topics_never_a_decline():
+    from bot.faq.decision import clarify_options
+
+    parse = ranked(
+        [("faq", 0.5), ("ask_outage_status", 0.3), ("out_of_scope", 0.1)],
+        [("reason", 0.4), ("scope", 0.3), ("upgrade_content", 0.3)],
+    )
+    options = clarify_options(parse, TOPICS)
+    assert 2 <= len(options) <= 3
+    assert options[0] == "ask_outage_status" and "faq/reason" in options
+    assert not is_miss(parse, TOPICS)
+
+
+def test_plainly_unrelated_message_is_declined():
+    from bot.faq.decision import clarify_options
+
+    parse = ranked([("out_of_scope", 0.6), ("faq", 0.3)], [("reason", 0.5), ("scope", 0.5)])
+    assert clarify_options(parse, TOPICS) == ()
+    assert is_miss(parse, TOPICS)
+
+
+def test_little_service_probability_is_declined():
+    from bot.faq.decision import clarify_options
+
+    parse = ranked([("greet", 0.3), ("faq", 0.2), ("thank", 0.3)], [("reason", 0.5), ("scope", 0.5)])
+    assert clarify_options(parse, TOPICS) == ()

@@ -1,5 +1,6 @@
 """The figures fed as the tracker store saves: the same as computing them over every event,
 and a dashboard or scrape that does not grow with the history."""
+
 import asyncio
 import json
 import time
@@ -53,8 +54,10 @@ def test_conversations_recorded_before_the_tally_are_counted_once(tmp_path):
             connection.execute(sa.text(f"DROP TABLE {table}"))
         for sender, events in CONVERSATIONS.items():
             for event in events:
-                connection.execute(sa.text("INSERT INTO events (sender_id, type_name, data) VALUES (:s, :t, :d)"),
-                                   {"s": sender, "t": event["event"], "d": json.dumps(event)})
+                connection.execute(
+                    sa.text("INSERT INTO events (sender_id, type_name, data) VALUES (:s, :t, :d)"),
+                    {"s": sender, "t": event["event"], "d": json.dumps(event)},
+                )
     RetryingSQLTrackerStore(domain=DOMAIN, db=str(db))
     RetryingSQLTrackerStore(domain=DOMAIN, db=str(db))  # a second start (or replica): no recount
     assert figures(FiguresReader(first.engine).totals()) == compute(CONVERSATIONS, TOPICS)
@@ -76,13 +79,23 @@ def many_conversations(engine, count):
         totals.update(step.deltas)
         states.append({"conversation_id": f"visitor-{n}", "state": json.dumps(step.state)})
         questions += [{k: q[k] for k in ("id", "conversation_id", "timestamp")} for q in step.unanswered]
-        rows += [{"sender_id": f"visitor-{n}", "type_name": e["event"], "timestamp": e.get("timestamp"),
-                  "data": json.dumps(e)} for e in events]
+        rows += [
+            {
+                "sender_id": f"visitor-{n}",
+                "type_name": e["event"],
+                "timestamp": e.get("timestamp"),
+                "data": json.dumps(e),
+            }
+            for e in events
+        ]
     SQLTrackerStore.Base.metadata.create_all(engine)  # Rasa's own `events` table
     with engine.begin() as connection:
-        connection.execute(sa.text(
-            "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (:sender_id, :type_name, :timestamp, :data)"
-        ), rows)
+        connection.execute(
+            sa.text(
+                "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (:sender_id, :type_name, :timestamp, :data)"
+            ),
+            rows,
+        )
         connection.execute(figures_store.figure_totals.insert(), [{"key": k, "value": v} for k, v in totals.items()])
         connection.execute(figures_store.figure_conversations.insert(), states)
         connection.execute(figures_store.figure_misses.insert(), questions)

@@ -1,14 +1,19 @@
 import numpy as np
 import scipy.sparse as sp
+from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.linear_classifier import LinearIntentClassifier
-from rasa.shared.nlu.training_data.message import Message
 
 
 def make(labels, coef, intercept, idf):
     return LinearIntentClassifier(
-        {}, None, None, labels=labels, idf=np.array(idf, dtype=float),
-        coef=np.array(coef, dtype=np.float32), intercept=np.array(intercept, dtype=np.float32),
+        {},
+        None,
+        None,
+        labels=labels,
+        idf=np.array(idf, dtype=float),
+        coef=np.array(coef, dtype=np.float32),
+        intercept=np.array(intercept, dtype=np.float32),
     )
 
 

@@ -1,4 +1,5 @@
-"""The held-out split is never training data, and the contract ids are all trained."""
+"""The evaluation sets are never training data, and the contract ids are all trained and tested."""
+
 import re
 from pathlib import Path
 
@@ -26,11 +27,60 @@ def test_heldout_examples_are_not_in_training_data():
     assert leaked == []
 
 
+def _bigrams(text: str) -> set:
+    from bot.nlu.normalize import to_simplified
+
+    folded = to_simplified(normalise(text))
+    return {folded[i : i + 2] for i in range(len(folded) - 1)} or {folded}
+
+
+def test_visitor_questions_are_not_in_training_data_nor_near_copies_of_it():
+    trained = [_bigrams(t) for f in (ROOT / "data" / "nlu").glob("*.yml") for _i, t in examples(f)]
+    near = []
+    for _intent, text in examples(ROOT / "tests" / "nlu" / "visitors.yml"):
+        grams = _bigrams(text)
+        if any(len(grams & other) / len(grams | other) >= 0.75 for other in trained):
+            near.append(text)
+    assert near == []
+
+
+def test_visitor_set_covers_every_label_with_enough_questions():
+    topics = yaml.safe_load((ROOT / "data" / "faq_topics.yml").read_text(encoding="utf-8"))
+    counts = {}
+    for intent, _t in examples(ROOT / "tests" / "nlu" / "visitors.yml"):
+        counts[intent] = counts.get(intent, 0) + 1
+    wanted = {f"faq/{t}" for t in topics} | {
+        "ask_outage_status",
+        "find_service_point",
+        "request_human",
+        "greet",
+        "goodbye",
+        "thank",
+        "affirm",
+        "deny",
+        "bot_challenge",
+        "complaint",
+        "rumour_check",
+        "ask_capabilities",
+    }
+    assert {i for i in wanted if counts.get(i, 0) < 10} == set()
+    assert counts["out_of_scope"] >= 60
+    assert sum(counts.values()) - counts["out_of_scope"] >= 400
+
+
 def test_every_contract_id_has_enough_training_and_heldout_examples():
     topics = yaml.safe_load((ROOT / "data" / "faq_topics.yml").read_text(encoding="utf-8"))
     wanted = {f"faq/{t}" for t in topics} | {
-        "ask_outage_status", "find_service_point", "request_human", "greet", "goodbye",
-        "thank", "affirm", "deny", "bot_challenge", "out_of_scope",
+        "ask_outage_status",
+        "find_service_point",
+        "request_human",
+        "greet",
+        "goodbye",
+        "thank",
+        "affirm",
+        "deny",
+        "bot_challenge",
+        "out_of_scope",
     }
     trained, held = {}, {}
     for f in (ROOT / "data" / "nlu").glob("*.yml"):

@@ -1,4 +1,5 @@
 """The finder action's answers, with the live list replaced by a fixed one."""
+
 import asyncio
 
 import pytest
@@ -10,13 +11,27 @@ from bot.service_points.store import parse_points
 
 
 def tracker(text, slots=None, metadata=None, entities=()):
-    return Tracker("u1", slots or {}, {"text": text, "intent": {"name": "find_service_point"},
-                   "entities": list(entities), "metadata": metadata or {}}, [], False, None, {}, "action_listen")
+    return Tracker(
+        "u1",
+        slots or {},
+        {
+            "text": text,
+            "intent": {"name": "find_service_point"},
+            "entities": list(entities),
+            "metadata": metadata or {},
+        },
+        [],
+        False,
+        None,
+        {},
+        "action_listen",
+    )
 
 
 def run(monkeypatch, points, state):
     async def current_points():
         return parse_points(points)
+
     monkeypatch.setattr(finder, "current_points", current_points)
     dispatcher = CollectingDispatcher()
     asyncio.run(finder.ActionFindServicePoint().run(dispatcher, state, {}))
@@ -39,10 +54,13 @@ def test_a_location_ranks_the_located_points(monkeypatch):
     assert "离您最近" in message["text"] and "天河点" in message["text"] and not message["buttons"]
 
 
-@pytest.mark.parametrize("entities, lead", [
-    ([{"entity": "place", "value": "深圳"}], "深圳不在广州市"),
-    ([], "没有识别到广州市的区名"),
-])
+@pytest.mark.parametrize(
+    "entities, lead",
+    [
+        ([{"entity": "place", "value": "深圳"}], "深圳不在广州市"),
+        ([], "没有识别到广州市的区名"),
+    ],
+)
 def test_no_district_asks_again_with_buttons(monkeypatch, entities, lead):
     message = run(monkeypatch, NO_COORDINATES, tracker("?", entities=entities))
     assert message["text"].startswith(lead) and len(message["buttons"]) == 11

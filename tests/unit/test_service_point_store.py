@@ -1,4 +1,5 @@
 """The live service-point store: YAML edits reach it on restart without undoing console edits."""
+
 import sqlalchemy as sa
 
 from bot.db import metadata
@@ -66,13 +67,26 @@ def test_a_point_added_in_the_console_is_kept_when_the_yaml_never_had_it():
 
 def test_completeness_counts_what_operators_still_have_to_fill_in():
     points = yaml_points(
-        ("a", {"address": "A路1号", "hours": "9-17", "phone": "020-1", "latitude": 23.1, "longitude": 113.3,
-               "source": "区税务局公告", "verified": "2026-11-01"}),
+        (
+            "a",
+            {
+                "address": "A路1号",
+                "hours": "9-17",
+                "phone": "020-1",
+                "latitude": 23.1,
+                "longitude": 113.3,
+                "source": "区税务局公告",
+                "verified": "2026-11-01",
+            },
+        ),
         ("b", {"address": "B路2号"}),
         ("c", {}),
     )
     counts = completeness(points)
     assert {k: counts[k] for k in ("total", "with_address", "with_location", "verified")} == {
-        "total": 3, "with_address": 2, "with_location": 1, "verified": 1}
+        "total": 3,
+        "with_address": 2,
+        "with_location": 1,
+        "verified": 1,
+    }
     assert counts["missing"] == {"b": ["hours", "phone", "location"], "c": ["address", "hours", "phone", "location"]}
-

@@ -5,7 +5,13 @@ import pytest
 from bot.service_points.districts import DISTRICTS, canonical_district
 from bot.service_points.phrasing import ask_district, describe_district, describe_nearest
 from bot.service_points.store import (
-    ServicePointError, distance_km, in_district, load_points, nearest, parse_point, parse_points,
+    ServicePointError,
+    distance_km,
+    in_district,
+    load_points,
+    nearest,
+    parse_point,
+    parse_points,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,12 +60,14 @@ def test_district_names_fold_to_the_canonical_eleven():
 
 
 def test_lookup_by_district_and_nearest_ranking():
-    points = parse_points([
-        point(id="a", district="天河", latitude=23.125, longitude=113.36, address="A路1号"),
-        point(id="b", district="番禺", latitude=22.94, longitude=113.38),
-        point(id="c", district="越秀", latitude=23.13, longitude=113.27),
-        point(id="d", district="天河"),  # no coordinates: never ranked by distance
-    ])
+    points = parse_points(
+        [
+            point(id="a", district="天河", latitude=23.125, longitude=113.36, address="A路1号"),
+            point(id="b", district="番禺", latitude=22.94, longitude=113.38),
+            point(id="c", district="越秀", latitude=23.13, longitude=113.27),
+            point(id="d", district="天河"),  # no coordinates: never ranked by distance
+        ]
+    )
     assert [p.id for p in in_district(points, "天河")] == ["a", "d"]
     ranked = nearest(points, 23.12, 113.30, count=3)
     assert [p.id for p, _ in ranked] == ["c", "a", "b"]

@@ -1,10 +1,10 @@
 from datetime import datetime, timezone
 
+import pytest
+
 from bot.status.client import StatusReading
 from bot.status.model import OutageStatus, StatusError
 from bot.status.phrasing import SHANGHAI, describe, format_time
-
-import pytest
 
 NOW = datetime(2031, 12, 2, 10, 0, tzinfo=SHANGHAI)
 
@@ -41,8 +41,12 @@ def test_normal_says_it_is_back_and_gives_no_resume_time():
 
 @pytest.mark.parametrize(
     "fields, field",
-    [({"state": "off"}, "state"), ({"updated_at": None}, "updated_at"),
-     ({"started_at": "yesterday"}, "started_at"), ({"source_url": "ftp://x"}, "source_url")],
+    [
+        ({"state": "off"}, "state"),
+        ({"updated_at": None}, "updated_at"),
+        ({"started_at": "yesterday"}, "started_at"),
+        ({"source_url": "ftp://x"}, "source_url"),
+    ],
 )
 def test_invalid_status_names_the_field(fields, field):
     with pytest.raises(StatusError) as error:

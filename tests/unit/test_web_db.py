@@ -1,4 +1,5 @@
 """One owner of the web database: the web app prepares it; the action server's door is its API."""
+
 import sqlalchemy as sa
 from aiohttp.test_utils import TestServer
 
@@ -23,7 +24,11 @@ def test_building_the_stores_creates_nothing_preparing_creates_every_table_once(
     assert len(stores.status.history()) == 1
 
 
-async def serve(tmp_path, monkeypatch, staffing="hours: {mon: [\"00:00-24:00\"], tue: [\"00:00-24:00\"], wed: [\"00:00-24:00\"], thu: [\"00:00-24:00\"], fri: [\"00:00-24:00\"], sat: [\"00:00-24:00\"], sun: [\"00:00-24:00\"]}\n"):
+async def serve(
+    tmp_path,
+    monkeypatch,
+    staffing='hours: {mon: ["00:00-24:00"], tue: ["00:00-24:00"], wed: ["00:00-24:00"], thu: ["00:00-24:00"], fri: ["00:00-24:00"], sat: ["00:00-24:00"], sun: ["00:00-24:00"]}\n',
+):
     monkeypatch.setattr("bot.settings.WEB_ACTIONS_TOKEN", TOKEN)
     (tmp_path / "staffing.yml").write_text(staffing, encoding="utf-8")
     monkeypatch.setattr("bot.settings.STAFFING_FILE", tmp_path / "staffing.yml")
@@ -91,7 +96,9 @@ async def test_a_web_app_that_is_down_is_an_error_not_a_silence():
         pass
 
 
-async def test_outside_staffed_hours_a_question_is_left_only_where_the_channel_can_carry_an_answer(tmp_path, monkeypatch):
+async def test_outside_staffed_hours_a_question_is_left_only_where_the_channel_can_carry_an_answer(
+    tmp_path, monkeypatch
+):
     server, stores = await serve(tmp_path, monkeypatch, staffing="hours: {}\n")
     try:
         client = WebAppClient(str(server.make_url("")), TOKEN, timeout=5)
@@ -109,14 +116,25 @@ def test_a_database_from_before_new_columns_gets_them(tmp_path):
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = sa.create_engine(url)
     with engine.begin() as connection:
-        connection.execute(sa.text(
-            "CREATE TABLE handoffs (id INTEGER PRIMARY KEY, conversation_id VARCHAR(255) NOT NULL, channel VARCHAR(64)"
-            " NOT NULL, reason VARCHAR(200) NOT NULL, opened_at VARCHAR(40) NOT NULL, taken_by VARCHAR(100),"
-            " taken_at VARCHAR(40), closed_by VARCHAR(100), closed_at VARCHAR(40))"))
-        connection.execute(sa.text("INSERT INTO handoffs (conversation_id, channel, reason, opened_at) "
-                                   "VALUES ('old', 'rest', 'r', '2026-11-01T00:00:00+00:00')"))
-        connection.execute(sa.text("CREATE TABLE staff_users (name VARCHAR(50) PRIMARY KEY, password_hash "
-                                   "VARCHAR(200) NOT NULL, created_at VARCHAR(40) NOT NULL)"))
+        connection.execute(
+            sa.text(
+                "CREATE TABLE handoffs (id INTEGER PRIMARY KEY, conversation_id VARCHAR(255) NOT NULL, channel VARCHAR(64)"
+                " NOT NULL, reason VARCHAR(200) NOT NULL, opened_at VARCHAR(40) NOT NULL, taken_by VARCHAR(100),"
+                " taken_at VARCHAR(40), closed_by VARCHAR(100), closed_at VARCHAR(40))"
+            )
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO handoffs (conversation_id, channel, reason, opened_at) "
+                "VALUES ('old', 'rest', 'r', '2026-11-01T00:00:00+00:00')"
+            )
+        )
+        connection.execute(
+            sa.text(
+                "CREATE TABLE staff_users (name VARCHAR(50) PRIMARY KEY, password_hash "
+                "VARCHAR(200) NOT NULL, created_at VARCHAR(40) NOT NULL)"
+            )
+        )
     stores = build_stores(url)
     prepare(stores)
     old = stores.handoffs.open_handoffs()[0]

@@ -102,3 +102,24 @@ def test_safe_mode_refuses_plaintext_and_a_missing_msg_signature():
         request(body, timestamp=now, nonce="n2", encrypt_type="aes", msg_signature=document["MsgSignature"])
     )
     assert fields["Content"] == "hi"
+
+
+async def test_the_shared_limit_policy_refuses_too_long_and_too_fast_without_a_turn():
+    from bot.ratelimit import MAX_MESSAGE_CHARS, TOO_FAST, TOO_LONG
+    from bot.wechat.messages import Incoming
+
+    wechat = channel()
+
+    async def never_called(message):
+        raise AssertionError("a refused message must not reach Rasa")
+
+    def say(text, msg_id):
+        message = Incoming(openid="openid-9", account="gh_1", kind="text", msg_id=msg_id, text=text)
+        return wechat._handle(message, never_called, time.monotonic())
+
+    too_long = parse_xml(await say("长" * (MAX_MESSAGE_CHARS + 1), "1"))
+    assert too_long["Content"] == TOO_LONG
+    for _ in range(wechat.limits.senders.burst):  # the bucket empties without running a turn
+        wechat.limits.senders.allow("openid-9")
+    assert parse_xml(await say("你好", "2"))["Content"] == TOO_FAST
+    assert not wechat.turns.get(("openid-9", "2"))

@@ -1,0 +1,257 @@
+"""Choose featurisation, C and the answer/clarify/decline thresholds on the training data only.
+
+Why: thresholds tuned on an evaluation set stop measuring what visitors meet. Here every
+choice comes from grouped k-fold cross-validation over `data/nlu/`: paraphrases of one
+question (examples whose character bigrams overlap by half or more, after folding
+traditional to simplified, within one label) stay in one fold, so a fold is never scored
+on a near-copy of its training examples. The pipeline is rebuilt in scikit-learn (Jieba
+words on the folded text + character n-grams, TF-IDF, logistic regression), the same
+features `config.yml` gives `LinearIntentClassifier`; the out-of-fold probabilities then
+go through the bot's own decision code (Rasa's FallbackClassifier rule,
+`bot.faq.decision`) for every threshold combination.
+
+    python -m bot.nlu.cross_validate            # make nlu-cv; writes results/nlu_cv.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import re
+import time
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Sequence, Tuple
+
+import numpy as np
+
+from bot.nlu.normalize import to_simplified
+
+PUNCTUATION = re.compile(r"[\s，。！？,.!?、~～…]+")
+FOLDS = 5
+# the objective: right answers minus wrong ones (see README: a cost of 4 was tried first)
+WRONG_COST = 1.0
+
+
+def load_training(path: str = "data/nlu") -> Tuple[List[str], List[str]]:
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    examples = [m for m in load_data(path).intent_examples if m.get("text")]
+    return [m.get("text") for m in examples], [m.get_full_intent() for m in examples]
+
+
+def _bigrams(text: str) -> set:
+    folded = PUNCTUATION.sub("", to_simplified(text))
+    return {folded[i : i + 2] for i in range(len(folded) - 1)} or {folded}
+
+
+def paraphrase_groups(texts: Sequence[str], labels: Sequence[str], overlap: float = 0.5) -> List[int]:
+    """A group id per example: near-paraphrases within a label share one (union-find)."""
+    parent = list(range(len(texts)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    grams = [_bigrams(t) for t in texts]
+    by_label: Dict[str, List[int]] = {}
+    for i, label in enumerate(labels):
+        by_label.setdefault(label, []).append(i)
+    for members in by_label.values():
+        for a, b in itertools.combinations(members, 2):
+            union = len(grams[a] | grams[b])
+            if union and len(grams[a] & grams[b]) / union >= overlap:
+                parent[root(a)] = root(b)
+    return [root(i) for i in range(len(texts))]
+
+
+@lru_cache(maxsize=None)
+def _jieba_words(text: str) -> List[str]:
+    import jieba
+
+    return [w for w in jieba.lcut(to_simplified(text)) if w.strip()]
+
+
+def make_features(kind: str):
+    """A scikit-learn featuriser: "pipeline", "pipeline+cue", "pipeline+char", or "anchor"."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion
+
+    words = TfidfVectorizer(analyzer=lambda t: _jieba_words(t), sublinear_tf=True)
+    char_wb = TfidfVectorizer(
+        analyzer="char_wb",
+        ngram_range=(1, 4),
+        sublinear_tf=True,
+        preprocessor=lambda t: " ".join(_jieba_words(t)),
+    )
+    char = TfidfVectorizer(
+        analyzer="char",
+        ngram_range=(1, 4),
+        sublinear_tf=True,
+        preprocessor=lambda t: PUNCTUATION.sub(" ", to_simplified(t)),
+    )
+    if kind == "anchor":
+        return TfidfVectorizer(analyzer="char", ngram_range=(1, 4), sublinear_tf=True)
+    if kind == "pipeline":
+        return FeatureUnion([("words", words), ("char_wb", char_wb)])
+    if kind == "pipeline+char":
+        return FeatureUnion([("words", words), ("char_wb", char_wb), ("char", char)])
+    if kind == "pipeline+cue":
+        return FeatureUnion([("words", words), ("char_wb", char_wb), ("cue", _cue_transformer())])
+    raise ValueError(kind)
+
+
+def _cue_transformer():
+    """bot.nlu.domain_cue's [cue, no cue] feature as a scikit-learn transformer."""
+    from sklearn.preprocessing import FunctionTransformer
+
+    from bot.nlu.domain_cue import has_cue
+
+    return FunctionTransformer(lambda texts: np.array([[1.0, 0.0] if has_cue(t) else [0.0, 1.0] for t in texts]))
+
+
+def out_of_fold(texts, labels, groups, kind: str, C: float, balanced: bool = True):
+    """Out-of-fold label probabilities (rows: examples, columns: classes) and the classes."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold
+    from sklearn.preprocessing import normalize
+
+    classes = sorted(set(labels))
+    probabilities = np.zeros((len(texts), len(classes)))
+    y = np.array(labels)
+    for train, test in GroupKFold(n_splits=FOLDS).split(texts, labels, groups):
+        features = make_features(kind)
+        x_train = normalize(features.fit_transform([texts[i] for i in train]))
+        x_test = normalize(features.transform([texts[i] for i in test]))
+        model = LogisticRegression(C=C, max_iter=2000, class_weight="balanced" if balanced else None, random_state=42)
+        model.fit(x_train, y[train])
+        columns = [classes.index(c) for c in model.classes_]
+        probabilities[np.ix_(test, columns)] = model.predict_proba(x_test)
+    return probabilities, classes
+
+
+def parse_of(
+    probabilities: np.ndarray, classes: List[str], fallback: float, ambiguity: float, thresholds
+) -> Dict[str, Any]:
+    """The parse Rasa would produce: LinearIntentClassifier, FallbackClassifier, FaqAnswerFallback."""
+    from bot.faq.decision import ANSWER, decide
+
+    intents: Counter = Counter()
+    faq: Dict[str, float] = {}
+    for label, p in zip(classes, probabilities, strict=True):
+        intent, _sep, key = label.partition("/")
+        intents[intent] += p
+        if key:
+            faq[label] = p
+    ranking = [{"name": n, "confidence": c} for n, c in intents.most_common(10)]
+    total = sum(faq.values()) or 1.0
+    parse: Dict[str, Any] = {
+        "intent": dict(ranking[0]),
+        "intent_ranking": ranking,
+        "entities": [],
+        "response_selector": {
+            "faq": {
+                "ranking": [
+                    {"intent_response_key": k, "confidence": v / total}
+                    for k, v in sorted(faq.items(), key=lambda kv: -kv[1])[:10]
+                ]
+            }
+        },
+    }
+    first = ranking[0]["confidence"]
+    second = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
+    if first < fallback or first - second < ambiguity:
+        parse["intent"] = {"name": "nlu_fallback", "confidence": fallback}
+    elif parse["intent"]["name"] == "faq" and decide(parse, thresholds=thresholds).kind != ANSWER:
+        parse["intent"] = {"name": "nlu_fallback", "confidence": first}
+    return parse
+
+
+def outcomes(probabilities, classes, labels, fallback, ambiguity, thresholds) -> Dict[str, float]:
+    from bot.nlu.evaluate import OUTCOMES, outcome
+
+    seen: Counter = Counter()
+    for row, label in zip(probabilities, labels, strict=True):
+        parse = parse_of(row, classes, fallback, ambiguity, thresholds)
+        seen[outcome(label, parse, None)] += 1
+    return {k: seen[k] / len(labels) for k in OUTCOMES}
+
+
+def main(argv: List[str] | None = None) -> int:
+    from dataclasses import replace
+
+    from bot.faq.decision import configured_thresholds
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--train", default="data/nlu")
+    parser.add_argument("--out", default="results/nlu_cv.json")
+    parser.add_argument("--wrong-cost", type=float, default=WRONG_COST, help="score = right - cost x wrong")
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="also score the anchor and the other featurisations (slow: minutes each)",
+    )
+    args = parser.parse_args(argv)
+
+    texts, labels = load_training(args.train)
+    groups = paraphrase_groups(texts, labels)
+    print(f"{len(texts)} training examples in {len(set(groups))} paraphrase groups, {FOLDS} folds")
+
+    # the configured pipeline (config.yml) first; the others only with --compare
+    candidates = [("pipeline+cue", 50.0)] + (
+        [
+            ("anchor", 10.0),
+            ("pipeline", 50.0),
+            ("pipeline+char", 50.0),
+        ]
+        if args.compare
+        else []
+    )
+    results: Dict[str, Any] = {"groups": len(set(groups)), "models": {}, "thresholds": {}}
+    best_model, best_accuracy, best_probabilities, best_classes = None, -1.0, None, None
+    for kind, C in candidates:
+        started = time.perf_counter()
+        probabilities, classes = out_of_fold(texts, labels, groups, kind, C, balanced=kind != "anchor")
+        predicted = [classes[i] for i in probabilities.argmax(axis=1)]
+        accuracy = float(np.mean([p == t for p, t in zip(predicted, labels, strict=True)]))
+        name = f"{kind} C={C:g}"
+        results["models"][name] = round(accuracy, 4)
+        print(f"  {name:<22} grouped CV accuracy {accuracy:.3f} ({time.perf_counter() - started:.0f} s)")
+        if kind != "anchor" and accuracy > best_accuracy:
+            best_model, best_accuracy = name, accuracy
+            best_probabilities, best_classes = probabilities, classes
+    results["best_model"] = best_model
+
+    grid = itertools.product(
+        (0.3, 0.35, 0.4, 0.45, 0.5, 0.55),  # FallbackClassifier threshold
+        (0.25, 0.3, 0.35, 0.4, 0.45, 0.5),  # FAQ min_confidence
+        (0.3, 0.45, 0.6),  # domain_floor
+    )
+    scored = []
+    for fallback, min_confidence, domain_floor in grid:
+        thresholds = replace(configured_thresholds(), min_confidence=min_confidence, domain_floor=domain_floor)
+        seen = outcomes(best_probabilities, best_classes, labels, fallback, 0.05, thresholds)
+        score = seen["right"] - args.wrong_cost * seen["wrong"]
+        key = f"fallback={fallback} min_confidence={min_confidence} domain_floor={domain_floor}"
+        results["thresholds"][key] = {k: round(v, 4) for k, v in seen.items()}
+        scored.append((score, key, seen))
+    results["wrong_cost"] = args.wrong_cost
+    scored.sort(key=lambda item: -item[0])
+    for score, key, seen in scored[:5]:
+        print(
+            f"  {key}: right {seen['right']:.3f}, clarified {seen['clarified']:.3f}, "
+            f"can't help {seen['cant_help']:.3f}, wrong {seen['wrong']:.3f} (score {score:.3f})"
+        )
+    results["best_thresholds"] = scored[0][1]
+    print(f"best model: {best_model}; best thresholds: {scored[0][1]}")
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(results, indent=2), "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

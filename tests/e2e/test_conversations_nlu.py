@@ -1,0 +1,65 @@
+"""Issue 13 end to end over REST: follow-ups, complaint, rumour, capabilities, small talk, unsure questions."""
+
+from tests.e2e.chat import Chat, button_titles, buttons, texts
+from tests.e2e.test_live_status import put_status
+
+
+def test_follow_ups_continue_the_topic_just_discussed(servers):
+    chat = Chat(servers.rasa)
+    first = texts(chat.say("线下开票要带什么材料"))
+    assert "业务资料" in first or "材料" in first
+    queue = texts(chat.say("要排队吗"))
+    assert "预约" in queue  # the appointment answer, not "帮不上忙"
+    where = chat.say("在哪")
+    assert "天河" in button_titles(where)  # the finder asks for the district
+
+    chat = Chat(servers.rasa)
+    chat.say("为什么电子发票系统暂停了")
+    now = texts(chat.say("那我现在怎么办"))
+    assert "线下" in now and "不在我的解答范围内" not in now
+
+
+def test_a_follow_up_with_no_grounded_answer_says_so(servers):
+    chat = Chat(servers.rasa)
+    chat.say("可以去税务局线下开发票吗")
+    reply = texts(chat.say("要钱吗"))
+    assert "没有说明" in reply and "12366" in reply
+
+
+def test_complaint_is_acknowledged_with_the_hotline_and_a_human_never_a_subscription(servers):
+    reply = Chat(servers.rasa).say("我要投诉，你们系统停了害我损失了一个大单")
+    assert "12366" in texts(reply) and "抱歉" in texts(reply)
+    assert "/request_human" in [b["payload"] for b in buttons(reply)]
+    assert "通知" not in texts(reply) and "/subscribe_restoration" not in [b["payload"] for b in buttons(reply)]
+
+
+def test_rumour_with_a_date_is_answered_from_the_live_status_only(servers):
+    put_status(servers, state="suspended", expected_resume_at=None)
+    reply = texts(Chat(servers.rasa).say("网上说12月15号恢复开票，是真的吗"))
+    assert "无法核实" in reply and "尚未公布" in reply
+    assert "15" not in reply  # the rumour's date is never repeated as a fact
+
+    put_status(servers, state="suspended", expected_resume_at="2026-12-03T09:00:00+08:00")
+    reply = texts(Chat(servers.rasa).say("听说下周三就恢复了，真的假的"))
+    assert "12月3日" in reply or "明天" in reply or "今天" in reply
+    put_status(servers, state="suspended", expected_resume_at=None)
+
+
+def test_what_can_you_do_lists_the_services(servers):
+    reply = Chat(servers.rasa).say("你能做什么")
+    assert "查找线下服务点" in button_titles(reply) and "恢复" in texts(reply)
+
+
+def test_small_talk_turns_back_to_the_service(servers):
+    reply = Chat(servers.rasa).say("给我讲个笑话吧")
+    assert "咨询助手" in texts(reply) and "不在我的解答范围内" not in texts(reply)
+
+
+def test_unsure_in_domain_question_is_clarified_not_declined(servers):
+    reply = Chat(servers.rasa).say("发票的事")
+    assert "您是想问" in texts(reply) and 2 <= len(buttons(reply)) <= 3
+
+
+def test_plainly_unrelated_question_is_declined(servers):
+    reply = texts(Chat(servers.rasa).say("社保卡丢了怎么补办"))
+    assert "不在我的解答范围内" in reply or "没有理解" in reply

@@ -1,0 +1,49 @@
+"""Every user text of the test stories parses to the intent the story gives it.
+
+Why: `rasa test core` takes the stories' intents as given; without this check a story
+could pass while the model reads its text as something else.
+"""
+
+import asyncio
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL = ROOT / "models" / "current.tar.gz"
+
+
+def story_turns():
+    """(story, text, intent) of every typed user turn; not while a hand-off is open, where
+    HandoffPolicy answers whatever the intent."""
+    for path in sorted((ROOT / "tests" / "stories").glob("*.yml")):
+        for story in yaml.safe_load(path.read_text(encoding="utf-8"))["stories"]:
+            queued = False
+            for step in story["steps"]:
+                action = step.get("action")
+                if action == "action_handoff":
+                    queued = True
+                elif action in ("action_cancel_handoff", "action_release_handoff"):
+                    queued = False
+                text = (step.get("user") or "").strip()
+                if text and not text.startswith("/") and not queued:
+                    yield story["story"], text, step["intent"]
+
+
+@pytest.fixture(scope="module")
+def agent():
+    if not MODEL.exists():
+        pytest.skip("no trained model (make train)")
+    from rasa.core.agent import Agent
+
+    return Agent.load(str(MODEL))
+
+
+def test_story_texts_parse_to_their_intents(agent):
+    wrong = []
+    for story, text, intent in story_turns():
+        parsed = asyncio.run(agent.parse_message(text))["intent"]["name"]
+        if parsed != intent:
+            wrong.append((story, text, intent, parsed))
+    assert wrong == []
