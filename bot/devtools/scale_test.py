@@ -595,9 +595,14 @@ def status_of(url: str, data: Optional[bytes] = None) -> int:
 
 
 def kill_replica() -> None:
-    pid = processes()[f"rasa:{RASA_PORTS[-1]}"][0]
-    os.kill(pid, signal.SIGKILL)
-    print(f"  killed replica :{RASA_PORTS[-1]} (pid {pid})", flush=True)
+    alive = processes()
+    port = next((p for p in reversed(RASA_PORTS) if f"rasa:{p}" in alive), None)
+    if port is None or len([p for p in RASA_PORTS if f"rasa:{p}" in alive]) < 2:
+        print(f"  NOTE  replicas alive before the kill: {sorted(k for k in alive if k.startswith('rasa'))}", flush=True)
+    if port is not None:
+        pid = alive[f"rasa:{port}"][0]
+        os.kill(pid, signal.SIGKILL)
+        print(f"  killed replica :{port} (pid {pid})", flush=True)
 
 
 # -- the run ------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ def send_through(replica, token, session, kind, text=""):
     """What the web app sends (bot/conversations/rasa_api.py: server events with
     output_channel=latest), but through the given replica's API."""
     import asyncio
+    import concurrent.futures
 
     from bot.conversations import server_events
     from bot.conversations.rasa_api import RasaApi
@@ -51,7 +52,9 @@ def send_through(replica, token, session, kind, text=""):
             )
             await api.append_events(session, events)
 
-    asyncio.run(send())
+    # Playwright's sync API holds this thread's event loop: the client runs in its own thread
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, send()).result(timeout=30)
 
 
 def delivered(page, replica, token, session, kind, sent, text):
