@@ -10,6 +10,8 @@ only: nginx publishes it on a loopback port that Rasa alone uses.
 
 from __future__ import annotations
 
+import json
+
 from aiohttp import web
 
 from bot import settings
@@ -18,6 +20,7 @@ from bot.web.auth import bearer_token, same
 from bot.web.responses import json_response
 
 routes = web.RouteTableDef()
+MAX_CALL_BYTES = 4 * 1024 * 1024
 
 # actions whose stand-in says something other than "cannot look up"
 STANDBY_RESPONSES = {"action_handoff": "utter_handoff_unavailable"}
@@ -29,8 +32,16 @@ SILENT_ACTIONS = {"action_refresh_status"}
 async def standby(request: web.Request) -> web.Response:
     if not same(bearer_token(request), request.app.get("action_server_token", settings.ACTION_SERVER_TOKEN)):
         return json_response({"error": "action server token required"}, status=401)
+    # Rasa's call carries the tracker (and its parse data): often over the web app's 64 KB limit
+    # for public bodies, so it is read here with its own bound (this route is loopback-only)
+    chunks, size = [], 0
+    async for chunk in request.content.iter_chunked(64 * 1024):
+        size += len(chunk)
+        if size > MAX_CALL_BYTES:
+            return json_response({"error": "body too large"}, status=413)
+        chunks.append(chunk)
     try:
-        call = await request.json()
+        call = json.loads(b"".join(chunks))
     except ValueError:
         return json_response({"error": "body is not valid JSON"}, status=400)
     action = call.get("next_action")

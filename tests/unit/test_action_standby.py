@@ -30,6 +30,19 @@ async def test_session_start_and_lookups():
         refresh = await (await c.post("/webhook", json={"next_action": "action_refresh_status"}, headers=rasa)).json()
         assert refresh == {"events": [], "responses": []}
         assert (await c.post("/webhook", data=b"{oops", headers=rasa)).status == 400
+        # Rasa's call with a long tracker: over the web app's 64 KB limit for public bodies, still answered
+        big = {"next_action": "action_outage_status", "tracker": {"events": [{"text": "问" * 100}] * 1000}}
+        app = web.Application(client_max_size=64 * 1024)
+        app["action_server_token"] = "secret"
+        app.add_routes(action_standby.routes)
+        limited = TestClient(TestServer(app))
+        await limited.start_server()
+        try:
+            answered = await limited.post("/webhook", json=big, headers=rasa)
+            assert answered.status == 200
+            assert (await answered.json())["responses"][0]["response"] == "utter_cannot_look_up"
+        finally:
+            await limited.close()
         # anyone else: 401, nothing runs
         assert (await c.post("/webhook", json={"next_action": "action_session_start"})).status == 401
         wrong = {"Authorization": "Bearer guess"}
