@@ -87,9 +87,8 @@ def test_unclear_faq_is_not_answered_with_a_guess(servers):
 
 
 def test_a_sender_flooding_the_rest_channel_gets_429_and_others_are_unaffected(servers):
-    import urllib.error
-
     import time
+    import urllib.error
     from concurrent.futures import ThreadPoolExecutor
 
     flooder = Chat(servers.rasa)
