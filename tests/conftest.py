@@ -107,6 +107,10 @@ def servers(tmp_path_factory) -> Servers:
         "ACTION_SERVER_TOKEN": ACTION_SERVER_TOKEN,
         # as behind a reverse proxy on loopback: tests give each simulated client its own address
         "TRUSTED_PROXIES": "127.0.0.1",
+        # a smaller per-address allowance than production's (200, then 5 a second), so that the
+        # per-address attack test drains it however slow a shared machine makes each answer
+        "ADDRESS_BURST": "60",
+        "ADDRESS_PER_SECOND": "1",
         "RASA_URL": f"http://127.0.0.1:{rasa_port}",
         "WEB_PORT": str(web_port),
         "DATA_DIR": str(work / "data"),
