@@ -1,6 +1,6 @@
 """Score a trained model on the evaluation sets: contract labels and what visitors see.
 
-The contract (shared/spec/faq_topics.md): a FAQ question must parse to intent `faq` with
+The contract (docs/faq_topics.md): a FAQ question must parse to intent `faq` with
 the response selector's key `faq/<id>`; any other question to its intent name. The score
 is the share of held-out examples whose parsed label equals the expected label. It also
 reports the TF-IDF anchor (character 1-4-grams + logistic regression, trained on the same
