@@ -11,6 +11,7 @@ Why SQLAlchemy Core: SQLite under DATA_DIR for `make run` on one machine, Postgr
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 from typing import Optional
 
@@ -46,3 +47,20 @@ def add_missing_columns(engine: sa.engine.Engine) -> None:
                 kind = column.type.compile(engine.dialect)
                 default = f" DEFAULT '{column.server_default.arg}'" if column.server_default is not None else ""
                 connection.execute(sa.text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}{default}"))
+
+
+def create_tables_once(metadata: sa.MetaData, engine: sa.engine.Engine, attempts: int = 5) -> None:
+    """`metadata.create_all`, safe when several processes start together on one database.
+
+    Why: two replicas creating the same table at once collide in PostgreSQL's catalogue
+    (UniqueViolation on pg_type) although each checked that the table was missing; the one that
+    lost waits and tries again, and `create_all` then finds the table made.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            metadata.create_all(engine)
+            return
+        except sa.exc.DBAPIError:
+            if attempt == attempts:
+                raise
+            time.sleep(0.2 * attempt)

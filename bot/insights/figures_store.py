@@ -22,6 +22,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 import sqlalchemy as sa
 
+from bot.db import create_tables_once
 from bot.insights.tally import Step, fold
 
 logger = logging.getLogger(__name__)
@@ -104,7 +105,7 @@ def record(
 
 
 def create_tables(engine: sa.engine.Engine) -> None:
-    figures_metadata.create_all(engine)
+    create_tables_once(figures_metadata, engine)
 
 
 def backfill(engine: sa.engine.Engine, known: Sequence[str]) -> bool:

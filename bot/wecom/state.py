@@ -20,6 +20,7 @@ from typing import List, Optional
 import sqlalchemy as sa
 
 from bot import settings
+from bot.db import create_tables_once
 
 metadata = sa.MetaData()
 
@@ -91,7 +92,7 @@ class Send:
 class KfState:
     def __init__(self, url: Optional[str] = None) -> None:
         self.engine = sa.create_engine(url or settings.wecom_kf_db_url())
-        metadata.create_all(self.engine)
+        create_tables_once(metadata, self.engine)
 
     # -- cursor and answered msgids ---------------------------------------------------------
 
