@@ -9,7 +9,8 @@ NLU data) so that the pipeline is always measured against it.
 For each set it also reports what a visitor would see (the pipeline's fallbacks and the
 bot's answer/clarify/decline decision included): right answer, "您是想问" offering the
 right topic, can't help, wrong answer; `--gate` fails the run on too few right or too
-many wrong answers.
+many wrong answers. A `--report-only` set (the blind set, until its gate is decided) is
+measured and printed, never gated.
 
     python -m bot.nlu.evaluate --model models/current.tar.gz --gate visitors:0.93:0.02
 """
@@ -158,10 +159,16 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument(
         "--data",
         action="append",
-        help="an evaluation set, NAME=PATH or PATH (repeatable); default: both sets",
+        help="an evaluation set, NAME=PATH or PATH (repeatable); default: the three sets",
     )
     parser.add_argument("--train", default="data/nlu")
-    parser.add_argument("--min-accuracy", type=float, default=0.0, help="gate on every set")
+    parser.add_argument("--min-accuracy", type=float, default=0.0, help="gate on every set but the report-only ones")
+    parser.add_argument(
+        "--report-only",
+        action="append",
+        default=[],
+        help="NAME of a set that is measured and printed but never gated (repeatable)",
+    )
     parser.add_argument(
         "--gate",
         action="append",
@@ -172,8 +179,16 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--no-anchor", action="store_true")
     parser.add_argument("--quiet", action="store_true", help="no per-example errors")
     args = parser.parse_args(argv)
+    gated_report_only = {g.split(":")[0] for g in args.gate} & set(args.report_only)
+    if gated_report_only:
+        parser.error(f"a report-only set cannot be gated: {', '.join(sorted(gated_report_only))}")
 
-    sets = args.data or ["visitors=tests/nlu/visitors.yml", "heldout=tests/nlu/heldout.yml"]
+    # blind: written after the thresholds were fixed, never used to choose anything (no gate yet)
+    sets = args.data or [
+        "visitors=tests/nlu/visitors.yml",
+        "heldout=tests/nlu/heldout.yml",
+        "blind=tests/nlu/blind.yml",
+    ]
     named = [(d.split("=", 1) if "=" in d else (Path(d).stem, d)) for d in sets]
     loaded = {name: load_examples(path) for name, path in named}
     texts = [text for examples in loaded.values() for text, _l, _e in examples]
@@ -208,7 +223,7 @@ def main(argv: List[str] | None = None) -> int:
             f"{result.get('anchor_accuracy', float('nan')):.3f}, fallback rate "
             f"{result['fallback_rate']:.3f}, district recall {result['entity_recall']}"
         )
-        if result["accuracy"] < args.min_accuracy:
+        if name not in args.report_only and result["accuracy"] < args.min_accuracy:
             print(f"FAIL: {name} accuracy below {args.min_accuracy}", file=sys.stderr)
             failed = True
     for gate in args.gate:

@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,9 +22,10 @@ def examples(path: Path):
                     yield block["intent"], line.strip()[2:]
 
 
-def test_heldout_examples_are_not_in_training_data():
+@pytest.mark.parametrize("name", ["heldout.yml", "blind.yml"])
+def test_evaluation_examples_are_not_in_training_data(name):
     trained = {normalise(t) for f in (ROOT / "data" / "nlu").glob("*.yml") for _i, t in examples(f)}
-    leaked = [t for _i, t in examples(ROOT / "tests" / "nlu" / "heldout.yml") if normalise(t) in trained]
+    leaked = [t for _i, t in examples(ROOT / "tests" / "nlu" / name) if normalise(t) in trained]
     assert leaked == []
 
 
@@ -34,10 +36,11 @@ def _bigrams(text: str) -> set:
     return {folded[i : i + 2] for i in range(len(folded) - 1)} or {folded}
 
 
-def test_visitor_questions_are_not_in_training_data_nor_near_copies_of_it():
+@pytest.mark.parametrize("name", ["visitors.yml", "blind.yml"])
+def test_visitor_questions_are_not_in_training_data_nor_near_copies_of_it(name):
     trained = [_bigrams(t) for f in (ROOT / "data" / "nlu").glob("*.yml") for _i, t in examples(f)]
     near = []
-    for _intent, text in examples(ROOT / "tests" / "nlu" / "visitors.yml"):
+    for _intent, text in examples(ROOT / "tests" / "nlu" / name):
         grams = _bigrams(text)
         if any(len(grams & other) / len(grams | other) >= 0.75 for other in trained):
             near.append(text)
@@ -90,3 +93,48 @@ def test_every_contract_id_has_enough_training_and_heldout_examples():
         held[intent] = held.get(intent, 0) + 1
     assert {i for i in wanted if trained.get(i, 0) < 15} == set()
     assert {i for i in wanted if held.get(i, 0) < 10} == set()
+
+
+# The blind set (tests/nlu/blind.yml): the labels it was written for, with the fewest questions
+# each must keep; the common questions need more.
+BLIND_MINIMUM = {
+    **{
+        f"faq/{t}": 12
+        for t in (
+            "offline_process appointment paper_invoice kiosk_app precautions impact_enterprise "
+            "impact_consumer reimbursement enterprise_strategy data_backup legal_compliance "
+            "official_channels upgrade_content after_recovery is_permanent data_security "
+            "other_region compensation"
+        ).split()
+    },
+    **{f"faq/{t}": 20 for t in ("reason", "scope", "urgent_invoice", "offline_issuance", "contact")},
+    "ask_outage_status": 20,
+    "find_service_point": 20,
+    **{
+        i: 10
+        for i in (
+            "subscribe_restoration unsubscribe_restoration request_human greet goodbye thank affirm "
+            "deny bot_challenge complaint rumour_check ask_capabilities cancel_handoff chitchat"
+        ).split()
+    },
+    "out_of_scope": 70,
+}
+
+
+def test_blind_set_covers_every_label_with_its_minimum():
+    counts: dict = {}
+    for intent, _t in examples(ROOT / "tests" / "nlu" / "blind.yml"):
+        counts[intent] = counts.get(intent, 0) + 1
+    short = {i: counts.get(i, 0) for i, least in BLIND_MINIMUM.items() if counts.get(i, 0) < least}
+    assert short == {}
+    assert sum(counts.values()) - counts["out_of_scope"] >= 480
+
+
+def test_blind_set_labels_are_contract_labels():
+    """A misspelt label would count every question under it as wrong."""
+    topics = yaml.safe_load((ROOT / "data" / "faq_topics.yml").read_text(encoding="utf-8"))
+    intents = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["intents"]
+    known = {f"faq/{t}" for t in topics} | {i if isinstance(i, str) else next(iter(i)) for i in intents}
+    labels = {intent for intent, _t in examples(ROOT / "tests" / "nlu" / "blind.yml")}
+    assert labels - known == set()
+    assert set(BLIND_MINIMUM) <= labels

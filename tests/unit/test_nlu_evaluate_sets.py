@@ -1,0 +1,57 @@
+"""bot.nlu.evaluate: its default sets, and a report-only set that is measured but never gated."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.nlu import evaluate
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def _in_the_repository(monkeypatch):
+    monkeypatch.chdir(ROOT)
+
+
+def test_the_blind_set_is_among_the_default_sets(monkeypatch, tmp_path):
+    seen = {}
+
+    async def parse_all(_model, texts):
+        seen["texts"] = texts
+        return [{"intent": {"name": "greet"}} for _t in texts], 0.0
+
+    monkeypatch.setattr(evaluate, "parse_all", parse_all)
+    evaluate.main(["--no-anchor", "--quiet", "--out", str(tmp_path / "eval.json")])
+    blind = [t for t, _l, _e in evaluate.load_examples("tests/nlu/blind.yml")]
+    assert blind and seen["texts"][-len(blind) :] == blind
+
+
+@pytest.fixture
+def one_question(tmp_path):
+    path = tmp_path / "tiny.yml"
+    path.write_text('version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - 您好\n', encoding="utf-8")
+    return f"tiny={path}"
+
+
+def _answering(monkeypatch, intent):
+    async def parse_all(_model, texts):
+        return [{"intent": {"name": intent}} for _t in texts], 0.0
+
+    monkeypatch.setattr(evaluate, "parse_all", parse_all)
+
+
+def test_a_report_only_set_is_not_held_to_the_accuracy_floor(monkeypatch, tmp_path, one_question):
+    _answering(monkeypatch, "goodbye")  # every answer wrong
+    out = ["--no-anchor", "--quiet", "--out", str(tmp_path / "eval.json"), "--data", one_question]
+    assert evaluate.main([*out, "--min-accuracy", "0.9"]) == 1
+    assert evaluate.main([*out, "--min-accuracy", "0.9", "--report-only", "tiny"]) == 0
+
+
+def test_a_report_only_set_cannot_be_gated(monkeypatch, tmp_path, one_question):
+    _answering(monkeypatch, "greet")
+    args = ["--no-anchor", "--out", str(tmp_path / "eval.json"), "--data", one_question]
+    with pytest.raises(SystemExit) as exit_:
+        evaluate.main([*args, "--report-only", "tiny", "--gate", "tiny:0.5:0.5"])
+    assert exit_.value.code == 2
+    assert not (tmp_path / "eval.json").exists()
