@@ -50,9 +50,7 @@ def slot_values() -> Dict[str, str]:
 
 
 def english_values() -> Dict[str, str]:
-    from bot.status import phrasing_en
-
-    return {"status_line": phrasing_en.status_line(StatusReading(sample_status("suspended"), True), NOW)}
+    return {"status_line": status_line(StatusReading(sample_status("suspended"), True), NOW, lang="en")}
 
 
 def sample_status(state: str, **fields) -> OutageStatus:
