@@ -108,3 +108,18 @@ async def test_wecom_english_visitor_gets_english_requests_and_menus(fake, tmp_p
     await kf.pull(push(text("wm-en", "这个呢")))
     await kf.pull(push({**base, "msgid": "img2", "msgtype": "image", "image": {"media_id": "m"}}))
     assert sent_to("wm-en")[-1]["text"]["content"] == ASK_FOR_TEXT
+
+
+def test_staffed_hours_read_in_the_visitors_language():
+    from bot.handoffs.staffing import parse_staffing
+
+    staffing = parse_staffing(
+        {
+            "hours": {d: ["09:00-12:00", "13:30-18:00"] for d in ("mon", "tue", "wed", "thu", "fri")}
+            | {"sat": ["09:00-12:00"]},
+            "closed_dates": ["2031-12-25"],
+        }
+    )
+    assert staffing.describe() == "周一至周五 09:00-12:00、13:30-18:00；周六 09:00-12:00（节假日除外）"
+    assert staffing.describe("en") == "Mon–Fri 09:00-12:00, 13:30-18:00; Sat 09:00-12:00 (except public holidays)"
+    assert parse_staffing({"hours": {}}).describe("en") == "not scheduled yet"
