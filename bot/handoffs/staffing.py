@@ -22,7 +22,14 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = {"mon": "周一", "tue": "周二", "wed": "周三", "thu": "周四", "fri": "周五", "sat": "周六", "sun": "周日"}
 # how the hours read in each language (the visitor's, slot `language`)
 HOURS_WORDS = {
-    "zh": {"days": DAY_NAMES, "span": "{first}至{last}", "ranges": "、", "groups": "；", "holidays": "（节假日除外）", "none": "暂未安排"},
+    "zh": {
+        "days": DAY_NAMES,
+        "span": "{first}至{last}",
+        "ranges": "、",
+        "groups": "；",
+        "holidays": "（节假日除外）",
+        "none": "暂未安排",
+    },
     "en": {
         "days": {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri", "sat": "Sat", "sun": "Sun"},
         "span": "{first}–{last}",

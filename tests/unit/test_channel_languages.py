@@ -16,12 +16,21 @@ from bot.ratelimit import MAX_MESSAGE_CHARS, TOO_FAST, TOO_LONG, MessagePolicy
 from bot.wechat.messages import ASK_FOR_TEXT, Incoming, parse_xml
 from bot.wechat.render import OptionMemory, render
 from bot.wecom.messages import MENU_HEAD_BYTES, sends
-from tests.unit.test_wecom_kf import KFID, channel, push, sent_to, text
 from tests.fakes import wecom_api  # noqa: F401  (the fixture below uses its state)
-from tests.unit.test_wecom_kf import fake  # noqa: F401  (pytest fixture)
+from tests.unit.test_wecom_kf import (
+    KFID,
+    channel,
+    fake,  # noqa: F401  (pytest fixture)
+    push,
+    sent_to,
+    text,
+)
 
 CJK = re.compile(r"[\u3400-\u9fff]")
-BUTTONS_EN = [{"title": "Is it back yet?", "payload": "/ask_outage_status"}, {"title": "Talk to a person", "payload": "/request_human"}]
+BUTTONS_EN = [
+    {"title": "Is it back yet?", "payload": "/ask_outage_status"},
+    {"title": "Talk to a person", "payload": "/request_human"},
+]
 
 
 def test_the_tables_have_the_same_words_in_both_languages():
@@ -30,7 +39,9 @@ def test_the_tables_have_the_same_words_in_both_languages():
         assert not CJK.search(english), key
         assert "tap" not in english.lower() and "click" not in english.lower(), key
     for key, chinese in TEXTS["zh"].items():
-        assert "你" not in chinese and "「" not in chinese and not re.search(r"[\u4e00-\u9fff] +[\u4e00-\u9fff]", chinese)
+        assert key in TEXTS["en"] and (
+            "你" not in chinese and "「" not in chinese and not re.search(r"[\u4e00-\u9fff] +[\u4e00-\u9fff]", chinese)
+        )
     assert TOO_FAST == say("zh", "too_fast") and TOO_LONG == say("zh", "too_long", limit=MAX_MESSAGE_CHARS)
     assert in_language(ASK_FOR_TEXT, "en").startswith("Sorry, I can only read text messages")
     assert in_language("答：别的", "en") == "答：别的"  # not a channel text: unchanged

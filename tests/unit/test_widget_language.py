@@ -80,7 +80,7 @@ def test_the_widget_detects_the_language_exactly_as_the_bot_does(tmp_path):
         f"const texts = JSON.parse(readFileSync({json.dumps(str(tmp_path / 'texts.json'))}, 'utf8'));\n"
         "console.log(JSON.stringify(texts.map(i18n.detectLanguage)));",
     )
-    differ = [(t, w, detect(t)) for t, w in zip(texts, widget) if w != detect(t)]
+    differ = [(t, w, detect(t)) for t, w in zip(texts, widget, strict=True) if w != detect(t)]
     assert differ == []
     assert {"zh", "en", None} <= set(widget)
 
