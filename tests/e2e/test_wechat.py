@@ -2,7 +2,6 @@
 
 import asyncio
 import hashlib
-import re
 import signal
 import threading
 import time
