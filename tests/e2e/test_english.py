@@ -108,7 +108,7 @@ def test_an_english_visitor_who_types_too_fast_is_told_in_english(servers):
 
     chat = Chat(servers.rasa)
     assert english(chat.say("when will it be back"))
-    with ThreadPoolExecutor(max_workers=8) as pool:
+    with ThreadPoolExecutor(max_workers=40) as pool:  # all at once: a conversation's turns run one by one
         results = list(
             pool.map(lambda _: rest(servers, {"sender": chat.sender, "message": "ok"}, address=chat.address), range(40))
         )
