@@ -114,3 +114,35 @@ def test_an_english_visitor_who_types_too_fast_is_told_in_english(servers):
         )
     refused = [json.loads(body)["message"] for status, _h, body in results if status == 429]
     assert refused and set(refused) == {channel_text("en", "too_fast")}
+
+
+def test_an_english_subscriber_hears_of_the_restoration_in_english(servers):
+    """The notice and the live status that comes with it are in the subscriber's language."""
+    import time
+
+    from tests.e2e.chat import SocketChat
+    from tests.e2e.test_live_status import http, put_status
+
+    put_status(servers, state="suspended")
+    subscriber = SocketChat(servers.rasa)
+    try:
+        assert english(subscriber.say("when will the e-invoice system be back"))
+        assert english(subscriber.say("/subscribe_restoration"))
+    finally:
+        subscriber.close()
+    put_status(servers, state="normal", message="系统已恢复。")
+    try:
+
+        def bot_texts():
+            url = f"{servers.rasa}/conversations/{subscriber.sender}/tracker?token=test-rasa-token"
+            return [e.get("text") or "" for e in http("GET", url)[1]["events"] if e["event"] == "bot"]
+
+        deadline = time.monotonic() + 15
+        while not any("[Service restored]" in t for t in bot_texts()) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        said = bot_texts()
+        assert any("[Service restored]" in t for t in said) and not any("【恢复通知】" in t for t in said)
+        assert "**back to normal**" in said[-1]
+        assert "Note from the staff (in Chinese, as they wrote it): 系统已恢复。" in said[-1]
+    finally:
+        put_status(servers, state="suspended")
