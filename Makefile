@@ -40,7 +40,7 @@ export WECOM_OPEN_KFID ?=
 export WECOM_SERVICER_USERID ?=
 export WECOM_API_BASE ?= https://qyapi.weixin.qq.com
 
-TRAIN_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' -o -name '*.txt' | grep -v '^data/service_points.yml$$' | grep -v '^data/contacts.yml$$') $(wildcard bot/nlu/*.py)
+TRAIN_INPUTS := config.yml domain.yml bot/importer.py $(shell find data -type f -name '*.yml' -o -name '*.txt' | grep -v '^data/service_points.yml$$' | grep -v '^data/contacts.yml$$') $(wildcard bot/nlu/*.py)
 
 .PHONY: help install train widget browser run run-scaled test-scale test check validate nlu-eval core-test pytest bench compare clean
 
