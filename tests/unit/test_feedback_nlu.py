@@ -65,6 +65,6 @@ def test_typed_feedback_is_read_the_right_way_round(agent, text, value):
 
 
 def test_a_question_with_the_same_words_is_no_rating(agent):
-    """"一般" counts only as the whole message; "客户满意度" is a FAQ, not a rating."""
+    """ "一般" counts only as the whole message; "客户满意度" is a FAQ, not a rating."""
     assert values(parse(agent, "一般多久能恢复开票"), "rating") == []
     assert parse(agent, "客户满意度会受影响吗")["intent"]["name"] != "rate"
