@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.insights.stats import rating
+from bot.insights.stats import _feedback, rating
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "current.tar.gz"
@@ -62,6 +62,8 @@ def test_typed_feedback_is_read_the_right_way_round(agent, text, value):
     parsed = parse(agent, text)
     assert parsed["intent"]["name"] == "feedback", (text, parsed["intent"])
     assert values(parsed, "helpful") == [value], (text, parsed["entities"])
+    # what the figures count (helpful / unhelpful per topic)
+    assert _feedback({"event": "user", "text": text, "parse_data": parsed}) is (value == "yes")
 
 
 def test_a_question_with_the_same_words_is_no_rating(agent):
