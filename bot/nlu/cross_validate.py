@@ -34,7 +34,7 @@ FOLDS = 5
 # the objective: right answers minus wrong ones (see README: a cost of 4 was tried first)
 WRONG_COST = 1.0
 # the featurisation of config.yml's pipeline
-CONFIGURED = "pipeline+cue"
+CONFIGURED = "pipeline+cue+canto+pinyin13"
 
 
 def load_training(path: str = "data/nlu") -> Tuple[List[str], List[str]]:
@@ -194,7 +194,7 @@ def outcomes(probabilities, classes, labels, fallback, ambiguity, thresholds) ->
     seen: Counter = Counter()
     for row, label in zip(probabilities, labels, strict=True):
         parse = parse_of(row, classes, fallback, ambiguity, thresholds)
-        seen[outcome(label, parse, None)] += 1
+        seen[outcome(label, parse, None, thresholds)] += 1
     return {k: seen[k] / len(labels) for k in OUTCOMES}
 
 
@@ -218,6 +218,14 @@ def main(argv: List[str] | None = None) -> int:
         default=[],
         help="KIND:C to score instead of the configured one, e.g. pipeline+cue+canto+pinyin:50 (repeatable)",
     )
+    parser.add_argument(
+        "--also-score",
+        help="a folder of NLU data: also report the scores on its examples alone (e.g. the data before a change)",
+    )
+    parser.add_argument(
+        "--probabilities",
+        help="the .npz a former run saved beside its --out: search the thresholds again without refitting",
+    )
     args = parser.parse_args(argv)
 
     texts, labels = load_training(args.train)
@@ -229,27 +237,42 @@ def main(argv: List[str] | None = None) -> int:
     candidates = configured + (
         [
             ("anchor", 10.0),
-            ("pipeline", 50.0),
-            ("pipeline+char", 50.0),
+            ("pipeline+cue", 50.0),  # before the Cantonese fold and pinyin
+            ("pipeline+cue+canto", 50.0),
+            ("pipeline+cue+canto+pinyin", 50.0),  # pinyin 2-3-grams only
+            ("pipeline+cue+canto+pinyin13+char", 50.0),
         ]
         if args.compare
         else []
     )
     results: Dict[str, Any] = {"groups": len(set(groups)), "models": {}, "thresholds": {}}
     best_model, best_accuracy, best_probabilities, best_classes = None, -1.0, None, None
+    if args.probabilities:
+        saved = np.load(args.probabilities)
+        candidates = [(f"saved {args.probabilities}", 0.0)]
     for kind, C in candidates:
         started = time.perf_counter()
-        probabilities, classes = out_of_fold(texts, labels, groups, kind, C, balanced=kind != "anchor")
+        if args.probabilities:
+            probabilities, classes = saved["probabilities"], [str(c) for c in saved["classes"]]
+        else:
+            probabilities, classes = out_of_fold(texts, labels, groups, kind, C, balanced=kind != "anchor")
         predicted = [classes[i] for i in probabilities.argmax(axis=1)]
         accuracy = float(np.mean([p == t for p, t in zip(predicted, labels, strict=True)]))
         name = f"{kind} C={C:g}"
         results["models"][name] = round(accuracy, 4)
         print(f"  {name:<22} grouped CV accuracy {accuracy:.3f} ({time.perf_counter() - started:.0f} s)")
+        if args.also_score:
+            subset = set(load_training(args.also_score)[0])
+            hits = [p == t for p, t, x in zip(predicted, labels, texts, strict=True) if x in subset]
+            results["models"][f"{name} on {args.also_score}"] = round(float(np.mean(hits)), 4)
+            print(f"  {'':<22} on the {len(hits)} examples of {args.also_score}: {np.mean(hits):.3f}")
         if kind != "anchor" and accuracy > best_accuracy:
             best_model, best_accuracy = name, accuracy
             best_probabilities, best_classes = probabilities, classes
     results["best_model"] = best_model
     assert best_probabilities is not None and best_classes is not None
+    # the out-of-fold probabilities, so that the thresholds can be searched again without refitting
+    np.savez_compressed(Path(args.out).with_suffix(".npz"), probabilities=best_probabilities, classes=best_classes)
     # the out-of-fold misreadings of the best model, to see which styles and topics are thin
     results["errors"] = [
         {"text": t, "expected": label, "predicted": best_classes[int(row.argmax())], "p": round(float(row.max()), 3)}

@@ -55,7 +55,7 @@ class PinyinFeaturizer(SparseFeaturizer, GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {**SparseFeaturizer.get_default_config(), "min_ngram": 2, "max_ngram": 3}
+        return {**SparseFeaturizer.get_default_config(), "min_ngram": 1, "max_ngram": 3}
 
     def __init__(
         self,
@@ -82,7 +82,7 @@ class PinyinFeaturizer(SparseFeaturizer, GraphComponent):
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
-        if not 1 <= config.get("min_ngram", 2) <= config.get("max_ngram", 3):
+        if not 1 <= config.get("min_ngram", 1) <= config.get("max_ngram", 3):
             raise ValueError("PinyinFeaturizer: needs 1 <= min_ngram <= max_ngram")
 
     @staticmethod
