@@ -309,6 +309,7 @@ def start_profiles(seconds: int) -> Dict[str, subprocess.Popen]:
                     "--rate",
                     "50",
                     "--nonblocking",
+                    "--gil",  # samples of the thread holding the GIL: where the CPU goes, not the waits
                     "--format",
                     "raw",
                     "--output",
