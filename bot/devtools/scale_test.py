@@ -8,7 +8,11 @@ server, the web app, nginx), then, all on loopback and bounded in count and time
      errors appear, first through one replica (the other marked down in nginx), then two:
      sustained msg/s, p50/p95/p99, each replica's share, CPU of every process, a py-spy
      profile of each Python process, and every answered message in the tracker store, once,
-     in order;
+     in order; then the same steps through the stock-Rasa anchor (the DIET pipeline of
+     tests/pipelines/diet.yml on the same domain and dialogue data, `models/anchor-diet.tar.gz`,
+     one more Rasa server behind the same nginx, PostgreSQL, Redis and action server), with
+     the ratios of our sustained rates to its own; every step also gives each process's CPU
+     milliseconds per answered message;
   2. a staff reply, a restoration notice and a hand-off release sent through one replica
      reach a widget (headless Chromium) connected to the other within 2 s (tests/scale/);
   3. a conversation of 300 turns answers its next message about as fast as a new one;
