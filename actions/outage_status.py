@@ -7,7 +7,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.language import language
-from bot.status import phrasing, phrasing_en
+from bot.status import phrasing
 from bot.status.client import StatusReading, default_client
 
 
@@ -17,10 +17,10 @@ def status_slots(reading: StatusReading, lang: Text = "zh") -> List[Dict[Text, A
     A stale reading (the feed is down) still sets the slots: it is the last known status, and
     the state responses then speak of it as such through `status_line` (in the visitor's language).
     """
-    status_line = phrasing_en.status_line if lang == "en" else phrasing.status_line
+    line = phrasing.status_line(reading, lang=lang)
     if reading.value is None:
-        return [SlotSet("status_line", status_line(reading))]
-    return [SlotSet("outage_state", reading.value.state), SlotSet("status_line", status_line(reading))]
+        return [SlotSet("status_line", line)]
+    return [SlotSet("outage_state", reading.value.state), SlotSet("status_line", line)]
 
 
 class ActionRefreshStatus(Action):
@@ -65,6 +65,5 @@ class ActionOutageStatus(Action):
         reading = await default_client().read()
         state = reading.value.state if reading.value else None
         lang = language(tracker)
-        describe = phrasing_en.describe if lang == "en" else phrasing.describe
-        dispatcher.utter_message(text=describe(reading), buttons=status_buttons(state, lang))
+        dispatcher.utter_message(text=phrasing.describe(reading, lang=lang), buttons=status_buttons(state, lang))
         return status_slots(reading, lang)

@@ -8,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.language import language
-from bot.service_points import phrasing, phrasing_en
+from bot.service_points import phrasing
 from bot.service_points.districts import DISTRICTS, canonical_district
 from bot.service_points.source import current_points
 from bot.service_points.store import in_district, nearest
@@ -25,16 +25,11 @@ def named_place(tracker: Tracker) -> Optional[Text]:
 def district_buttons(lang: Text = "zh") -> List[Dict[Text, Text]]:
     return [
         {
-            "title": phrasing_en.DISTRICT_NAMES[d] if lang == "en" else d,
+            "title": phrasing.DISTRICT_NAMES[d] if lang == "en" else d,
             "payload": '/find_service_point{"district":"%s"}' % d,
         }
         for d in DISTRICTS
     ]
-
-
-def wording(tracker: Tracker):
-    """The phrasing module for the visitor's language."""
-    return phrasing_en if language(tracker) == "en" else phrasing
 
 
 def message_location(tracker: Tracker) -> Optional[Tuple[float, float]]:
@@ -91,9 +86,10 @@ class ActionAskDistrict(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         asked_before = tracker.get_slot("requested_slot") == "district"
+        lang = language(tracker)
         dispatcher.utter_message(
-            text=wording(tracker).ask_district(unrecognised=asked_before, place=named_place(tracker)),
-            buttons=district_buttons(language(tracker)),
+            text=phrasing.ask_district(unrecognised=asked_before, place=named_place(tracker), lang=lang),
+            buttons=district_buttons(lang),
         )
         return []
 
@@ -109,16 +105,16 @@ class ActionFindServicePoint(Action):
         location = message_location(tracker)
         district = canonical_district(tracker.get_slot("district"))
         found = nearest(points, *location) if location else []
-        words, lang = wording(tracker), language(tracker)
+        lang = language(tracker)
         if found:
-            dispatcher.utter_message(text=words.describe_nearest(found))
+            dispatcher.utter_message(text=phrasing.describe_nearest(found, lang))
         elif location:  # no point has coordinates yet: fall back to the district
-            dispatcher.utter_message(text=words.describe_nearest(found), buttons=district_buttons(lang))
+            dispatcher.utter_message(text=phrasing.describe_nearest(found, lang), buttons=district_buttons(lang))
         elif district:
-            dispatcher.utter_message(text=words.describe_district(district, in_district(points, district)))
+            dispatcher.utter_message(text=phrasing.describe_district(district, in_district(points, district), lang))
         else:
             dispatcher.utter_message(
-                text=words.ask_district(unrecognised=True, place=named_place(tracker)),
+                text=phrasing.ask_district(unrecognised=True, place=named_place(tracker), lang=lang),
                 buttons=district_buttons(lang),
             )
         return [SlotSet("district", None)]

@@ -5,7 +5,8 @@ Each message is checked against its length, its conversation's bucket and (where
 sees the visitor's address) the address's bucket, so rotating conversation ids does not help.
 An address is shared by everyone behind one office NAT, hence its larger allowance.
 
-Every channel answers a refused message with the same words: TOO_LONG or TOO_FAST.
+Every channel answers a refused message with the same words: TOO_LONG or TOO_FAST, in the
+language the message (or, where the channel knows it, the visitor) shows (bot/channel_texts.py).
 """
 
 from __future__ import annotations
@@ -16,11 +17,18 @@ from collections import OrderedDict
 from typing import Iterable, Optional, Tuple
 
 from bot import settings
+from bot.channel_texts import say
+from bot.language import detect
 
 MAX_MESSAGE_CHARS = 2000
 MAX_BODY_BYTES = 64 * 1024  # a request body to a channel (a message is at most 2000 characters)
-TOO_FAST = "您发送得太快了，请稍等片刻再试。"
-TOO_LONG = f"您的消息太长了，请精简到{MAX_MESSAGE_CHARS}字以内再发送。"
+TOO_FAST = say("zh", "too_fast")
+TOO_LONG = say("zh", "too_long", limit=MAX_MESSAGE_CHARS)
+
+
+def refusal(key: str, lang: str = "zh") -> str:
+    """ "too_fast" or "too_long", in `lang`."""
+    return say(lang, key, limit=MAX_MESSAGE_CHARS)
 
 
 class SenderLimiter:
@@ -72,14 +80,16 @@ class MessagePolicy:
         self.senders = SenderLimiter(sender_burst, sender_per_second)
         self.addresses = SenderLimiter(address_burst, address_per_second) if address_burst > 0 else None
 
-    def check(self, sender: str, address: Optional[str], text: object) -> Optional[str]:
-        """None when the message may go on; otherwise the reply to send (TOO_LONG or TOO_FAST)."""
+    def check(self, sender: str, address: Optional[str], text: object, lang: Optional[str] = None) -> Optional[str]:
+        """None when the message may go on; otherwise the reply to send (TOO_LONG or TOO_FAST),
+        in `lang`, else in the language the message shows (Chinese when it shows none)."""
+        lang = lang or (detect(text) if isinstance(text, str) else None) or "zh"
         if isinstance(text, str) and len(text) > MAX_MESSAGE_CHARS:
-            return TOO_LONG
+            return refusal("too_long", lang)
         if address and self.addresses is not None and not self.addresses.allow(address):
-            return TOO_FAST
+            return refusal("too_fast", lang)
         if not self.senders.allow(sender):
-            return TOO_FAST
+            return refusal("too_fast", lang)
         return None
 
 

@@ -19,7 +19,7 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 
 from bot.channels.client_metadata import allowed_metadata
-from bot.ratelimit import MAX_BODY_BYTES, TOO_LONG, MessagePolicy, client_address, trusted_proxies
+from bot.ratelimit import MAX_BODY_BYTES, MAX_MESSAGE_CHARS, MessagePolicy, client_address, trusted_proxies
 
 MAX_SENDER_CHARS = 128
 
@@ -53,7 +53,7 @@ class LimitedRestInput(RestInput):
         address = client_address(req.ip, req.headers.get("X-Forwarded-For"), self.proxies)
         refusal = self.policy.check(sender, address, message)
         if refusal:
-            raise SanicException(refusal, status_code=413 if refusal == TOO_LONG else 429)
+            raise SanicException(refusal, status_code=413 if len(message) > MAX_MESSAGE_CHARS else 429)
         return sender
 
     def _extract_input_channel(self, req: Request) -> Text:

@@ -24,7 +24,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import settings
+from bot.channel_texts import in_language, say
 from bot.contacts import load_contacts
+from bot.language import LanguageMemory
 from bot.ratelimit import MessagePolicy
 from bot.wechat.api import OUTSIDE_WINDOW, WeChatApi, WeChatApiError
 from bot.wechat.crypto import DecryptError, MessageCrypto, check_signature
@@ -54,16 +56,18 @@ class WeChatConfig:
 class WeChatOutput(OutputChannel):
     """Messages outside a passive reply (restoration notices, staff replies)."""
 
-    def __init__(self, api: Optional[WeChatApi], options: OptionMemory) -> None:
+    def __init__(self, api: Optional[WeChatApi], options: OptionMemory, languages: LanguageMemory) -> None:
         self.api = api
         self.options = options
+        self.languages = languages
 
     @classmethod
     def name(cls) -> Text:
         return "wechat"
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
-        await deliver(self.api, recipient_id, self.options.render(recipient_id, [message]).parts)
+        rendered = self.options.render(recipient_id, [message], self.languages.of(recipient_id))
+        await deliver(self.api, recipient_id, rendered.parts)
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await deliver(self.api, recipient_id, [text])
@@ -117,12 +121,13 @@ class WeChatInput(InputChannel):
         self.replays = ReplayGuard()
         self.turns = TurnMemory()
         self.options = OptionMemory()
+        self.languages = LanguageMemory()  # the words the channel adds, in the visitor's language
         # the one limit policy of every channel; WeChat's servers are the peer, so no per-address bucket
         self.limits = MessagePolicy(address_burst=0)
         self._background: set = set()
 
     def get_output_channel(self) -> Optional[OutputChannel]:
-        return WeChatOutput(self.api, self.options)
+        return WeChatOutput(self.api, self.options, self.languages)
 
     # -- transport --------------------------------------------------------------------------
 
@@ -202,7 +207,7 @@ class WeChatInput(InputChannel):
             except XmlError as error:
                 return response.text(f"bad request: {error}", status=400)
             if not message.text:
-                reply = message.reply
+                reply = message.reply and in_language(message.reply, self.languages.of(message.openid))
                 return self._reply(request, text_reply(message.openid, message.account, reply) if reply else "success")
             return self._reply(request, await self._handle(message, on_new_message, started))
 
@@ -215,7 +220,8 @@ class WeChatInput(InputChannel):
     ) -> str:
         turn = self.turns.get(message.retry_key)
         if turn is None:
-            refusal = self.limits.check(message.openid, None, message.text)
+            lang = self.languages.follow(message.openid, message.text)
+            refusal = self.limits.check(message.openid, None, message.text, lang)
             if refusal is not None:
                 return text_reply(message.openid, message.account, refusal)
             text = self.options.take_reply(message.openid, message.text)
@@ -253,7 +259,7 @@ class WeChatInput(InputChannel):
         if turn.deferred:
             return "success"
         if turn.passive is None:
-            rendered = self.options.render(openid, messages)
+            rendered = self.options.render(openid, messages, self.languages.of(openid))
             if rendered.handoff and self.config.kf_transfer:
                 turn.passive = transfer_reply(openid, account)
                 self._in_background(deliver(self.api, openid, rendered.parts))
@@ -269,5 +275,5 @@ class WeChatInput(InputChannel):
             messages = await turn.task
         except Exception:
             logger.exception("WeChat turn for %s failed", openid)
-            messages = [{"text": f"抱歉，系统繁忙，请稍后再试，或拨打 {load_contacts().hotline} 咨询。"}]
-        await deliver(self.api, openid, self.options.render(openid, messages).parts)
+            messages = [{"text": say(self.languages.of(openid), "busy_hotline", hotline=load_contacts().hotline)}]
+        await deliver(self.api, openid, self.options.render(openid, messages, self.languages.of(openid)).parts)

@@ -24,6 +24,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channel_texts import in_language, say
+from bot.language import LanguageMemory
 from bot.ratelimit import MessagePolicy
 from bot.wechat.crypto import DecryptError, MessageCrypto
 from bot.wechat.messages import MAX_XML_BYTES, XmlError, parse_xml
@@ -37,7 +39,6 @@ from bot.wecom.sync import KfSync
 
 logger = logging.getLogger(__name__)
 
-SORRY = "抱歉，系统繁忙，请稍后再试。"
 SESSION_ENDED = 3  # session_status_change: the servicer ended the session
 
 
@@ -109,6 +110,7 @@ class WeComKfInput(InputChannel):
                 self.crypto = None
         self._state = state
         self.options = OptionMemory()
+        self.languages = LanguageMemory()  # the words the channel adds, in the visitor's language
         self.replays = ReplayGuard()
         # the one limit policy of every channel; WeCom's servers are the peer, so no per-address bucket
         self.limits = MessagePolicy(address_burst=0)
@@ -126,7 +128,7 @@ class WeComKfInput(InputChannel):
     @property
     def outbox(self) -> KfOutbox:
         if self._outbox is None:
-            self._outbox = KfOutbox(self.api, self.state, self.options, self.config.servicer_userid)
+            self._outbox = KfOutbox(self.api, self.state, self.options, self.config.servicer_userid, self.languages)
         return self._outbox
 
     def get_output_channel(self) -> Optional[OutputChannel]:
@@ -243,10 +245,11 @@ class WeComKfInput(InputChannel):
         if not message.from_customer:
             return  # a servicer's message, or an event with nothing to say
         self.state.customer_wrote(user, message.send_time or time.time())
+        lang = self.languages.follow(user, message.text if message.kind in ("text", "voice") else None)
         if message.reply:
-            await self.outbox.deliver(user, [{"text": message.reply}], key=message.msgid)
+            await self.outbox.deliver(user, [{"text": in_language(message.reply, lang)}], key=message.msgid)
             return
-        refusal = self.limits.check(user, None, message.text)
+        refusal = self.limits.check(user, None, message.text, lang)
         if refusal is not None:
             await self.outbox.deliver(user, [{"text": refusal}], key=message.msgid)
             return
@@ -270,5 +273,5 @@ class WeComKfInput(InputChannel):
             replies = collector.messages
         except Exception:
             logger.exception("wecom_kf turn for %s failed", message.external_userid)
-            replies = [{"text": SORRY}]
+            replies = [{"text": say(self.languages.of(message.external_userid), "busy")}]
         await self.outbox.deliver(message.external_userid, replies, key=message.msgid, welcome_code=welcome_code)

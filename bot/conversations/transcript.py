@@ -3,7 +3,9 @@
 Button clicks are shown by their titles (the payload is what was sent). Everything a user sent
 is shown to staff as it was sent, typed payloads included (`/EXTERNAL_…`, `/nlu_fallback`,
 `/feedback…`); only Rasa's own external events (which no user can send) are left out, and the
-visitor's own history leaves out feedback clicks.
+visitor's own history leaves out feedback clicks. A fixed payload is titled in the language the
+conversation was in (slot `language`), as the widget showed it; the widget's English payloads
+carry it (`/request_human{"language":"en"}`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,16 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 # payloads the widget and the answers send from fixed buttons, shown by their titles
-KNOWN_PAYLOADS = {"/request_human": "转人工", "/cancel_handoff": "取消人工"}
+KNOWN_PAYLOADS = {
+    "/request_human": {"zh": "转人工", "en": "Talk to a person"},
+    "/cancel_handoff": {"zh": "取消人工", "en": "Cancel the agent request"},
+}
+
+
+def _known_title(payload: str, language: str) -> Optional[str]:
+    """ "/request_human" or "/request_human{"language":"en"}" -> its title in `language`."""
+    titles = KNOWN_PAYLOADS.get(payload.partition("{")[0])
+    return titles.get(language) or titles["zh"] if titles else None
 
 
 def _intent(event: Dict[str, Any]) -> str:
@@ -37,14 +48,19 @@ def transcript(events: List[Dict[str, Any]], feedback: bool = True) -> List[Dict
     """
     messages: List[Dict[str, Any]] = []
     offered: List[Dict[str, Any]] = []
+    language = "zh"
     for event in events:
         kind = event.get("event")
         text = event.get("text") or ""
-        if kind == "user":
+        if kind == "slot" and event.get("name") == "language" and event.get("value") in ("zh", "en"):
+            language = event["value"]
+        elif kind == "user":
             if is_external_event(event) or (not feedback and _intent(event) == "feedback"):
                 continue
             if text.startswith("/"):
-                text = _button_title(text, offered) or KNOWN_PAYLOADS.get(text, text)
+                entities = (event.get("parse_data") or {}).get("entities") or []
+                shown = next((e.get("value") for e in entities if e.get("entity") == "language"), language)
+                text = _button_title(text, offered) or _known_title(text, shown) or text
             messages.append({"sender": "user", "text": text, "timestamp": event.get("timestamp")})
         elif kind == "bot":
             data = event.get("data") or {}

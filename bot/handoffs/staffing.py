@@ -20,6 +20,25 @@ from bot import settings
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = {"mon": "周一", "tue": "周二", "wed": "周三", "thu": "周四", "fri": "周五", "sat": "周六", "sun": "周日"}
+# how the hours read in each language (the visitor's, slot `language`)
+HOURS_WORDS = {
+    "zh": {
+        "days": DAY_NAMES,
+        "span": "{first}至{last}",
+        "ranges": "、",
+        "groups": "；",
+        "holidays": "（节假日除外）",
+        "none": "暂未安排",
+    },
+    "en": {
+        "days": {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri", "sat": "Sat", "sun": "Sun"},
+        "span": "{first}–{last}",
+        "ranges": ", ",
+        "groups": "; ",
+        "holidays": " (except public holidays)",
+        "none": "not scheduled yet",
+    },
+}
 RANGE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
 # channels where a staff reply can reach the visitor later: the widget shows it in the
 # conversation (history on the next visit); WeChat delivers it within 48 h of the visitor's
@@ -47,8 +66,11 @@ class Staffing:
             return "closed"
         return "full" if queue_length >= self.max_queue else "open"
 
-    def describe(self) -> str:
-        """The hours as visitors read them: "周一至周五 09:00-12:00、13:30-18:00"."""
+    def describe(self, lang: str = "zh") -> str:
+        """The hours as visitors read them: "周一至周五 09:00-12:00、13:30-18:00"
+        ("Mon–Fri 09:00-12:00, 13:30-18:00" in English)."""
+        words = HOURS_WORDS.get(lang) or HOURS_WORDS["zh"]
+        names: Dict[str, str] = words["days"]  # type: ignore[assignment]
         groups: List[Tuple[List[str], Tuple[Tuple[time, time], ...]]] = []
         for day in DAYS:
             ranges = self.hours.get(day, ())
@@ -59,12 +81,14 @@ class Staffing:
             else:
                 groups.append(([day], ranges))
         if not groups:
-            return "暂未安排"
+            return str(words["none"])
         parts = []
         for days, ranges in groups:
-            name = DAY_NAMES[days[0]] if len(days) == 1 else f"{DAY_NAMES[days[0]]}至{DAY_NAMES[days[-1]]}"
-            parts.append(name + " " + "、".join(f"{s:%H:%M}-{_end(e)}" for s, e in ranges))
-        return "；".join(parts) + "（节假日除外）" if self.closed_dates else "；".join(parts)
+            first, last = names[days[0]], names[days[-1]]
+            name = first if len(days) == 1 else str(words["span"]).format(first=first, last=last)
+            parts.append(name + " " + str(words["ranges"]).join(f"{s:%H:%M}-{_end(e)}" for s, e in ranges))
+        hours = str(words["groups"]).join(parts)
+        return hours + str(words["holidays"]) if self.closed_dates else hours
 
 
 def _end(end: time) -> str:

@@ -4,13 +4,13 @@ Why: answers have English variants chosen by the `language` slot, which Rasa fil
 entity in the same turn. The language follows what the visitor writes: two or more Chinese
 characters make a message Chinese (mixed "fapiao系统恢复没" included), two or more English
 words and no Chinese make it English. Anything shorter ("ok", "1", "hi", an emoji) or a
-button payload ("/faq{...}") emits nothing, so the slot keeps its value.
+button payload ("/faq{...}") emits nothing, so the slot keeps its value. The rule itself is
+bot.language.detect, which the channels and the widget share.
 """
 
 from __future__ import annotations
 
-import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -20,21 +20,9 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+from bot.language import detect  # the one rule, shared with the channels and the widget
+
 ENTITY = "language"
-
-
-def detect(text: Optional[str]) -> Optional[str]:
-    """ "zh", "en", or None when the message does not show a language."""
-    text = (text or "").strip()
-    if not text or text.startswith("/"):
-        return None
-    if len(CJK.findall(text)) >= 2:
-        return "zh"
-    if len(LATIN_WORD.findall(text)) >= 2 and not CJK.search(text):
-        return "en"
-    return None
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)

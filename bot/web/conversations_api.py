@@ -96,7 +96,11 @@ async def open_handoff(request: web.Request) -> web.Response:
         decision = "open"
     else:
         decision = staffing.decide(datetime.now(timezone.utc), store.queue_length())
-    answer: Dict[str, Any] = {"decision": decision, "staffed_hours": staffing.describe(), "message_left": False}
+    answer: Dict[str, Any] = {
+        "decision": decision,
+        "staffed_hours": staffing.describe(details["language"]),
+        "message_left": False,
+    }
     if decision == "open":
         handoff = store.open(key, body["reason"], body["channel"], **details)
     elif body["channel"] in LATER_REPLY_CHANNELS:

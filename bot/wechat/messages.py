@@ -17,6 +17,8 @@ from xml.etree.ElementTree import ParseError
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from bot.channel_texts import say
+
 MAX_XML_BYTES = 64 * 1024
 
 
@@ -64,7 +66,7 @@ def transfer_reply(to_user: str, from_user: str, create_time: int | None = None)
     return _reply(to_user, from_user, create_time, "transfer_customer_service")
 
 
-ASK_FOR_TEXT = "抱歉，我目前只能看懂文字消息。请用文字描述您的问题，例如“什么时候恢复开票”。"
+ASK_FOR_TEXT = say("zh", "ask_for_text")  # the channel gives it in the visitor's language
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ the text leaves (passive reply, late customer-service message, staff reply, noti
 runs on across every bot message since the user last wrote, and the user's "1" maps back to
 the option the channel itself showed (`OptionMemory`), without reading Rasa's tracker store.
 An answer's own numbered list is shown with circled numbers (①②③), so "1" only ever means
-the option "回复 1".
+the option "回复 1". The option lines are in the visitor's language ("Reply 1: …" in English,
+bot/channel_texts.py): the channel's `LanguageMemory` knows it from what the visitor wrote.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from bot.channel_texts import say
 from bot.plain_text import strip_markdown
 
 PASSIVE_REPLY_BYTES = 2048
@@ -63,8 +65,8 @@ class Rendered:
     released: bool = False
 
 
-def render(messages: Sequence[Dict[str, Any]], first_number: int = 1) -> Rendered:
-    """One text part per bot message; buttons numbered on from `first_number`."""
+def render(messages: Sequence[Dict[str, Any]], first_number: int = 1, lang: str = "zh") -> Rendered:
+    """One text part per bot message; buttons numbered on from `first_number`, in `lang`."""
     rendered = Rendered(first_number=first_number)
     for message in messages:
         rendered.handoff = rendered.handoff or is_handoff(message)
@@ -75,7 +77,7 @@ def render(messages: Sequence[Dict[str, Any]], first_number: int = 1) -> Rendere
         for button in buttons_of(message):
             number = first_number + len(rendered.options)
             rendered.options.append(button)
-            lines.append(f"回复 {number}：{button.get('title', '')}")
+            lines.append(say(lang, "option", number=number, title=button.get("title", "")))
         if lines:
             rendered.parts.append("\n".join(lines))
     return rendered
@@ -106,10 +108,10 @@ class OptionMemory:
         shown_at, options = self._shown.get(user, (0.0, []))
         return options if time.monotonic() - shown_at < self.ttl else []
 
-    def render(self, user: str, messages: Sequence[Dict[str, Any]]) -> Rendered:
-        """Render for `user`, numbering on from what they were already shown, and remember it."""
+    def render(self, user: str, messages: Sequence[Dict[str, Any]], lang: str = "zh") -> Rendered:
+        """Render for `user` in `lang`, numbering on from what they were already shown, and remember it."""
         shown = self._options(user)
-        rendered = render(messages, len(shown) + 1)
+        rendered = render(messages, len(shown) + 1, lang)
         if rendered.options:
             self._shown.pop(user, None)
             self._shown[user] = (time.monotonic(), shown + rendered.options)

@@ -15,6 +15,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
+from bot.channel_texts import say
 from bot.wechat.messages import ASK_FOR_TEXT
 from bot.wechat.render import Rendered, pack
 
@@ -108,7 +109,7 @@ def _event(msgid: str, event: Dict[str, Any], send_time: float) -> Optional[KfIn
     return KfIncoming(**base, kind="event")  # other events: nothing to say
 
 
-def sends(rendered: Rendered) -> List[Dict[str, Any]]:
+def sends(rendered: Rendered, lang: str = "zh") -> List[Dict[str, Any]]:
     """A rendered turn as send_msg bodies: text, or a msgmenu when there are options."""
     text = "\n\n".join(rendered.texts)
     if not rendered.options:
@@ -117,7 +118,7 @@ def sends(rendered: Rendered) -> List[Dict[str, Any]]:
     head = text
     if len(head.encode("utf-8")) > MENU_HEAD_BYTES:
         bodies = [{"msgtype": "text", "text": {"content": part}} for part in pack([text], TEXT_BYTES)]
-        head = "请选择（也可以回复数字）："
+        head = say(lang, "menu_head")
     items = [
         {"type": "click", "click": {"id": str(rendered.first_number + i), "content": str(o.get("title", ""))[:40]}}
         for i, o in enumerate(rendered.options)

@@ -15,6 +15,7 @@ import logging
 import time
 from typing import Any, Dict, List, Optional, Sequence
 
+from bot.language import LanguageMemory
 from bot.wechat.api import WeChatApiError
 from bot.wechat.render import OptionMemory
 from bot.wecom.kf_api import (
@@ -41,23 +42,32 @@ def send_id(key: str, index: int) -> str:
 
 
 class KfOutbox:
-    def __init__(self, api: Optional[KfApi], state: KfState, options: OptionMemory, servicer_userid: str = "") -> None:
+    def __init__(
+        self,
+        api: Optional[KfApi],
+        state: KfState,
+        options: OptionMemory,
+        servicer_userid: str = "",
+        languages: Optional[LanguageMemory] = None,
+    ) -> None:
         self.api = api
         self.state = state
         self.options = options
         self.servicer_userid = servicer_userid
+        self.languages = languages or LanguageMemory()  # the words the channel adds, in the visitor's language
 
     async def deliver(
         self, user: str, messages: Sequence[Dict[str, Any]], key: str = "", welcome_code: str = ""
     ) -> bool:
         """Send a bot turn; True when every part was delivered. `key` makes the sends' msgids
         stable (the answered message's msgid); `welcome_code` sends through send_msg_on_event."""
-        rendered = self.options.render(user, messages)
+        lang = self.languages.of(user)
+        rendered = self.options.render(user, messages, lang)
         if rendered.released and self.state.customer(user).with_servicer:
             if not await self._transfer(user, STATE_BOT):  # e.g. the servicer already ended it
                 self.state.set_with_servicer(user, False)  # WeCom's answer to the send tells the rest
         delivered = True
-        for index, body in enumerate(sends(rendered)):
+        for index, body in enumerate(sends(rendered, lang)):
             msgid = send_id(key or f"{user}:{time.time()}", index)
             if welcome_code and index == 0:
                 delivered &= await self._welcome(user, welcome_code, body, msgid)

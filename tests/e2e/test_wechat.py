@@ -313,3 +313,18 @@ def test_restoration_notice_goes_through_customer_service_within_the_window(serv
         assert not [m for m in fake_calls(servers)["messages"] if m["touser"] == "user-outside-window"]
     finally:
         put_status(servers, state="suspended")
+
+
+def test_an_english_wechat_visitor_reads_reply_with_a_number_then_chinese_again(servers):
+    """The options WeChat adds follow the visitor's language: "Reply 1: …" in English (never
+    "tap"), the typed number still picks the option, and Chinese brings back "回复 1："."""
+    openid = f"user-{uuid.uuid4().hex[:8]}"
+    first = parse_xml(say(servers, text_xml(openid, "when will the e-invoice system be back", 9101))[1])["Content"]
+    assert "Reply 1: " in first and "回复" not in first and "tap" not in first.lower()
+    picked = parse_xml(say(servers, text_xml(openid, "1", 9102))[1])["Content"]
+    from tests.unit.test_response_style import english_problems
+
+    assert english_problems(picked, "web") == [] and english_problems(picked, "wechat") == [], picked
+    assert "Reply 1: " in picked
+    back = parse_xml(say(servers, text_xml(openid, "线下开票要带什么材料", 9103))[1])["Content"]
+    assert "Reply" not in back and ("回复 1：" in back or "材料" in back)

@@ -4,7 +4,9 @@ Reads every response variant in domain.yml (placeholders filled from the operato
 way Rasa fills them from slots) and the texts the actions compose (status, service points),
 renders each for the web (Markdown) and for WeChat (bot/wechat/render.py), and checks the house
 style: 您 not 你, “” not 「」, 办税服务厅, no spaces inside Chinese, 应急指南 not 公告 for the
-vendor's guide, no "点按钮" on WeChat, no tautological contacts, phone-sized answers.
+vendor's guide, no "点按钮" on WeChat, no tautological contacts, phone-sized answers. English
+variants and the English composed texts are rendered as an English visitor gets them (WeChat:
+"Reply 1: …") and hold no Chinese beyond the operator's data, which they label as such.
 """
 
 from __future__ import annotations
@@ -50,9 +52,10 @@ def slot_values() -> Dict[str, str]:
 
 
 def english_values() -> Dict[str, str]:
-    from bot.status import phrasing_en
-
-    return {"status_line": phrasing_en.status_line(StatusReading(sample_status("suspended"), True), NOW)}
+    return {
+        "status_line": status_line(StatusReading(sample_status("suspended"), True), NOW, lang="en"),
+        "staffed_hours": "Mon–Fri 09:00-18:00",
+    }
 
 
 def sample_status(state: str, **fields) -> OutageStatus:
@@ -83,22 +86,63 @@ def response_messages() -> Iterator[Tuple[str, Dict]]:
 
 
 def composed_messages() -> Iterator[Tuple[str, Dict]]:
-    """Texts the actions write themselves: the status in every state, the service points."""
-    for state in ("suspended", "degraded", "normal"):
-        for fresh in (True, False):
-            reading = StatusReading(sample_status(state, source_url="https://example.gov.cn/n"), fresh)
-            yield f"describe/{state}/{fresh}", {"text": describe(reading, NOW)}
-            yield f"status_line/{state}/{fresh}", {"text": status_line(reading, NOW)}
-    yield "describe/unknown", {"text": describe(StatusReading(None, False), NOW)}
+    """Texts the actions write themselves: the status in every state, the service points,
+    in both languages."""
     points = load_points(ROOT / "data" / "service_points.yml")
-    yield "points/district", {"text": describe_district("天河", [p for p in points if p.district == "天河"])}
-    yield "points/none", {"text": describe_district("从化", [])}
-    yield "points/nearest-none", {"text": describe_nearest([])}
-    yield "points/nearest", {"text": describe_nearest([(points[0], 1.2)])}
-    yield "points/ask", {"text": ask_district(unrecognised=True, place="深圳")}
+    for lang in ("zh", "en"):
+        flag = {"english": lang == "en"}
+        for state in ("suspended", "degraded", "normal"):
+            for fresh in (True, False):
+                reading = StatusReading(sample_status(state, source_url="https://example.gov.cn/n"), fresh)
+                yield f"{lang}/describe/{state}/{fresh}", {"text": describe(reading, NOW, lang), **flag}
+                yield f"{lang}/status_line/{state}/{fresh}", {"text": status_line(reading, NOW, lang), **flag}
+        yield f"{lang}/describe/unknown", {"text": describe(StatusReading(None, False), NOW, lang), **flag}
+        tianhe = [p for p in points if p.district == "天河"]
+        yield f"{lang}/points/district", {"text": describe_district("天河", tianhe, lang), **flag}
+        yield f"{lang}/points/none", {"text": describe_district("从化", [], lang), **flag}
+        yield f"{lang}/points/nearest-none", {"text": describe_nearest([], lang), **flag}
+        yield f"{lang}/points/nearest", {"text": describe_nearest([(points[0], 1.2)], lang), **flag}
+        yield f"{lang}/points/ask", {"text": ask_district(unrecognised=True, place="深圳", lang=lang), **flag}
 
 
 ALL = list(response_messages()) + list(composed_messages())
+
+
+# Operator data in an English text, which stays as the operator entered it (Chinese): the staff's
+# status note, service-point names and their fields, a Chinese name glossed beside its English
+# one ("Tianhe (天河)", "e-invoice (电子发票)"), a place the visitor named, the contact details of
+# data/contacts.yml, and a staff member's own reply.
+OPERATOR_DATA = re.compile(
+    r"^Note from the staff \(in Chinese, as they wrote it\):.*$"
+    r"|\*\*[^*\n]+\*\*"
+    r"|^- (Address|Opening hours|Phone|Appointments|Notes): .*$"
+    r"|\([\u4e00-\u9fff]{2,4}\)"
+    r"|^[\u4e00-\u9fff]{2,3}(?= is not in Guangzhou)|(?<=For )[\u4e00-\u9fff]{2,3}(?=, please)",
+    re.MULTILINE,
+)
+# on WeChat an English text never asks to tap or click a button: options are typed numbers
+TAP_A_BUTTON = re.compile(r"\b(tap|click|press)\b[^.\n]{0,30}\b(button|below|option)", re.IGNORECASE)
+
+
+def english_problems(text: str, channel: str) -> List[str]:
+    """An English text (its Markdown source) shows no Chinese beyond the operator's data; as
+    WeChat renders it, it says "Reply 1:" and asks no one to tap a button."""
+    found = []
+    if channel == "web":
+        rest = OPERATOR_DATA.sub("", text)
+        for value in [*load_contacts().template_vars().values(), slot_values()["staff_text"]]:
+            rest = rest.replace(value, "")
+        chinese = re.findall(r"[\u4e00-\u9fff]+", rest)
+        if chinese:
+            found.append(f"Chinese in an English text: {chinese}")
+    if channel == "wechat":
+        if TAP_A_BUTTON.search(text):
+            found.append(f"{TAP_A_BUTTON.search(text).group(0)!r} on WeChat (options are Reply with a number)")
+        if "回复 " in text:
+            found.append("回复 in an English WeChat text (say Reply 1:)")
+        if re.search(r"^\s*\d{1,2}[.、]", text, re.MULTILINE):
+            found.append("an answer's own numbered list clashes with Reply 1")
+    return found
 
 
 def problems(text: str, channel: str) -> List[str]:
@@ -136,10 +180,32 @@ def test_web_text_keeps_the_house_style(name, message):
 
 @pytest.mark.parametrize("name, message", ALL, ids=[name for name, _ in ALL])
 def test_wechat_rendering_keeps_the_house_style(name, message):
-    rendered = "\n\n".join(render([message]).parts)
+    english = message.get("english")
+    rendered = "\n\n".join(render([message], lang="en" if english else "zh").parts)
     assert problems(rendered, "wechat") == []
+    if english:
+        assert english_problems(rendered, "wechat") == []
     if message.get("buttons"):
-        assert "回复 1：" in rendered
+        assert ("Reply 1: " if english else "回复 1：") in rendered
+
+
+ENGLISH = [(name, message) for name, message in ALL if message.get("english")]
+
+
+@pytest.mark.parametrize("name, message", ENGLISH, ids=[name for name, _ in ENGLISH])
+def test_english_texts_are_english_but_for_the_operators_data(name, message):
+    text = message["text"] + "\n" + "\n".join(b["title"] for b in message.get("buttons") or [])
+    assert english_problems(text, "web") == []
+
+
+def test_the_english_checker_catches_each_rule():
+    assert english_problems("The service is 暂停中.", "web")
+    assert english_problems("Please tap the button below.", "wechat")
+    assert english_problems("It is back.\n回复 1：Thanks", "wechat")
+    assert not english_problems("Do not tap links in text messages.", "wechat")
+    assert not english_problems("**国家税务总局广州市天河区税务局办税服务厅**\n- Address: 天河路1号", "web")
+    assert not english_problems("Note from the staff (in Chinese, as they wrote it): 系统维护。", "web")
+    assert english_problems("Note from the staff: 系统维护。", "web")  # unlabelled: not allowed
 
 
 def test_the_checker_catches_each_rule():

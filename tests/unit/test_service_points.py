@@ -96,3 +96,18 @@ def test_a_place_outside_guangzhou_is_named_when_asking_for_the_district():
     assert text.startswith("深圳不在广州市") and "增城" in text
     assert ask_district(unrecognised=True).startswith("没有识别到广州市的区名")
     assert ask_district(unrecognised=False).startswith("目前可以查询")
+
+
+def test_english_answers_label_the_operators_chinese_data_and_use_the_hotline_from_the_data():
+    points = parse_points([point(address="A路1号", phone="020-0000", hours="工作日9:00-17:00")])
+    text = describe_district("天河", points, lang="en")
+    assert text.startswith("Offline tax service points in Tianhe (天河):")
+    assert "given in Chinese, as the tax office publishes them" in text
+    assert "**测试办税服务厅**" in text and "- Address: A路1号" in text and "- Opening hours: 工作日9:00-17:00" in text
+    assert "Not yet checked against an official source" in text
+    assert text.endswith("Please call the hall or 12366 to confirm before you go.")
+    assert "please call 12366" in describe_district("天河", parse_points([point()]), lang="en")
+    assert ask_district(unrecognised=False, place="深圳", lang="en").startswith("深圳 is not in Guangzhou")
+    assert "Zengcheng. Which district are you in?" in ask_district(unrecognised=True, lang="en")
+    nearest = describe_nearest([(points[0], 1.234)], lang="en")
+    assert "(about 1.2 km)" in nearest and "约" not in nearest

@@ -4,7 +4,7 @@ import pytest
 
 from bot.status.client import StatusReading
 from bot.status.model import OutageStatus, StatusError
-from bot.status.phrasing import SHANGHAI, describe, format_time
+from bot.status.phrasing import SHANGHAI, describe, format_time, status_line
 
 NOW = datetime(2031, 12, 2, 10, 0, tzinfo=SHANGHAI)
 
@@ -52,3 +52,36 @@ def test_invalid_status_names_the_field(fields, field):
     with pytest.raises(StatusError) as error:
         status(**fields)
     assert error.value.field == field
+
+
+def test_english_says_the_same_facts_from_the_same_composer():
+    reading = StatusReading(
+        status(
+            expected_resume_at="2031-12-03T09:00:00+08:00",
+            started_at="2031-12-01T18:00:00+08:00",
+            message="系统正在维护升级。",
+            source_url="https://example.gov.cn/a",
+        ),
+        True,
+    )
+    english, chinese = describe(reading, NOW, lang="en"), describe(reading, NOW)
+    assert len(english.splitlines()) == len(chinese.splitlines())
+    assert "**suspended** (since 1 Dec 18:00)" in english and "（自12月1日 18:00起）" in chinese
+    assert "Expected back: **tomorrow 9:00 am**." in english and "预计恢复时间：**明天上午9点**。" in chinese
+    # the staff's note is operator data: kept as written, and labelled so in English
+    assert "Note from the staff (in Chinese, as they wrote it): 系统正在维护升级。" in english
+    assert "Source: https://example.gov.cn/a" in english and "Status updated today 9:30 am." in english
+    assert status_line(reading, NOW, lang="en") == (
+        "Status: the e-invoice service is suspended, expected back tomorrow 9:00 am (updated today 9:30 am)."
+    )
+
+
+def test_english_times_and_the_unknown_and_stale_status():
+    assert format_time(datetime(2031, 12, 2, 0, 5, tzinfo=SHANGHAI), NOW, lang="en") == "today 12:05 am"
+    assert format_time(datetime(2032, 1, 9, 9, 0, tzinfo=SHANGHAI), NOW, lang="en") == "9 Jan 2032 09:00"
+    assert "no restoration time" in describe(StatusReading(None, False), NOW, lang="en")
+    stale = status_line(StatusReading(status(state="degraded"), False), NOW, lang="en")
+    assert stale.endswith("(updated today 9:30 am) (last known status, may be out of date).")
+    assert describe(StatusReading(status(state="normal"), True), NOW, lang="fr") == describe(
+        StatusReading(status(state="normal"), True), NOW
+    )  # an unknown language gets the default, Chinese

@@ -7,13 +7,12 @@
 // no CORS preflight on sites that embed the widget). It shows the staff-set state, the expected resumption, when it was updated, and, beside
 // it and labelled as such, the automatic probe's result when operators configured one.
 
+import { texts } from "./i18n.js";
+
 const POLL_MS = 20000;
-const STATE_TEXT = { suspended: "暂停中", degraded: "部分恢复", normal: "已恢复正常" };
 
-export const SUGGESTED_QUESTIONS = ["现在恢复了吗", "急需开票怎么办", "去哪里线下开票"];
-
-// "12月3日 09:00" in Guangzhou time; "09:00" alone for today.
-function shanghaiTime(iso) {
+// Guangzhou time: "12月3日 09:00" / "3 Dec 09:00"; "今天09:00" / "today 09:00" for today.
+function shanghaiTime(iso, words) {
   const parts = {};
   const format = new Intl.DateTimeFormat("en-GB", {
     timeZone: "Asia/Shanghai", year: "numeric", month: "numeric", day: "numeric",
@@ -24,23 +23,40 @@ function shanghaiTime(iso) {
   for (const { type, value } of format.formatToParts(new Date())) today[type] = value;
   const clock = `${parts.hour}:${parts.minute}`;
   const sameDay = parts.year === today.year && parts.month === today.month && parts.day === today.day;
-  return sameDay ? `今天${clock}` : `${Number(parts.month)}月${Number(parts.day)}日 ${clock}`;
+  return sameDay ? words.today(clock) : words.date(Number(parts.day), Number(parts.month), clock);
+}
+
+function shanghaiClock(iso) {
+  return new Intl.DateTimeFormat("en-GB", {
+    timeZone: "Asia/Shanghai", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  }).format(new Date(iso));
 }
 
 // "电子发票服务：暂停中 · 预计12月3日 09:00恢复 · 更新于今天10:32"
-export function bannerText(status) {
-  const parts = [`电子发票服务：${STATE_TEXT[status.state] || status.state}`];
+// "E-invoice service: suspended · expected back 3 Dec 09:00 · updated today 10:32"
+export function bannerText(status, lang) {
+  const words = texts(lang);
+  const parts = [`${words.service}${words.states[status.state] || status.state}`];
   if (status.state !== "normal") {
-    parts.push(status.expected_resume_at ? `预计${shanghaiTime(status.expected_resume_at)}恢复` : "恢复时间尚未公布");
+    parts.push(status.expected_resume_at ? words.expected(shanghaiTime(status.expected_resume_at, words)) : words.notAnnounced);
   }
-  if (status.updated_at) parts.push(`更新于${shanghaiTime(status.updated_at)}`);
+  if (status.updated_at) parts.push(words.updated(shanghaiTime(status.updated_at, words)));
   return parts.join(" · ");
 }
 
+// The automatic probe's line, labelled as automatic (composed here so it follows the language).
+export function probeText(probe, lang) {
+  if (!probe || !probe.label) return "";
+  if (typeof probe.reachable !== "boolean" || !probe.checked_at) return probe.label;
+  return texts(lang).probe(probe.reachable, shanghaiClock(probe.checked_at));
+}
+
 export class StatusBanner {
-  constructor(apiUrl, makeElement) {
+  constructor(apiUrl, makeElement, lang) {
     this.url = `${apiUrl}/api/status`;
     this.timer = null;
+    this.lang = lang;
+    this.last = null;
     this.node = makeElement("div", { class: "status-banner", role: "status", "aria-live": "polite", hidden: "" });
     this.line = makeElement("p", { class: "status-line" });
     this.probe = makeElement("p", { class: "status-probe", hidden: "" });
@@ -48,12 +64,19 @@ export class StatusBanner {
   }
 
   render(status) {
+    this.last = status;
     this.node.hidden = false;
     this.node.dataset.state = status.state;
-    this.line.textContent = bannerText(status);
-    const probe = status.probe;
-    this.probe.hidden = !(probe && probe.label);
-    this.probe.textContent = probe && probe.label ? probe.label : "";
+    this.line.textContent = bannerText(status, this.lang);
+    const probe = probeText(status.probe, this.lang);
+    this.probe.hidden = !probe;
+    this.probe.textContent = probe;
+  }
+
+  // The visitor's language changed: the last status, said again in it.
+  setLanguage(lang) {
+    this.lang = lang;
+    if (this.last) this.render(this.last);
   }
 
   async refresh() {
@@ -75,11 +98,13 @@ export class StatusBanner {
   }
 }
 
-// Three questions to start with, shown in an empty conversation only.
-export function suggestions(makeElement, ask) {
-  const group = makeElement("div", { class: "suggestions", role: "group", "aria-label": "您可以这样问" });
-  group.appendChild(makeElement("span", {}, "您可以这样问："));
-  for (const question of SUGGESTED_QUESTIONS) {
+// Three questions to start with, shown in an empty conversation only (in the visitor's language:
+// an English question makes the bot answer in English too).
+export function suggestions(makeElement, ask, lang) {
+  const words = texts(lang);
+  const group = makeElement("div", { class: "suggestions", role: "group", "aria-label": words.suggestionsLead });
+  group.appendChild(makeElement("span", {}, words.suggestionsLead));
+  for (const question of words.suggestions) {
     const button = makeElement("button", { type: "button" }, question);
     button.addEventListener("click", () => {
       group.remove();

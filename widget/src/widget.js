@@ -2,7 +2,11 @@
 //
 //   data-socket-url  Rasa's socket.io endpoint (default: the script's origin)
 //   data-api-url     the web app, for history and feedback (default: the script's origin)
-//   data-title       the panel title
+//   data-title       the panel title (Chinese); data-title-en: the same in English
+//   data-lang        "en" to start in English (else the page's <html lang>; Chinese by default)
+//
+// The widget's own words follow the visitor's language (widget/src/i18n.js): what the visitor
+// writes switches it, by the rule that switches the bot's answers.
 //
 // Transport is Rasa's socketio channel with session_persistence (bot/channels/socketio.py): the
 // server issues the session id and its key at the first connection; both live in localStorage, so
@@ -14,16 +18,19 @@ import { escapeHtml, renderMarkdown } from "./markdown.js";
 import { Outbox } from "./outbox.js";
 import { el } from "./dom.js";
 import { StatusBanner, locationSearchAvailable, suggestions } from "./status.js";
+import { detectLanguage, initialLanguage, texts } from "./i18n.js";
 
 const script = document.currentScript;
 const scriptOrigin = script ? new URL(script.src, location.href).origin : location.origin;
 const config = {
   socketUrl: (script && script.dataset.socketUrl) || scriptOrigin,
   apiUrl: (script && script.dataset.apiUrl) || scriptOrigin,
-  title: (script && script.dataset.title) || "电子发票咨询助手",
+  titles: { zh: script && script.dataset.title, en: script && script.dataset.titleEn },
+  lang: script && script.dataset.lang,
 };
 const STORE = "gz-einvoice-widget";
 const sessionKey = `${STORE}:session`;
+const languageKey = `${STORE}:language`;
 const sessionSecretKey = `${STORE}:session-key`;
 const outbox = new Outbox(`${STORE}:outbox`);
 
@@ -48,6 +55,7 @@ class ChatWidget {
     this.connected = false;
     this.typingTimer = null;
     this.feedbackTimer = null;
+    this.lang = initialLanguage(localStorage.getItem(languageKey), config.lang, document.documentElement.lang);
     this.build();
     this.loadHistory().finally(() => this.connect());
   }
@@ -59,34 +67,34 @@ class ChatWidget {
     root.appendChild(el("style", {}, css));
 
     this.launcher = el("button", {
-      class: "launcher", type: "button", "aria-label": "打开在线咨询", "aria-expanded": "false",
-      "aria-controls": "gz-panel",
+      class: "launcher", type: "button", "aria-expanded": "false", "aria-controls": "gz-panel",
     });
-    this.launcher.appendChild(el("span", { class: "launcher-icon", "aria-hidden": "true" }, "咨询"));
+    this.launcherIcon = el("span", { class: "launcher-icon", "aria-hidden": "true" });
+    this.launcher.appendChild(this.launcherIcon);
     this.badge = el("span", { class: "badge", hidden: "" });
     this.launcher.appendChild(this.badge);
 
-    this.panel = el("section", { class: "panel", id: "gz-panel", role: "dialog", "aria-label": config.title, hidden: "" });
+    this.panel = el("section", { class: "panel", id: "gz-panel", role: "dialog", hidden: "" });
     const header = el("header");
-    header.appendChild(el("h2", {}, config.title));
-    this.humanButton = el("button", { type: "button", class: "human" }, "转人工");
-    this.closeButton = el("button", { type: "button", class: "close", "aria-label": "关闭对话窗口" }, "×");
+    this.heading = el("h2");
+    header.appendChild(this.heading);
+    this.humanButton = el("button", { type: "button", class: "human" });
+    this.closeButton = el("button", { type: "button", class: "close" }, "×");
     header.append(this.humanButton, this.closeButton);
 
     this.connection = el("p", { class: "connection", role: "status" });
-    this.log = el("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": "对话记录" });
-    this.typing = el("p", { class: "typing", hidden: "" }, "助手正在输入…");
+    this.log = el("div", { class: "log", role: "log", "aria-live": "polite" });
+    this.typing = el("p", { class: "typing", hidden: "" });
 
     const form = el("form", { class: "composer" });
-    const label = el("label", { for: "gz-input", class: "visually-hidden" }, "输入您的问题");
-    this.input = el("input", {
-      id: "gz-input", type: "text", maxlength: "500", autocomplete: "off", placeholder: "请输入您的问题…",
-    });
-    const send = el("button", { type: "submit", class: "send" }, "发送");
-    form.append(label, this.input, send);
-    this.locationButton = el("button", { type: "button", class: "location", hidden: "" }, "用我的位置找服务点");
+    this.inputLabel = el("label", { for: "gz-input", class: "visually-hidden" });
+    this.input = el("input", { id: "gz-input", type: "text", maxlength: "500", autocomplete: "off" });
+    this.sendButton = el("button", { type: "submit", class: "send" });
+    form.append(this.inputLabel, this.input, this.sendButton);
+    this.locationButton = el("button", { type: "button", class: "location", hidden: "" });
     locationSearchAvailable(config.apiUrl).then((available) => { this.locationButton.hidden = !available; });
-    this.statusBanner = new StatusBanner(config.apiUrl, el);
+    this.statusBanner = new StatusBanner(config.apiUrl, el, this.lang);
+    this.applyLanguage();
 
     this.panel.append(header, this.statusBanner.node, this.connection, this.log, this.typing, this.locationButton, form);
     root.append(this.launcher, this.panel);
@@ -96,22 +104,73 @@ class ChatWidget {
     this.panel.addEventListener("keydown", (event) => {
       if (event.key === "Escape") this.toggle(false);
     });
-    this.humanButton.addEventListener("click", () => this.send("/request_human", "转人工"));
+    this.humanButton.addEventListener("click", () => this.send(this.payload("/request_human"), this.words.human));
     this.locationButton.addEventListener("click", () => this.sendLocation());
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       const text = this.input.value.trim();
       if (!text) return;
       this.input.value = "";
+      this.setLanguage(detectLanguage(text) || this.lang);
       this.send(text, text);
     });
+  }
+
+  // -- language ---------------------------------------------------------------------------
+
+  get words() {
+    return texts(this.lang);
+  }
+
+  // The widget's own payloads say the widget's language, so the bot's answer to a button pressed
+  // before the visitor wrote anything (on a page that starts in English) is English too.
+  payload(intent, entities) {
+    const all = { ...(entities || {}), ...(this.lang === "en" ? { language: "en" } : {}) };
+    return Object.keys(all).length ? `${intent}${JSON.stringify(all)}` : intent;
+  }
+
+  setLanguage(lang) {
+    if (lang !== "zh" && lang !== "en") return;
+    localStorage.setItem(languageKey, lang);
+    if (lang === this.lang) return;
+    this.lang = lang;
+    this.applyLanguage();
+  }
+
+  // Every control the widget draws itself, in this.lang (answers already shown stay as they were).
+  applyLanguage() {
+    const words = this.words;
+    const title = config.titles[this.lang] || words.title;
+    this.heading.textContent = title;
+    this.panel.setAttribute("aria-label", title);
+    this.launcherIcon.textContent = words.launcher;
+    this.launcher.setAttribute("aria-label", this.open ? words.collapse : words.open);
+    this.humanButton.textContent = words.human;
+    this.closeButton.setAttribute("aria-label", words.close);
+    this.log.setAttribute("aria-label", words.log);
+    this.typing.textContent = words.typing;
+    this.inputLabel.textContent = words.inputLabel;
+    this.input.setAttribute("placeholder", words.placeholder);
+    this.sendButton.textContent = words.send;
+    this.locationButton.textContent = words.location;
+    if (this.connectionState) this.setConnection(this.connectionState);
+    this.updateBadge();
+    this.statusBanner.setLanguage(this.lang);
+    this.log.querySelectorAll(".pending").forEach((node) => (node.textContent = words.sending));
+    this.log.querySelectorAll(".quick-replies").forEach((node) => node.setAttribute("aria-label", words.options));
+    const feedback = this.log.querySelector(".feedback");
+    if (feedback && feedback.querySelector("button")) feedback.replaceWith(this.feedbackBox());
+    const offered = this.log.querySelector(".suggestions");
+    if (offered) offered.replaceWith(this.suggestionBox());
+    const welcome = this.log.querySelector(".notice.welcome");
+    if (welcome) welcome.textContent = words.welcome;
   }
 
   toggle(open) {
     this.open = open;
     this.panel.hidden = !open;
     this.launcher.setAttribute("aria-expanded", String(open));
-    this.launcher.setAttribute("aria-label", open ? "收起在线咨询" : "打开在线咨询");
+    this.launcher.setAttribute("aria-label", open ? this.words.collapse : this.words.open);
     this.statusBanner.setActive(open);
     if (open) {
       this.unread = 0;
@@ -126,13 +185,14 @@ class ChatWidget {
   updateBadge() {
     this.badge.hidden = this.unread === 0;
     this.badge.textContent = this.unread > 99 ? "99+" : String(this.unread);
-    this.badge.setAttribute("aria-label", `${this.unread}条未读消息`);
+    this.badge.setAttribute("aria-label", this.words.unread(this.unread));
   }
 
   setConnection(state) {
     this.connected = state === "up";
+    this.connectionState = state;
     this.connection.textContent =
-      state === "up" ? "" : state === "connecting" ? "正在连接…" : "连接已断开，您的消息会在恢复连接后发送";
+      state === "up" ? "" : state === "connecting" ? this.words.connecting : this.words.disconnected;
     this.connection.hidden = state === "up";
   }
 
@@ -191,22 +251,22 @@ class ChatWidget {
 
   sendLocation() {
     if (!navigator.geolocation) {
-      this.renderNotice("您的浏览器不支持定位，请直接告诉我您在哪个区。");
+      this.renderNotice(this.words.noGeolocation);
       return;
     }
     navigator.geolocation.getCurrentPosition(
       (position) => {
         const location = { latitude: position.coords.latitude, longitude: position.coords.longitude };
-        this.send("/find_service_point", "用我的位置找服务点", { location });
+        this.send(this.payload("/find_service_point"), this.words.location, { location });
       },
-      () => this.renderNotice("没有获得位置权限，请直接告诉我您在哪个区，例如「天河」。"),
+      () => this.renderNotice(this.words.geolocationDenied),
       { timeout: 10000, maximumAge: 300000 },
     );
   }
 
   sendFeedback(helpful, container) {
-    this.send(`/feedback{"helpful":"${helpful ? "yes" : "no"}"}`, null);
-    container.replaceChildren(el("span", { class: "thanks" }, "谢谢您的反馈！"));
+    this.send(this.payload("/feedback", { helpful: helpful ? "yes" : "no" }), null);
+    container.replaceChildren(el("span", { class: "thanks" }, this.words.feedbackThanks));
   }
 
   // -- rendering --------------------------------------------------------------------------
@@ -225,7 +285,7 @@ class ChatWidget {
   renderUser(text, id, pending) {
     const bubble = el("div", { class: "message user", "data-id": id || "" });
     bubble.appendChild(el("p", {}, text));
-    if (pending) bubble.appendChild(el("span", { class: "pending" }, "发送中…"));
+    if (pending) bubble.appendChild(el("span", { class: "pending" }, this.words.sending));
     this.log.appendChild(bubble);
     this.scrollDown();
   }
@@ -235,8 +295,8 @@ class ChatWidget {
     if (bubble) bubble.remove();
   }
 
-  renderNotice(text) {
-    this.log.appendChild(el("p", { class: "notice" }, text));
+  renderNotice(text, kind) {
+    this.log.appendChild(el("p", { class: kind ? `notice ${kind}` : "notice" }, text));
     this.scrollDown();
   }
 
@@ -247,7 +307,7 @@ class ChatWidget {
     bubble.appendChild(body);
     const buttons = message.quick_replies || message.buttons || [];
     if (buttons.length) {
-      const group = el("div", { class: "quick-replies", role: "group", "aria-label": "可选操作" });
+      const group = el("div", { class: "quick-replies", role: "group", "aria-label": this.words.options });
       for (const button of buttons) {
         const node = el("button", { type: "button" }, button.title);
         node.addEventListener("click", () => this.send(button.payload, button.title));
@@ -265,16 +325,28 @@ class ChatWidget {
     clearTimeout(this.feedbackTimer);
     this.feedbackTimer = setTimeout(() => {
       this.log.querySelectorAll(".feedback").forEach((node) => node.remove());
-      const box = el("div", { class: "feedback", role: "group", "aria-label": "这个回答有帮助吗" });
-      box.appendChild(el("span", {}, "这个回答有帮助吗？"));
-      const yes = el("button", { type: "button" }, "有帮助");
-      const no = el("button", { type: "button" }, "没帮助");
-      yes.addEventListener("click", () => this.sendFeedback(true, box));
-      no.addEventListener("click", () => this.sendFeedback(false, box));
-      box.append(yes, no);
-      this.log.appendChild(box);
+      this.log.appendChild(this.feedbackBox());
       this.scrollDown();
     }, 400);
+  }
+
+  feedbackBox() {
+    const words = this.words;
+    const box = el("div", { class: "feedback", role: "group", "aria-label": words.feedbackQuestion });
+    box.appendChild(el("span", {}, words.feedbackQuestion));
+    const yes = el("button", { type: "button" }, words.helpful);
+    const no = el("button", { type: "button" }, words.notHelpful);
+    yes.addEventListener("click", () => this.sendFeedback(true, box));
+    no.addEventListener("click", () => this.sendFeedback(false, box));
+    box.append(yes, no);
+    return box;
+  }
+
+  suggestionBox() {
+    return suggestions(el, (question) => {
+      this.setLanguage(detectLanguage(question) || this.lang);
+      this.send(question, question);
+    }, this.lang);
   }
 
   receive(message) {
@@ -304,8 +376,8 @@ class ChatWidget {
     const pending = outbox.all();
     for (const item of pending) if (item.shown) this.renderUser(item.shown, item.id, true);
     if (!this.log.children.length) {
-      this.renderNotice("您好！我是电子发票暂停服务的自动咨询助手，请直接输入您的问题。");
-      this.log.appendChild(suggestions(el, (question) => this.send(question, question)));
+      this.renderNotice(this.words.welcome, "welcome");
+      this.log.appendChild(this.suggestionBox());
     }
   }
 }
