@@ -115,9 +115,9 @@ def _kept_session(self: EndpointConfig) -> Any:
 
 
 def apply() -> None:
-    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
-    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign,assignment]
-    EndpointConfig.session = _kept_session  # type: ignore[method-assign]
+    RemoteAction._validate_action_result = _validate_action_result
+    Event.resolve_by_type = staticmethod(resolve_by_type)
+    EndpointConfig.session = _kept_session
 
 
 __all__ = ["ValidationError", "action_answer_validator", "apply"]

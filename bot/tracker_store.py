@@ -114,6 +114,8 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore whose reads and writes wait out a database restart (about 10 s), and
     which keeps the figures' tally beside the events."""
 
+    engine: sa.engine.Engine
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite":

@@ -24,8 +24,8 @@ import argparse
 import asyncio
 import json
 import os
-import statistics
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -141,7 +141,8 @@ def single(messages: int, model: Path, base_port: int, profile: str = "") -> Dic
             try:
                 wait_for_answer(url, 120)
             except RuntimeError:
-                print("\n".join(l for l in (work / "rasa.log").read_text().splitlines() if "no agent" not in l)[-6000:])
+                log = (work / "rasa.log").read_text().splitlines()
+                print("\n".join(line for line in log if "no agent" not in line)[-6000:])
                 raise
             run = uuid.uuid4().hex[:6]
             for i, text in enumerate(texts[:30]):  # warm-up: lazy loads, caches
