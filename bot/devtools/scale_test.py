@@ -467,6 +467,9 @@ def table_row(name: str, phase: Dict[str, Any]) -> Dict[str, Any]:
         "lost": phase["integrity"]["lost"],
         "duplicated": phase["integrity"]["duplicated"],
         "errors": sum(s["errors"] for s in phase["steps"] if s["passed"]),
+        # CPU ms of each process per answered message, at the sustained step (else the first):
+        # the figure that least depends on what else the machine runs
+        "cpu_ms_per_message": (best or (phase["steps"] or [{}])[0]).get("cpu_ms_per_message"),
         # where it stopped: the first step over the limit (or with errors), if any
         "over_the_limit_at": next(
             (
@@ -711,6 +714,13 @@ def main() -> int:
                 "two_replicas": round(rate_two / rate_anchor, 2) if rate_anchor else None,
             }
             report["table"].append(table_row("stock-Rasa anchor (DIET), one replica", anchor))
+            ours, stock = (
+                report["table"][0]["cpu_ms_per_message"] or {},
+                report["table"][-1]["cpu_ms_per_message"] or {},
+            )
+            served = [k for k in {*ours, *stock} if k != "load generator"]  # the stack's processes
+            mine, theirs = sum(ours.get(k, 0) for k in served), sum(stock.get(k, 0) for k in served)
+            report["cpu_per_message_anchor_to_ours"] = round(theirs / mine, 2) if mine else None
             phases.append(("anchor", anchor))
             print(f"  ratio to the anchor (sustained): {report['ratio_to_anchor']}", flush=True)
         use_replicas(len(RASA_PORTS))
