@@ -18,6 +18,7 @@ import yaml
 from bot import settings
 
 DEFAULT_HOTLINE = "12366"
+CHANNEL_KINDS_EN = {"微信公众号": "WeChat official account", "微信小程序": "WeChat mini program"}
 TRUST_LEVELS = ("high", "good", "medium")
 FIELDS = ("number", "name", "url", "kind", "source", "trust")
 ENTRIES = (
@@ -80,8 +81,33 @@ class Contacts:
             return fallback
         return f"{entry.kind}“{entry.name}”"
 
+    def hotline_text_en(self) -> str:
+        """ "the 12366 tax service hotline (in Guangzhou also 020-12366)"."""
+        text = f"the {self.hotline} tax service hotline"
+        local = self.get("local_hotline")
+        return f"{text} (in Guangzhou also {local.number})" if local and local.number else text
+
+    def _site_en(self, key: str, label: str) -> str:
+        entry = self.get(key)
+        if not entry or not entry.url:
+            return label
+        text = f"{label}: {entry.url}"
+        if entry.trust == "medium":
+            text += " (open it from the tax bureau's official website and check the address)"
+        return text
+
+    def _channel_en(self, key: str, fallback: str) -> str:
+        """A WeChat account is found by its Chinese name, so the name stays, labelled."""
+        entry = self.get(key)
+        if not entry or not entry.name:
+            return fallback
+        kind = CHANNEL_KINDS_EN.get(entry.kind, "WeChat account")
+        return f'the {kind} "{entry.name}" (search for its Chinese name)'
+
     def template_vars(self) -> Dict[str, str]:
-        """The values the responses' placeholders take."""
+        """The values the responses' placeholders take: {hotline} … for the Chinese variants,
+        {hotline_en} … for the English ones (written, not translated: a Chinese account name
+        stays, since visitors search for it)."""
         return {
             "hotline": self.hotline_text(),
             "tax_website": self._site("website", "广州市税务局的官方网站"),
@@ -89,6 +115,12 @@ class Contacts:
             "etax_site": self._site("etax_site", "广东省电子税务局"),
             "official_account": self._channel("official_account", "税务局的官方微信公众号"),
             "mini_program": self._channel("mini_program", "税务局的官方小程序"),
+            "hotline_en": self.hotline_text_en(),
+            "tax_website_en": self._site_en("website", "the official tax website"),
+            "verification_site_en": self._site_en("verification_site", "the national invoice verification platform"),
+            "etax_site_en": self._site_en("etax_site", "the Guangdong e-tax bureau"),
+            "official_account_en": self._channel_en("official_account", "the tax bureau's official WeChat account"),
+            "mini_program_en": self._channel_en("mini_program", "the tax bureau's official WeChat mini program"),
         }
 
 

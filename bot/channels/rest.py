@@ -19,6 +19,7 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 
 from bot.channels.client_metadata import allowed_metadata
+from bot.language import LanguageMemory
 from bot.ratelimit import MAX_BODY_BYTES, MAX_MESSAGE_CHARS, MessagePolicy, client_address, trusted_proxies
 
 MAX_SENDER_CHARS = 128
@@ -37,6 +38,7 @@ def _body(req: Request) -> Dict[str, Any]:
 class LimitedRestInput(RestInput):
     def __init__(self) -> None:
         self.policy = MessagePolicy()
+        self.languages = LanguageMemory()  # a refusal of "ok" from an English visitor is English too
         self.proxies = trusted_proxies()
 
     @classmethod
@@ -51,7 +53,7 @@ class LimitedRestInput(RestInput):
         if not isinstance(message, str):
             raise SanicException("message: a string", status_code=400)
         address = client_address(req.ip, req.headers.get("X-Forwarded-For"), self.proxies)
-        refusal = self.policy.check(sender, address, message)
+        refusal = self.policy.check(sender, address, message, self.languages.follow(sender, message))
         if refusal:
             raise SanicException(refusal, status_code=413 if len(message) > MAX_MESSAGE_CHARS else 429)
         return sender

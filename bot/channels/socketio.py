@@ -27,6 +27,7 @@ from socketio import AsyncServer
 from bot import settings, widget_sessions
 from bot.channels.client_metadata import allowed_metadata
 from bot.channels.socketio_redis import share_through_redis
+from bot.language import LanguageMemory
 from bot.ratelimit import MAX_BODY_BYTES, MessagePolicy, client_address, trusted_proxies
 
 logger = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ class LimitedSocketIOInput(SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         policy = MessagePolicy()
+        languages = LanguageMemory()  # a refusal of "ok" from an English visitor is English too
         proxies = trusted_proxies()
         sio = self.socket_server()
         socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
@@ -103,7 +105,7 @@ class LimitedSocketIOInput(SocketIOInput):
             output_channel = SocketIOOutput(sio, self.bot_message_evt)
             if not isinstance(text, str) or not text.strip():
                 return
-            refusal = policy.check(sender_id, state.get("address"), text)
+            refusal = policy.check(sender_id, state.get("address"), text, languages.follow(sender_id, text))
             if refusal:
                 await output_channel.send_text_message(sender_id, refusal)
                 return

@@ -16,6 +16,7 @@ from typing import Any, Dict, List, Optional
 KNOWN_PAYLOADS = {
     "/request_human": {"zh": "转人工", "en": "Talk to a person"},
     "/cancel_handoff": {"zh": "取消人工", "en": "Cancel the agent request"},
+    "/find_service_point": {"zh": "用我的位置找服务点", "en": "Find service points near me"},  # the location button
 }
 
 

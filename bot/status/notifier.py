@@ -33,12 +33,14 @@ class RestorationNotifier:
         status = self.store.current()
         try:
             state = await self.rasa.tracker(conversation_id)
+            slots = state.get("slots") or {}
+            lang = "en" if slots.get("language") == "en" else "zh"  # the subscriber's, as the notice's variant
             await self.rasa.append_events(
                 conversation_id,
                 server_events.restoration_notice(
-                    describe(StatusReading(value=status, fresh=True)),
+                    describe(StatusReading(value=status, fresh=True), lang=lang),
                     status.state,
-                    state.get("slots") or {},
+                    slots,
                     state.get("latest_input_channel"),
                 ),
             )

@@ -91,6 +91,58 @@ def test_a_widget_that_starts_in_english_gets_an_english_hand_off_with_english_h
     opened = chat.say('/request_human{"language":"en"}')
     assert english_problems_in(opened) == [], texts(opened)
     assert "staffed hours: Mon–Sun 00:00-24:00" in texts(opened)
+    assert "the 12366 tax service hotline (in Guangzhou also 020-12366)" in texts(opened)
+    assert not CHINESE.search(texts(opened))  # not even the hotline's Chinese name
     assert "Cancel the agent request" in button_titles(opened)
     left = chat.say("/cancel_handoff")
     assert english_problems_in(left) == [] and texts(left).strip()
+
+
+def test_an_english_visitor_who_types_too_fast_is_told_in_english(servers):
+    """The limit message follows the visitor too, even for an "ok" that shows no language."""
+    import json
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.channel_texts import say as channel_text
+    from tests.security.attack import rest
+
+    chat = Chat(servers.rasa)
+    assert english(chat.say("when will it be back"))
+    with ThreadPoolExecutor(max_workers=40) as pool:  # all at once: a conversation's turns run one by one
+        results = list(
+            pool.map(lambda _: rest(servers, {"sender": chat.sender, "message": "ok"}, address=chat.address), range(40))
+        )
+    refused = [json.loads(body)["message"] for status, _h, body in results if status == 429]
+    assert refused and set(refused) == {channel_text("en", "too_fast")}
+
+
+def test_an_english_subscriber_hears_of_the_restoration_in_english(servers):
+    """The notice and the live status that comes with it are in the subscriber's language."""
+    import time
+
+    from tests.e2e.chat import SocketChat
+    from tests.e2e.test_live_status import http, put_status
+
+    put_status(servers, state="suspended")
+    subscriber = SocketChat(servers.rasa)
+    try:
+        assert english(subscriber.say("when will the e-invoice system be back"))
+        assert english(subscriber.say("/subscribe_restoration"))
+    finally:
+        subscriber.close()
+    put_status(servers, state="normal", message="系统已恢复。")
+    try:
+
+        def bot_texts():
+            url = f"{servers.rasa}/conversations/{subscriber.sender}/tracker?token=test-rasa-token"
+            return [e.get("text") or "" for e in http("GET", url)[1]["events"] if e["event"] == "bot"]
+
+        deadline = time.monotonic() + 15
+        while not any("[Service restored]" in t for t in bot_texts()) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        said = bot_texts()
+        assert any("[Service restored]" in t for t in said) and not any("【恢复通知】" in t for t in said)
+        assert "**back to normal**" in said[-1]
+        assert "Note from the staff (in Chinese, as they wrote it): 系统已恢复。" in said[-1]
+    finally:
+        put_status(servers, state="suspended")

@@ -134,3 +134,30 @@ def test_staffed_hours_read_in_the_visitors_language():
     assert staffing.describe() == "周一至周五 09:00-12:00、13:30-18:00；周六 09:00-12:00（节假日除外）"
     assert staffing.describe("en") == "Mon–Fri 09:00-12:00, 13:30-18:00; Sat 09:00-12:00 (except public holidays)"
     assert parse_staffing({"hours": {}}).describe("en") == "not scheduled yet"
+
+
+def test_fixed_payloads_are_titled_in_the_conversations_language():
+    from bot.conversations.transcript import transcript
+
+    def user(text, entities=()):
+        return {"event": "user", "text": text, "parse_data": {"entities": list(entities)}}
+
+    events = [
+        user("/request_human"),
+        {"event": "slot", "name": "language", "value": "en"},
+        user("/request_human"),
+        user('/request_human{"language":"en"}', [{"entity": "language", "value": "en"}]),
+        user('/find_service_point{"language":"en"}', [{"entity": "language", "value": "en"}]),
+        {"event": "slot", "name": "language", "value": "zh"},
+        user("/cancel_handoff"),
+        user("/faq_made_up"),
+    ]
+    shown = [m["text"] for m in transcript(events)]
+    assert shown == [
+        "转人工",
+        "Talk to a person",
+        "Talk to a person",
+        "Find service points near me",
+        "取消人工",
+        "/faq_made_up",
+    ]

@@ -41,3 +41,22 @@ def test_missing_entries_fall_back_to_naming_the_channel(tmp_path):
     assert values["hotline"] == "12366"
     assert values["tax_website"] == "广州市税务局的官方网站" and "http" not in values["tax_website"]
     assert Contacts().hotline == "12366"
+
+
+def test_english_variants_get_english_contact_wording_from_the_same_data():
+    """{hotline_en} … are written from the same entries: numbers and addresses from the data, a
+    WeChat account's Chinese name kept (visitors search for it) and labelled as such."""
+    import re
+
+    from bot.contacts import load_contacts
+
+    values = load_contacts().template_vars()
+    english = {k: v for k, v in values.items() if k.endswith("_en")}
+    assert set(english) == {f"{k}_en" for k in values if not k.endswith("_en")}
+    assert english["hotline_en"] == "the 12366 tax service hotline (in Guangzhou also 020-12366)"
+    assert english["tax_website_en"].endswith("https://guangdong.chinatax.gov.cn/")
+    assert "check the address" in english["etax_site_en"]  # medium trust, said in English too
+    for key, text in english.items():
+        unlabelled = re.sub(r'"[^"]+" \(search for its Chinese name\)', "", text)
+        assert not re.search(r"[\u4e00-\u9fff]", unlabelled), (key, text)
+    assert '"广东税务" (search for its Chinese name)' in english["official_account_en"]
