@@ -699,7 +699,7 @@ def main() -> int:
         report["one_replica"], report["two_replicas"] = one, two
         rate_one = (one["sustained"] or {}).get("msg_per_s") or 0
         rate_two = (two["sustained"] or {}).get("msg_per_s") or 0
-        report["scaling_ratio"] = round(rate_two / rate_one, 2) if rate_one else None
+        report["scaling_ratio"] = round(rate_two / rate_one, 2) if rate_one and rate_two else None
         report["goal_60_msg_per_s_met"] = rate_two >= GOAL_MSG_PER_S
         report["table"] = [table_row("one replica", one), table_row("two replicas", two)]
         phases = [("one replica", one), ("two replicas", two)]
