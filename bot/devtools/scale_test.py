@@ -714,10 +714,8 @@ def main() -> int:
                 "two_replicas": round(rate_two / rate_anchor, 2) if rate_anchor else None,
             }
             report["table"].append(table_row("stock-Rasa anchor (DIET), one replica", anchor))
-            ours, stock = (
-                report["table"][0]["cpu_ms_per_message"] or {},
-                report["table"][-1]["cpu_ms_per_message"] or {},
-            )
+            # at the same offered rate (the first step of each)
+            ours, stock = one["steps"][0]["cpu_ms_per_message"], anchor["steps"][0]["cpu_ms_per_message"]
             served = [k for k in {*ours, *stock} if k != "load generator"]  # the stack's processes
             mine, theirs = sum(ours.get(k, 0) for k in served), sum(stock.get(k, 0) for k in served)
             report["cpu_per_message_anchor_to_ours"] = round(theirs / mine, 2) if mine else None
