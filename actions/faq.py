@@ -8,9 +8,9 @@ variant for the live state (`outage_state`) is picked by Rasa's NLG from the dom
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.misses import handle_miss
 from bot.contacts import load_contacts
 from bot.faq.catalogue import load_catalogue
 from bot.faq.decision import button_topic
@@ -26,7 +26,7 @@ class ActionAnswerFaq(Action):
         catalogue = load_catalogue()
         contacts = load_contacts().template_vars()
         topic = button_topic(tracker.latest_message, catalogue)
-        if topic is None:
-            return await handle_miss(dispatcher, tracker, contacts)
+        if topic is None:  # a button naming no topic we know: a miss like any other
+            return [FollowupAction("action_handle_miss")]
         dispatcher.utter_message(response=catalogue[topic].response, **contacts)
         return []

@@ -1,4 +1,4 @@
-"""有帮助/没帮助: the click itself (intent `feedback`, entity `helpful`) is the record."""
+"""有帮助/没帮助 (buttons, or typed): the message itself (intent `feedback`, entity `helpful`) is the record."""
 
 from typing import Any, Dict, List, Text
 

@@ -1,8 +1,12 @@
-"""Follow-ups ("要排队吗", "那怎么办", "多久") answered for the topic just discussed (bot.faq.followups)."""
+"""Follow-ups ("要排队吗", "那怎么办", "多久") answered for the topic just discussed (bot.faq.followups).
+
+Sets `follow_up_outcome`: answered, or unknown when nothing grounded answers it (the rule then
+says so, data/rules/conversation.yml)."""
 
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.misses import user_parses
@@ -23,16 +27,16 @@ class ActionFollowUp(Action):
         catalogue = load_catalogue()
         previous = previous_topic(user_parses(tracker), catalogue)
         target = resolve(tracker.latest_message.get("text") or "", previous)
+        answered = [SlotSet("follow_up_outcome", "answered")]
         if target == STATUS:
-            return await ActionOutageStatus().run(dispatcher, tracker, domain)
+            return await ActionOutageStatus().run(dispatcher, tracker, domain) + answered
         if target == FINDER:
             if tracker.get_slot("district"):
-                return await ActionFindServicePoint().run(dispatcher, tracker, domain)
-            return await ActionAskDistrict().run(dispatcher, tracker, domain)
-        contacts = load_contacts().template_vars()
+                return await ActionFindServicePoint().run(dispatcher, tracker, domain) + answered
+            return await ActionAskDistrict().run(dispatcher, tracker, domain) + answered
         topic = (target or "").partition("/")[2]
         if topic in catalogue:
-            dispatcher.utter_message(response=catalogue[topic].response, **contacts)
-        else:  # nothing in the guide or the operator data answers it: say so
-            dispatcher.utter_message(response="utter_follow_up_unknown", **contacts)
-        return []
+            dispatcher.utter_message(response=catalogue[topic].response, **load_contacts().template_vars())
+            return answered
+        # nothing in the guide or the operator data answers it: the rule says so
+        return [SlotSet("follow_up_outcome", "unknown")]

@@ -1,6 +1,6 @@
-"""Hand-off to a human: queue it (or say honestly why no one can answer now), the visitor
-leaving the queue, and the rating. The queue lives in the web app, reached through its API
-(bot/web/client.py); the web app decides from the staffed hours and the queue length
+"""Hand-off to a human: queue it (or say honestly why no one can answer now) and the visitor
+leaving the queue. Both set `handoff_outcome`; data/rules/handoff.yml picks the words. The
+queue lives in the web app, reached through its API (bot/web/client.py); the web app decides from the staffed hours and the queue length
 (data/staffing.yml) whether a person can take the conversation now. Staff replies and the
 release are server events the web app writes (bot/conversations/server_events.py)."""
 
@@ -11,11 +11,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.contacts import load_contacts
 from bot.web.client import WebAppError, web_app
 from bot.wecom.staff_notify import recent_questions
 
 logger = logging.getLogger(__name__)
+
+# the replies to a miss after which the rules hand a second miss in a row to staff
+MISS_REPLIES = ("utter_not_understood", "utter_can_help_with")
 
 
 def first_line(tracker: Tracker) -> str:
@@ -28,10 +30,10 @@ def first_line(tracker: Tracker) -> str:
     return ""
 
 
-async def open_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> List[Dict[Text, Any]]:
-    """Queue the conversation for staff when someone can answer; otherwise the hotline and,
-    where the channel can carry a late answer, a question left for staff."""
-    contacts = load_contacts().template_vars()
+async def open_handoff(tracker: Tracker, reason: str) -> List[Dict[Text, Any]]:
+    """Queue the conversation for staff when someone can answer; otherwise say (in
+    `handoff_outcome`) why not and whether the channel can carry a question left for staff.
+    What the visitor hears is the rules' (data/rules/handoff.yml)."""
     question = "\n".join(recent_questions(tracker.events))  # for the staff notification
     try:
         answer = await web_app().open_handoff(
@@ -44,28 +46,22 @@ async def open_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reaso
         )
     except WebAppError as problem:  # no queue, no promise of a person: the hotline instead
         logger.error("hand-off for %s not opened: %s", tracker.sender_id, problem)
-        dispatcher.utter_message(response="utter_cannot_look_up", **contacts)
-        return []
-    values = {**contacts, "staffed_hours": answer.get("staffed_hours") or ""}
+        return [outcome("unreachable")]
+    hours = SlotSet("staffed_hours", answer.get("staffed_hours") or "")
     if answer.get("decision") == "open":
-        # the marker lets channels that can (WeChat's customer service) transfer the chat; it is
-        # wrapped in "data" because Rasa's socket.io channel emits custom JSON as emit() arguments
-        dispatcher.utter_message(response="utter_handoff_opened", json_message={"data": {"handoff": True}}, **values)
-        return [SlotSet("handoff_active", True)]
-    full = answer.get("decision") == "full"
-    dispatcher.utter_message(response="utter_handoff_full" if full else "utter_handoff_closed", **values)
-    if answer.get("message_left"):
-        wechat = tracker.get_latest_input_channel() == "wechat"
-        dispatcher.utter_message(
-            response="utter_handoff_message_left_wechat" if wechat else "utter_handoff_message_left", **values
-        )
+        return [hours, SlotSet("handoff_active", True), outcome("open")]
+    refused = "full" if answer.get("decision") == "full" else "closed"
+    if not answer.get("message_left"):
+        later = "no_message"
+    elif tracker.get_latest_input_channel() == "wechat":
+        later = "message_left_wechat"
     else:
-        dispatcher.utter_message(response="utter_handoff_no_message", **values)
-    return []
+        later = "message_left"
+    return [hours, outcome(f"{refused}_{later}")]
 
 
-def entity(tracker: Tracker, name: str) -> str:
-    return next(tracker.get_latest_entity_values(name), None) or ""
+def outcome(value: str) -> Dict[Text, Any]:
+    return SlotSet("handoff_outcome", value)
 
 
 class ActionHandoff(Action):
@@ -75,7 +71,9 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        return await open_handoff(dispatcher, tracker, "用户要求转人工")
+        # a second miss in a row comes here right after the miss reply (data/rules/fallback.yml)
+        after_miss = tracker.latest_action_name in MISS_REPLIES
+        return await open_handoff(tracker, "连续两次未能回答" if after_miss else "用户要求转人工")
 
 
 class ActionCancelHandoff(Action):
@@ -93,21 +91,5 @@ class ActionCancelHandoff(Action):
             logger.error("leaving the queue for %s not recorded: %s", tracker.sender_id, problem)
             left = True
         if not left and not tracker.get_slot("handoff_active"):
-            dispatcher.utter_message(response="utter_anything_else")
-            return []
-        dispatcher.utter_message(response="utter_handoff_cancelled")
-        return [SlotSet("handoff_active", False)]
-
-
-class ActionRecordRating(Action):
-    """满意 / 一般 / 不满意: the tap itself (intent `rate`, entity `rating`) is the record."""
-
-    def name(self) -> Text:
-        return "action_record_rating"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        if entity(tracker, "rating") in ("good", "ok", "bad"):
-            dispatcher.utter_message(response="utter_rating_thanks")
-        return []
+            return [outcome("not_queued")]
+        return [SlotSet("handoff_active", False), outcome("left")]

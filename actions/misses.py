@@ -3,15 +3,16 @@
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.handoff import open_handoff
 from actions.language import language
-from bot.contacts import load_contacts
 from bot.faq.catalogue import choice, load_catalogue
 from bot.faq.decision import clarify_options, trailing_misses
 
 MISSES_BEFORE_HUMAN = 2
+# utter_clarify has a variant for each number of options (domain.yml)
+COUNTS = {1: "one", 2: "two", 3: "three"}
 
 
 def is_typed_fallback(parse: Dict[Text, Any]) -> bool:
@@ -24,33 +25,38 @@ def user_parses(tracker: Tracker) -> List[Dict[Text, Any]]:
     return [parse for parse in parses if not is_typed_fallback(parse)]
 
 
-def utter_clarification(dispatcher: CollectingDispatcher, labels: List[Text], lang: Text = "zh") -> None:
-    """ "您是想问：" with the close candidates (FAQ topics or intents) as buttons."""
-    choices = [c for c in (choice(label, lang) for label in labels) if c]
-    dispatcher.utter_message(
-        response="utter_clarify",
-        buttons=[{"title": title, "payload": payload} for title, payload in choices],
-    )
+def clarification(labels: List[Text], lang: Text = "zh") -> List[Dict[Text, Any]]:
+    """ "您是想问：" with the close candidates (FAQ topics or intents) as buttons: the slots
+    utter_clarify's buttons read (the rule after this action predicts it)."""
+    choices = [c for c in (choice(label, lang) for label in labels) if c][:3]
+    events = [SlotSet("clarify_options", COUNTS[len(choices)])]
+    for number in range(1, 4):
+        title, payload = choices[number - 1] if number <= len(choices) else (None, None)
+        events += [SlotSet(f"clarify_title_{number}", title), SlotSet(f"clarify_payload_{number}", payload)]
+    return events + [outcome("clarify")]
 
 
-async def handle_miss(
-    dispatcher: CollectingDispatcher, tracker: Tracker, contacts: Dict[Text, str]
-) -> List[Dict[Text, Any]]:
+def miss_reply(tracker: Tracker) -> List[Dict[Text, Any]]:
     """The reply to a miss; the count comes from the conversation itself, not a slot.
 
     A message the NLU did not understand hears so (utter_not_understood); an understood but
-    unrelated one hears what the assistant covers (utter_can_help_with).
+    unrelated one hears what the assistant covers (utter_can_help_with). After two misses in a
+    row the rules hand the conversation to staff (`*_handoff`, data/rules/fallback.yml).
     """
     intent = (tracker.latest_message.get("intent") or {}).get("name")
-    response = "utter_can_help_with" if intent == "out_of_scope" else "utter_not_understood"
-    dispatcher.utter_message(response=response, **contacts)
+    reply = "can_help_with" if intent == "out_of_scope" else "not_understood"
     if trailing_misses(user_parses(tracker), load_catalogue()) >= MISSES_BEFORE_HUMAN:
-        return await open_handoff(dispatcher, tracker, "连续两次未能回答")
-    return []
+        return [outcome(f"{reply}_handoff")]
+    return [outcome(reply)]
+
+
+def outcome(value: str) -> Dict[Text, Any]:
+    return SlotSet("miss_outcome", value)
 
 
 class ActionHandleMiss(Action):
-    """For nlu_fallback and out_of_scope; an unsure in-domain message is clarified, never declined."""
+    """For nlu_fallback and out_of_scope (and Rasa's core fallback): an unsure in-domain message
+    is clarified, never declined. Sets `miss_outcome`; the rules pick the reply."""
 
     def name(self) -> Text:
         return "action_handle_miss"
@@ -61,7 +67,6 @@ class ActionHandleMiss(Action):
         parse = tracker.latest_message
         if (parse.get("intent") or {}).get("name") == "nlu_fallback":
             options = clarify_options(parse, load_catalogue())
-            if options:
-                utter_clarification(dispatcher, list(options), language(tracker))
-                return []
-        return await handle_miss(dispatcher, tracker, load_contacts().template_vars())
+            if options and any(choice(label) for label in options):
+                return clarification(list(options), language(tracker))
+        return miss_reply(tracker)

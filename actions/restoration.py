@@ -1,5 +1,6 @@
 """Restoration notices: subscribe and unsubscribe (the notice itself is a server event the web
-app writes, bot/status/notifier.py)."""
+app writes, bot/status/notifier.py). Each action sets `subscription_outcome`; the rules in
+data/rules/restoration.yml pick what the visitor hears."""
 
 import logging
 from typing import Any, Dict, List, Text
@@ -8,7 +9,6 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.contacts import load_contacts
 from bot.status.client import default_client
 from bot.web.client import WebAppError, web_app
 
@@ -16,9 +16,13 @@ logger = logging.getLogger(__name__)
 
 
 # What the sign-up says, by the channel the notice would go out on (the visitor's latest).
-SUBSCRIBED_RESPONSES = {"socketio": "utter_subscribed_web", "wechat": "utter_subscribed_wechat"}
+SUBSCRIBED_OUTCOMES = {"socketio": "subscribed_web", "wechat": "subscribed_wechat"}
 # Channels that cannot send anything later (the REST API answers only the request it got).
 CANNOT_NOTIFY_CHANNELS = {"rest", "collector", "cmdline"}
+
+
+def outcome(value: str) -> Dict[Text, Any]:
+    return SlotSet("subscription_outcome", value)
 
 
 class ActionSubscribeRestoration(Action):
@@ -30,20 +34,16 @@ class ActionSubscribeRestoration(Action):
     ) -> List[Dict[Text, Any]]:
         reading = await default_client().read()
         if reading.fresh and reading.value and reading.value.state == "normal":
-            dispatcher.utter_message(response="utter_already_restored")
-            return [SlotSet("outage_state", "normal")]
+            return [SlotSet("outage_state", "normal"), outcome("already_restored")]
         channel = tracker.get_latest_input_channel() or ""
         if channel in CANNOT_NOTIFY_CHANNELS:
-            dispatcher.utter_message(response="utter_cannot_notify_here", **load_contacts().template_vars())
-            return []
+            return [outcome("cannot_notify_here")]
         try:
             await web_app().subscribe(tracker.sender_id, channel)
         except WebAppError as problem:
             logger.error("subscription for %s not recorded: %s", tracker.sender_id, problem)
-            dispatcher.utter_message(response="utter_cannot_look_up", **load_contacts().template_vars())
-            return []
-        dispatcher.utter_message(response=SUBSCRIBED_RESPONSES.get(channel, "utter_subscribed"))
-        return []
+            return [outcome("unreachable")]
+        return [outcome(SUBSCRIBED_OUTCOMES.get(channel, "subscribed"))]
 
 
 class ActionUnsubscribeRestoration(Action):
@@ -57,7 +57,5 @@ class ActionUnsubscribeRestoration(Action):
             removed = await web_app().unsubscribe(tracker.sender_id)
         except WebAppError as problem:
             logger.error("subscription for %s not cancelled: %s", tracker.sender_id, problem)
-            dispatcher.utter_message(response="utter_cannot_look_up", **load_contacts().template_vars())
-            return []
-        dispatcher.utter_message(response="utter_unsubscribed" if removed else "utter_not_subscribed")
-        return []
+            return [outcome("unreachable")]
+        return [outcome("unsubscribed" if removed else "not_subscribed")]

@@ -5,8 +5,10 @@ They are appended through Rasa's HTTP API (`POST /conversations/{id}/tracker/eve
 `execute_side_effects` and `output_channel=latest`, see RasaApi.append_events): Rasa records
 them in the conversation and sends their bot messages on the user's own channel (the widget's
 socket, WeChat's customer-service API). No intent is involved, so nothing a visitor types or
-sends can produce them. Their words are the domain's responses, filled by Rasa's own NLG with
-the conversation's slots, so response variants (by slot or channel) apply as for any answer.
+sends can produce them. Their words are in server_messages.yml beside this module (they are not
+the dialogue's responses: no rule or policy predicts them), in the domain's response format and
+filled by Rasa's own NLG with the conversation's slots, so response variants (by slot or
+channel) apply as for any answer; the rating question after a release is the domain's.
 """
 
 from __future__ import annotations
@@ -19,13 +21,17 @@ import yaml
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 
 DOMAIN_FILE = Path(__file__).resolve().parents[2] / "domain.yml"
+SERVER_MESSAGES_FILE = Path(__file__).resolve().with_name("server_messages.yml")
 MESSAGE_KEYS = ("elements", "quick_replies", "buttons", "attachment", "image", "custom")
+
+
+def responses(path: Path) -> Dict[str, Any]:
+    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses") or {}
 
 
 @lru_cache(maxsize=1)
 def _nlg() -> TemplatedNaturalLanguageGenerator:
-    domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8")) or {}
-    return TemplatedNaturalLanguageGenerator(domain.get("responses") or {})
+    return TemplatedNaturalLanguageGenerator({**responses(DOMAIN_FILE), **responses(SERVER_MESSAGES_FILE)})
 
 
 def bot_uttered(
@@ -38,7 +44,7 @@ def bot_uttered(
     """A BotUttered event (as JSON) with the domain response `response`, filled."""
     message = _nlg().generate_from_slots(response, slots, channel or "", **values)
     if message is None:
-        raise KeyError(f"{response} is not a response in {DOMAIN_FILE.name}")
+        raise KeyError(f"{response} is neither a server message nor a response in {DOMAIN_FILE.name}")
     return {
         "event": "bot",
         "text": message.get("text"),

@@ -71,7 +71,8 @@ def answered_topic(parse: Dict[str, Any], known: Iterable[str]) -> Optional[str]
 
 
 def _feedback(event: Dict[str, Any]) -> Optional[bool]:
-    if event.get("event") != "user" or not (event.get("text") or "").startswith("/feedback"):
+    """有帮助 / 没帮助, tapped (/feedback{"helpful": …}) or typed (data/nlu/feedback.yml)."""
+    if event.get("event") != "user" or _intent(event) != "feedback":
         return None
     for entity in (event.get("parse_data") or {}).get("entities") or []:
         if entity.get("entity") == "helpful":
@@ -100,7 +101,7 @@ def unanswered(conversations: Dict[str, List[Dict[str, Any]]], known: Iterable[s
 
 
 def rating(event: Dict[str, Any]) -> Optional[str]:
-    """满意 / 一般 / 不满意 as good / ok / bad, from the rating buttons' /rate{"rating": …}."""
+    """满意 / 一般 / 不满意 as good / ok / bad: the rating buttons' /rate{"rating": …}, or typed."""
     if event.get("event") != "user" or _intent(event) != "rate":
         return None
     for entity in (event.get("parse_data") or {}).get("entities") or []:

@@ -5,7 +5,9 @@ turn pattern; one small policy with a higher priority than the rules answers eve
 message in that state with the waiting message, whatever its intent, and leaves the external
 events (staff replies, release), feedback and ratings to the rules. A visitor who leaves the
 queue ("取消人工", or a plain "算了 / 不用了", which the NLU reads as `deny`) is released back
-to the bot by the cancel action.
+to the bot by the cancel action. What the visitor hears when the hand-off opens or is left is
+the rules' (data/rules/handoff.yml); this policy predicts only the answer to a visitor's
+message, and the rules end the turn after it.
 """
 
 from __future__ import annotations
@@ -47,16 +49,12 @@ class HandoffPolicy(Policy):
     ) -> PolicyPrediction:
         probabilities = self._default_predictions(domain)
         intent = (tracker.latest_message.intent or {}).get("name") or "" if tracker.latest_message else ""
-        if tracker.latest_action_name == self.config["cancel_action"]:
-            # released by the cancel action (the slot is already false): its turn ends here
-            probabilities[domain.index_for_action(ACTION_LISTEN_NAME)] = 1.0
-            return self._prediction(probabilities)
         if not tracker.get_slot(self.config["slot"]) or intent.startswith(PASS_THROUGH_INTENTS):
             return self._prediction(probabilities)
         if tracker.latest_action_name == ACTION_LISTEN_NAME:
             leaving = intent in self.config["cancel_intents"]
             action = self.config["cancel_action"] if leaving else self.config["wait_action"]
             probabilities[domain.index_for_action(action)] = 1.0
-        else:
-            probabilities[domain.index_for_action(ACTION_LISTEN_NAME)] = 1.0
+        # after its action the rules finish the turn (data/rules/handoff.yml: the waiting message
+        # ends it; the cancel action's reply is picked from `handoff_outcome`)
         return self._prediction(probabilities)

@@ -3,7 +3,8 @@
 It speaks Rasa's action-server protocol: a session still starts, a request for a human hears
 the hotline (no queue can open without the action server), the status refresh before an answer
 changes nothing (the answer goes on with the last known state), and every other custom action
-answers that the information cannot be looked up now. FAQ answers need no action server and go
+answers that the information cannot be looked up now: an action whose outcome the rules turn
+into words gets that outcome (data/rules/*), the others the response itself. FAQ answers need no action server and go
 on as usual. Like the action server, it answers only Rasa (ACTION_SERVER_TOKEN). Internal
 only: nginx publishes it on a loopback port that Rasa alone uses.
 """
@@ -22,8 +23,17 @@ from bot.web.responses import json_response
 routes = web.RouteTableDef()
 MAX_CALL_BYTES = 4 * 1024 * 1024
 
-# actions whose stand-in says something other than "cannot look up"
-STANDBY_RESPONSES = {"action_handoff": "utter_handoff_unavailable"}
+# actions whose outcome the rules turn into words (the `*_outcome` slots in domain.yml): the
+# stand-in sets the outcome and the rule answers (handoff: utter_handoff_unavailable, the others:
+# utter_cannot_look_up); every other custom action answers utter_cannot_look_up itself
+STANDBY_OUTCOMES = {
+    "action_handoff": ("handoff_outcome", "standby"),
+    "action_cancel_handoff": ("handoff_outcome", "unreachable"),
+    "action_subscribe_restoration": ("subscription_outcome", "unreachable"),
+    "action_unsubscribe_restoration": ("subscription_outcome", "unreachable"),
+    "action_handle_miss": ("miss_outcome", "unreachable"),
+    "action_follow_up": ("follow_up_outcome", "unreachable"),
+}
 # actions that only read into slots before a response: silently nothing
 SILENT_ACTIONS = {"action_refresh_status"}
 
@@ -50,5 +60,9 @@ async def standby(request: web.Request) -> web.Response:
         return json_response({"events": events, "responses": []})
     if action in SILENT_ACTIONS:
         return json_response({"events": [], "responses": []})
-    response = STANDBY_RESPONSES.get(action, "utter_cannot_look_up")
-    return json_response({"events": [], "responses": [{"response": response, **load_contacts().template_vars()}]})
+    if action in STANDBY_OUTCOMES:
+        slot, value = STANDBY_OUTCOMES[action]
+        return json_response({"events": [{"event": "slot", "name": slot, "value": value}], "responses": []})
+    return json_response(
+        {"events": [], "responses": [{"response": "utter_cannot_look_up", **load_contacts().template_vars()}]}
+    )

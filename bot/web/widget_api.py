@@ -1,7 +1,8 @@
-"""The widget's pages: the demo notice page, the script, and a visitor's history."""
+"""The widget's pages: the demo host page, the script, and a visitor's history."""
 
 from __future__ import annotations
 
+import html
 import logging
 from pathlib import Path
 
@@ -22,8 +23,10 @@ SESSION_ID = widget_sessions.SESSION_ID
 
 @routes.get("/")
 async def demo_page(request: web.Request) -> web.Response:
+    """A stand-in for a site that embeds the widget, with the snippet that embeds it here."""
     page = (STATIC / "index.html").read_text(encoding="utf-8")
-    page = page.replace("{{SOCKET_URL}}", settings.RASA_PUBLIC_URL)
+    page = page.replace("{{SOCKET_URL}}", html.escape(settings.RASA_PUBLIC_URL))
+    page = page.replace("{{WIDGET_ORIGIN}}", html.escape(f"{request.scheme}://{request.host}"))
     return web.Response(text=page, content_type="text/html", charset="utf-8")
 
 

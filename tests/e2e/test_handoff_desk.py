@@ -134,6 +134,18 @@ def test_ratings_on_the_web_and_on_wechat_reach_the_figures(servers):
     assert 0 <= desk["resolution_rate"] + desk["handoff_rate"] <= 1
 
 
+def test_a_typed_rating_is_recorded_the_right_way_round(servers):
+    """ "不满意" typed (not tapped) counts as bad, "很满意" as good: 满意 inside 不满意 is no match."""
+    before = {r["channel"]: r for r in stats(servers)["desk"]["satisfaction_by_channel"]}.get("rest", {})
+    for typed in ("不满意", "很满意"):
+        chat = Chat(servers.rasa)
+        chat.say("为什么暂停开票")
+        chat.say("谢谢")
+        assert "谢谢您的评价" in texts(chat.say(typed))
+    rest = {r["channel"]: r for r in stats(servers)["desk"]["satisfaction_by_channel"]}["rest"]
+    assert (rest["bad"], rest["good"]) == (before.get("bad", 0) + 1, before.get("good", 0) + 1)
+
+
 def test_roles_reassignment_accounts_and_the_audit_log(servers):
     add_staff(servers, "agent-a", "a long enough password")
     add_staff(servers, "agent-b", "a long enough password")

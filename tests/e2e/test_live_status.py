@@ -139,3 +139,13 @@ def test_widget_history_is_shared_only_with_configured_origins(servers):
     assert allow_origin("https://vendor.example") == "https://vendor.example"
     assert allow_origin("https://evil.example") is None
     assert http("GET", f"{servers.web}/api/widget/history?session_id=../../etc")[0] == 400
+
+
+def test_demo_page_states_no_outage_fact_of_its_own(servers):
+    """The demo host page must not contradict the live status: it points to the widget's banner."""
+    with urllib.request.urlopen(f"{servers.web}/", timeout=10) as response:
+        page = response.read().decode("utf-8")
+    for claim in ("暂停服务", "已恢复", "纸质发票", "公告", "「"):
+        assert claim not in page, claim
+    assert f'src="{servers.web}/widget.js"' in page  # the embed snippet names this server
+    assert "{{" not in page

@@ -24,9 +24,14 @@ async def test_session_start_and_lookups():
         lookup = await (await c.post("/webhook", json={"next_action": "action_outage_status"}, headers=rasa)).json()
         assert lookup["events"] == [] and lookup["responses"][0]["response"] == "utter_cannot_look_up"
         assert "12366" in lookup["responses"][0]["hotline"]
+        # an outcome the rules turn into words (data/rules/handoff.yml: utter_handoff_unavailable)
         handoff = await (await c.post("/webhook", json={"next_action": "action_handoff"}, headers=rasa)).json()
-        assert handoff["responses"][0]["response"] == "utter_handoff_unavailable"
-        assert "12366" in handoff["responses"][0]["hotline"]
+        assert handoff == {
+            "events": [{"event": "slot", "name": "handoff_outcome", "value": "standby"}],
+            "responses": [],
+        }
+        miss = await (await c.post("/webhook", json={"next_action": "action_handle_miss"}, headers=rasa)).json()
+        assert miss["events"] == [{"event": "slot", "name": "miss_outcome", "value": "unreachable"}]
         refresh = await (await c.post("/webhook", json={"next_action": "action_refresh_status"}, headers=rasa)).json()
         assert refresh == {"events": [], "responses": []}
         assert (await c.post("/webhook", data=b"{oops", headers=rasa)).status == 400
@@ -49,3 +54,29 @@ async def test_session_start_and_lookups():
         assert (await c.post("/webhook", json={"next_action": "action_session_start"}, headers=wrong)).status == 401
     finally:
         await c.close()
+
+
+def test_every_standby_outcome_has_a_rule_that_answers_it():
+    """Each outcome the stand-in sets is a value of its slot and a rule says something after it."""
+    from pathlib import Path
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[2]
+    slots = yaml.safe_load((root / "domain.yml").read_text(encoding="utf-8"))["slots"]
+    rules = [
+        rule["steps"]
+        for path in sorted((root / "data" / "rules").glob("*.yml"))
+        for rule in yaml.safe_load(path.read_text(encoding="utf-8"))["rules"]
+    ]
+    for action, (slot, value) in action_standby.STANDBY_OUTCOMES.items():
+        assert value in slots[slot]["values"], (action, slot, value)
+        answered = [
+            steps
+            for steps in rules
+            for i in range(len(steps) - 2)
+            if steps[i] == {"action": action}
+            and steps[i + 1] == {"slot_was_set": [{slot: value}]}
+            and str(steps[i + 2].get("action", "")).startswith("utter_")
+        ]
+        assert answered, (action, slot, value)

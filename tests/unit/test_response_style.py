@@ -29,6 +29,10 @@ from bot.wechat.render import render
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+# the web app's server messages (staff reply, release, restoration notice) are sent as well
+DOMAIN["responses"].update(
+    yaml.safe_load((ROOT / "bot/conversations/server_messages.yml").read_text(encoding="utf-8"))["responses"]
+)
 NOW = datetime(2031, 12, 2, 10, 0, tzinfo=SHANGHAI)
 
 CJK = "\u4e00-\u9fff"

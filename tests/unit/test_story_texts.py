@@ -21,11 +21,9 @@ def story_turns():
         for story in yaml.safe_load(path.read_text(encoding="utf-8"))["stories"]:
             queued = False
             for step in story["steps"]:
-                action = step.get("action")
-                if action == "action_handoff":
-                    queued = True
-                elif action in ("action_cancel_handoff", "action_release_handoff"):
-                    queued = False
+                for slot in step.get("slot_was_set") or []:
+                    if "handoff_active" in slot:
+                        queued = bool(slot["handoff_active"])
                 text = (step.get("user") or "").strip()
                 if text and not text.startswith("/") and not queued:
                     yield story["story"], text, step["intent"]

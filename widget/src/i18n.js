@@ -52,7 +52,7 @@ export const TEXTS = {
     helpful: "有帮助",
     notHelpful: "没帮助",
     feedbackThanks: "谢谢您的反馈！",
-    welcome: "您好！我是电子发票暂停服务的自动咨询助手，请直接输入您的问题。",
+    welcome: "您好！我是电子发票服务的自动咨询助手，请直接输入您的问题。",
     suggestionsLead: "您可以这样问：",
     suggestions: ["现在恢复了吗", "急需开票怎么办", "去哪里线下开票"],
     // the status banner
@@ -89,7 +89,7 @@ export const TEXTS = {
     helpful: "Yes",
     notHelpful: "No",
     feedbackThanks: "Thank you for your feedback!",
-    welcome: "Hello! I'm the automatic assistant for the e-invoice suspension. Please type your question.",
+    welcome: "Hello! I'm the automatic assistant for Guangzhou's e-invoice service. Please type your question.",
     suggestionsLead: "You can ask:",
     suggestions: ["Is the e-invoice service back yet?", "I need an invoice urgently", "Where can I get an invoice offline?"],
     service: "E-invoice service: ",
