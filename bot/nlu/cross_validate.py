@@ -27,12 +27,14 @@ from typing import Any, Dict, List, Sequence, Tuple
 
 import numpy as np
 
-from bot.nlu.normalize import to_simplified
+from bot.nlu.normalize import fold, to_simplified
 
 PUNCTUATION = re.compile(r"[\s，。！？,.!?、~～…]+")
 FOLDS = 5
 # the objective: right answers minus wrong ones (see README: a cost of 4 was tried first)
 WRONG_COST = 1.0
+# the featurisation of config.yml's pipeline
+CONFIGURED = "pipeline+cue+canto+pinyin13"
 
 
 def load_training(path: str = "data/nlu") -> Tuple[List[str], List[str]]:
@@ -70,39 +72,54 @@ def paraphrase_groups(texts: Sequence[str], labels: Sequence[str], overlap: floa
 
 
 @lru_cache(maxsize=None)
-def _jieba_words(text: str) -> List[str]:
+def _jieba_words(text: str, canto: bool = False) -> List[str]:
     import jieba
 
-    return [w for w in jieba.lcut(to_simplified(text)) if w.strip()]
+    return [w for w in jieba.lcut(fold(text) if canto else to_simplified(text)) if w.strip()]
 
 
 def make_features(kind: str):
-    """A scikit-learn featuriser: "pipeline", "pipeline+cue", "pipeline+char", or "anchor"."""
+    """A scikit-learn featuriser: "anchor", or "pipeline" (Jieba words + char_wb 1-4) with
+    any of "+cue" (domain cue), "+char" (char 1-4), "+canto" (Cantonese fold before all),
+    "+pinyin" (pinyin syllable 2-3-grams), "+pinyin13" (1-3-grams), e.g. "pipeline+cue+pinyin"."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import FeatureUnion
 
-    words = TfidfVectorizer(analyzer=lambda t: _jieba_words(t), sublinear_tf=True)
-    char_wb = TfidfVectorizer(
-        analyzer="char_wb",
-        ngram_range=(1, 4),
-        sublinear_tf=True,
-        preprocessor=lambda t: " ".join(_jieba_words(t)),
-    )
-    char = TfidfVectorizer(
-        analyzer="char",
-        ngram_range=(1, 4),
-        sublinear_tf=True,
-        preprocessor=lambda t: PUNCTUATION.sub(" ", to_simplified(t)),
-    )
+    from bot.nlu.pinyin import pinyin_ngrams
+
     if kind == "anchor":
         return TfidfVectorizer(analyzer="char", ngram_range=(1, 4), sublinear_tf=True)
-    if kind == "pipeline":
-        return FeatureUnion([("words", words), ("char_wb", char_wb)])
-    if kind == "pipeline+char":
-        return FeatureUnion([("words", words), ("char_wb", char_wb), ("char", char)])
-    if kind == "pipeline+cue":
-        return FeatureUnion([("words", words), ("char_wb", char_wb), ("cue", _cue_transformer())])
-    raise ValueError(kind)
+    base, *extras = kind.split("+")
+    if base != "pipeline" or not set(extras) <= {"cue", "char", "canto", "pinyin", "pinyin13"}:
+        raise ValueError(kind)
+    canto = "canto" in extras
+    folded = fold if canto else to_simplified
+    parts = [
+        ("words", TfidfVectorizer(analyzer=lambda t: _jieba_words(t, canto), sublinear_tf=True)),
+        (
+            "char_wb",
+            TfidfVectorizer(
+                analyzer="char_wb",
+                ngram_range=(1, 4),
+                sublinear_tf=True,
+                preprocessor=lambda t: " ".join(_jieba_words(t, canto)),
+            ),
+        ),
+    ]
+    if "char" in extras:
+        char = TfidfVectorizer(
+            analyzer="char",
+            ngram_range=(1, 4),
+            sublinear_tf=True,
+            preprocessor=lambda t: PUNCTUATION.sub(" ", folded(t)),
+        )
+        parts.append(("char", char))
+    if "cue" in extras:
+        parts.append(("cue", _cue_transformer()))
+    if "pinyin" in extras or "pinyin13" in extras:
+        low = 1 if "pinyin13" in extras else 2
+        parts.append(("pinyin", TfidfVectorizer(analyzer=lambda t: pinyin_ngrams(t, low, 3), sublinear_tf=True)))
+    return FeatureUnion(parts)
 
 
 def _cue_transformer():
@@ -177,7 +194,7 @@ def outcomes(probabilities, classes, labels, fallback, ambiguity, thresholds) ->
     seen: Counter = Counter()
     for row, label in zip(probabilities, labels, strict=True):
         parse = parse_of(row, classes, fallback, ambiguity, thresholds)
-        seen[outcome(label, parse, None)] += 1
+        seen[outcome(label, parse, None, thresholds)] += 1
     return {k: seen[k] / len(labels) for k in OUTCOMES}
 
 
@@ -195,6 +212,20 @@ def main(argv: List[str] | None = None) -> int:
         action="store_true",
         help="also score the anchor and the other featurisations (slow: minutes each)",
     )
+    parser.add_argument(
+        "--model",
+        action="append",
+        default=[],
+        help="KIND:C to score instead of the configured one, e.g. pipeline+cue+canto+pinyin:50 (repeatable)",
+    )
+    parser.add_argument(
+        "--also-score",
+        help="a folder of NLU data: also report the scores on its examples alone (e.g. the data before a change)",
+    )
+    parser.add_argument(
+        "--probabilities",
+        help="the .npz a former run saved beside its --out: search the thresholds again without refitting",
+    )
     args = parser.parse_args(argv)
 
     texts, labels = load_training(args.train)
@@ -202,45 +233,78 @@ def main(argv: List[str] | None = None) -> int:
     print(f"{len(texts)} training examples in {len(set(groups))} paraphrase groups, {FOLDS} folds")
 
     # the configured pipeline (config.yml) first; the others only with --compare
-    candidates = [("pipeline+cue", 50.0)] + (
+    configured = [(kind, float(C)) for kind, C in (m.rsplit(":", 1) for m in args.model)] or [(CONFIGURED, 50.0)]
+    candidates = configured + (
         [
             ("anchor", 10.0),
-            ("pipeline", 50.0),
-            ("pipeline+char", 50.0),
+            ("pipeline+cue", 50.0),  # before the Cantonese fold and pinyin
+            ("pipeline+cue+canto", 50.0),
+            ("pipeline+cue+canto+pinyin", 50.0),  # pinyin 2-3-grams only
+            ("pipeline+cue+canto+pinyin13+char", 50.0),
         ]
         if args.compare
         else []
     )
     results: Dict[str, Any] = {"groups": len(set(groups)), "models": {}, "thresholds": {}}
     best_model, best_accuracy, best_probabilities, best_classes = None, -1.0, None, None
+    if args.probabilities:
+        saved = np.load(args.probabilities)
+        candidates = [(f"saved {args.probabilities}", 0.0)]
     for kind, C in candidates:
         started = time.perf_counter()
-        probabilities, classes = out_of_fold(texts, labels, groups, kind, C, balanced=kind != "anchor")
+        if args.probabilities:
+            probabilities, classes = saved["probabilities"], [str(c) for c in saved["classes"]]
+        else:
+            probabilities, classes = out_of_fold(texts, labels, groups, kind, C, balanced=kind != "anchor")
         predicted = [classes[i] for i in probabilities.argmax(axis=1)]
         accuracy = float(np.mean([p == t for p, t in zip(predicted, labels, strict=True)]))
         name = f"{kind} C={C:g}"
         results["models"][name] = round(accuracy, 4)
         print(f"  {name:<22} grouped CV accuracy {accuracy:.3f} ({time.perf_counter() - started:.0f} s)")
+        if args.also_score:
+            subset = set(load_training(args.also_score)[0])
+            hits = [p == t for p, t, x in zip(predicted, labels, texts, strict=True) if x in subset]
+            results["models"][f"{name} on {args.also_score}"] = round(float(np.mean(hits)), 4)
+            print(f"  {'':<22} on the {len(hits)} examples of {args.also_score}: {np.mean(hits):.3f}")
         if kind != "anchor" and accuracy > best_accuracy:
             best_model, best_accuracy = name, accuracy
             best_probabilities, best_classes = probabilities, classes
     results["best_model"] = best_model
+    assert best_probabilities is not None and best_classes is not None
+    # the out-of-fold probabilities, so that the thresholds can be searched again without refitting
+    np.savez_compressed(Path(args.out).with_suffix(".npz"), probabilities=best_probabilities, classes=best_classes)
+    # the out-of-fold misreadings of the best model, to see which styles and topics are thin
+    results["errors"] = [
+        {"text": t, "expected": label, "predicted": best_classes[int(row.argmax())], "p": round(float(row.max()), 3)}
+        for t, label, row in zip(texts, labels, best_probabilities, strict=True)
+        if best_classes[int(row.argmax())] != label
+    ]
 
     grid = itertools.product(
         (0.3, 0.35, 0.4, 0.45, 0.5, 0.55),  # FallbackClassifier threshold
         (0.25, 0.3, 0.35, 0.4, 0.45, 0.5),  # FAQ min_confidence
-        (0.3, 0.45, 0.6),  # domain_floor
+        (0.2, 0.3, 0.45),  # domain_floor
+        (0.05, 0.08, 0.12),  # option_floor
     )
     scored = []
-    for fallback, min_confidence, domain_floor in grid:
-        thresholds = replace(configured_thresholds(), min_confidence=min_confidence, domain_floor=domain_floor)
+    for fallback, min_confidence, domain_floor, option_floor in grid:
+        thresholds = replace(
+            configured_thresholds(),
+            min_confidence=min_confidence,
+            domain_floor=domain_floor,
+            option_floor=option_floor,
+        )
         seen = outcomes(best_probabilities, best_classes, labels, fallback, 0.05, thresholds)
         score = seen["right"] - args.wrong_cost * seen["wrong"]
-        key = f"fallback={fallback} min_confidence={min_confidence} domain_floor={domain_floor}"
+        key = (
+            f"fallback={fallback} min_confidence={min_confidence} domain_floor={domain_floor} "
+            f"option_floor={option_floor}"
+        )
         results["thresholds"][key] = {k: round(v, 4) for k, v in seen.items()}
         scored.append((score, key, seen))
     results["wrong_cost"] = args.wrong_cost
-    scored.sort(key=lambda item: -item[0])
+    # equal scores: the one whose unsure answers offer the right topic ("您是想问") most often
+    scored.sort(key=lambda item: (-round(item[0], 4), -item[2]["clarified"]))
     for score, key, seen in scored[:5]:
         print(
             f"  {key}: right {seen['right']:.3f}, clarified {seen['clarified']:.3f}, "

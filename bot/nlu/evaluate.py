@@ -84,24 +84,25 @@ def entity_hits(expected: List[Dict[str, Any]], parse: Dict[str, Any]) -> Tuple[
 OUTCOMES = ("right", "clarified", "cant_help", "wrong")
 
 
-def outcome(expected: str, parse: Dict[str, Any], topics: Optional[List[str]]) -> str:
+def outcome(expected: str, parse: Dict[str, Any], topics: Optional[List[str]], thresholds: Any = None) -> str:
     """What the visitor sees: the right answer, "您是想问" offering it, "帮不上忙", or a wrong answer.
 
     A clarification that does not offer the right topic counts as can't-help (the visitor
     got no answer, but no false one either). For a question outside the service,
     declining (can't help, or the small-talk turn back) is the right outcome.
+    `thresholds` are config.yml's unless given (cross-validation tries others).
     """
     from bot.faq.decision import ANSWER, DECLINE_INTENTS, clarify_options, decide
 
     intent = (parse.get("intent") or {}).get("name")
     declined = "right" if expected in DECLINE_INTENTS else "cant_help"
-    if intent == FALLBACK or (intent == "faq" and decide(parse, topics).kind != ANSWER):
-        options = clarify_options(parse, topics)
+    if intent == FALLBACK or (intent == "faq" and decide(parse, topics, thresholds).kind != ANSWER):
+        options = clarify_options(parse, topics, thresholds)
         if not options:
             return declined
         return "clarified" if expected in options else "cant_help"
     if intent == "faq":
-        return "right" if f"faq/{decide(parse, topics).topics[0]}" == expected else "wrong"
+        return "right" if f"faq/{decide(parse, topics, thresholds).topics[0]}" == expected else "wrong"
     if intent in DECLINE_INTENTS:
         return declined
     return "right" if expected == intent else "wrong"
