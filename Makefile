@@ -85,8 +85,18 @@ run: $(MODEL) $(WIDGET)
 run-scaled: $(MODEL) $(WIDGET)
 	./scripts/run-scaled.sh
 
+# The stock-Rasa anchor of the load test: the DIET pipeline (tests/pipelines/diet.yml) on the same
+# domain and dialogue data; trained only when those change (minutes of TensorFlow, outside
+# test-scale's own 15 minutes).
+ANCHOR := models/anchor-diet.tar.gz
+ANCHOR_INPUTS := tests/pipelines/diet.yml $(filter-out config.yml $(wildcard bot/nlu/*.py),$(TRAIN_INPUTS))
+
+$(ANCHOR): $(VENV)/.installed $(ANCHOR_INPUTS)
+	time $(RASA) train --config tests/pipelines/diet.yml --domain domain.yml --data data --out models --fixed-model-name anchor-diet
+	@touch $@
+
 # Load and fault tests of the scaled set-up (loopback only, bounded); CI runs it after `make test`.
-test-scale: $(MODEL) $(WIDGET)
+test-scale: $(MODEL) $(WIDGET) $(ANCHOR)
 	$(PY) -m bot.devtools.scale_test
 
 # The house check (as httpx's scripts/check): formatting, lint and types of bot/ and actions/.

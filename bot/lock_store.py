@@ -99,11 +99,15 @@ class RetryingRedisLockStore(RedisLockStore):
         raise LockError(f"lock of {conversation_id} changed too often to update")
 
     def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
-        issued = []
+        return self._issue(conversation_id, lock_lifetime)[0]
+
+    def _issue(self, conversation_id: Text, lock_lifetime: float) -> Tuple[int, TicketLock]:
+        """A new ticket, and the lock as this transaction wrote it (no second read)."""
+        issued: list = []
 
         def issue(lock: Optional[TicketLock]) -> TicketLock:
             lock = lock or self.create_lock(conversation_id)
-            issued.append(lock.issue_ticket(lock_lifetime))
+            issued.append((lock.issue_ticket(lock_lifetime), lock))
             return lock
 
         self._atomically(conversation_id, issue)
@@ -126,9 +130,8 @@ class RetryingRedisLockStore(RedisLockStore):
         self._atomically(conversation_id, finish)
 
     def _issue_and_look(self, conversation_id: Text, lifetime: float) -> Tuple[int, Optional[TicketLock]]:
-        """A ticket, and the lock as it is then (Redis round trips in one worker-thread call)."""
-        ticket = self.issue_ticket(conversation_id, lifetime)
-        return ticket, self.get_lock(conversation_id)
+        """A ticket, and the lock as it is then (one Redis transaction, in one worker-thread call)."""
+        return self._issue(conversation_id, lifetime)
 
     async def _acquire(self, conversation_id: Text, ticket: int, lock: Optional[TicketLock], wait: float) -> TicketLock:
         """LockStore._acquire_lock, its Redis calls off the event loop."""

@@ -40,8 +40,11 @@ from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from bot import rasa_patches
 from bot.faq.catalogue import load_catalogue
 from bot.insights import figures_store
+
+rasa_patches.apply()  # every Rasa server of the project loads this module (endpoints.yml)
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -111,8 +114,12 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore whose reads and writes wait out a database restart (about 10 s), and
     which keeps the figures' tally beside the events."""
 
+    engine: sa.engine.Engine
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            self._keep_sqlite_connections()
         self.known_topics = list(load_catalogue())
         with self.engine.begin() as connection:
             for index in INDEXES:
@@ -122,6 +129,22 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
         figures_store.create_tables(self.engine)
         figures_store.backfill(self.engine, self.known_topics)
 
+    def _keep_sqlite_connections(self) -> None:
+        """`make run`'s SQLite file: pooled connections in WAL mode.
+
+        Rasa's engine opens the file anew for every query (SQLAlchemy 1.4's NullPool for
+        SQLite files) and syncs the whole journal to disk on every commit. Here connections
+        are kept, and the write-ahead log (synchronous=NORMAL: a commit survives a crash of
+        the process; only a power cut can lose the last ones) lets the web app read while
+        Rasa writes."""
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(
+            url, poolclass=sa.pool.QueuePool, pool_size=4, connect_args={"check_same_thread": False}
+        )
+        sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         """SQLTrackerStore.save, its queries in a worker thread (the event loop goes on)."""
         await self.stream_events(tracker)
@@ -130,22 +153,32 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
             setattr(tracker, STORED_EVENTS, len(tracker.events))
 
     def _write_new_events(self, tracker: DialogueStateTracker) -> None:
-        """The events not stored yet, with the new events tallied in the same transaction."""
-        with self.session_scope() as session:
-            events = [event.as_dict() for event in self._additional_events(session, tracker)]
-            for data in events:
-                session.add(
-                    self.SQLEvent(
-                        sender_id=tracker.sender_id,
-                        type_name=data["event"],
-                        timestamp=data.get("timestamp"),
-                        intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                        action_name=data.get("name"),
-                        data=json.dumps(data),
-                    )
+        """The events not stored yet, with the new events tallied in the same transaction.
+
+        One multi-row INSERT (SQLAlchemy Core: psycopg2 sends it as one statement) instead of
+        an ORM object and an INSERT ... RETURNING round trip per event."""
+        with self.engine.begin() as connection:
+            events = [event.as_dict() for event in self._additional_events(connection, tracker)]
+            if events:
+                connection.execute(
+                    self._events_table.insert(),
+                    [
+                        {
+                            "sender_id": tracker.sender_id,
+                            "type_name": data["event"],
+                            "timestamp": data.get("timestamp"),
+                            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                            "action_name": data.get("name"),
+                            "data": json.dumps(data),
+                        }
+                        for data in events
+                    ],
                 )
-            figures_store.record(session.connection(), tracker.sender_id, events, self.known_topics)
-            session.commit()
+            figures_store.record(connection, tracker.sender_id, events, self.known_topics)
+
+    @property
+    def _events_table(self) -> sa.Table:
+        return self.SQLEvent.__table__
 
     async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         return await with_retries(
@@ -157,17 +190,17 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
 
         def read() -> Sequence[Any]:
             params = _session_params(sender_id)
-            with self.session_scope() as session:
+            with self.engine.connect() as connection:
                 if all_sessions:
-                    return session.execute(ALL_EVENTS, {"sender_id": sender_id}).all()
-                tail = session.execute(LATEST_SESSION_TAIL, {**params, "window": RECENT_WINDOW}).all()[::-1]
+                    return connection.execute(ALL_EVENTS, {"sender_id": sender_id}).all()
+                tail = connection.execute(LATEST_SESSION_TAIL, {**params, "window": RECENT_WINDOW}).all()[::-1]
                 if len(tail) < RECENT_WINDOW:
                     return tail  # the whole session
                 listens = [r.id for r in tail if r.type_name == "action" and r.action_name == "action_listen"]
                 if len(listens) <= RECENT_TURNS:  # turns of many events: the whole session
-                    return session.execute(LATEST_SESSION_EVENTS, params).all()
+                    return connection.execute(LATEST_SESSION_EVENTS, params).all()
                 start = listens[-RECENT_TURNS - 1]
-                state = session.execute(STATE_BEFORE, {**params, "start": start}).all()
+                state = connection.execute(STATE_BEFORE, {**params, "start": start}).all()
                 return [*state, *(r for r in tail if r.id >= start)]
 
         rows = await asyncio.to_thread(read)  # the event loop goes on while PostgreSQL answers
@@ -178,16 +211,23 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
             setattr(tracker, STORED_EVENTS, len(tracker.events))  # has fewer events than are stored)
         return tracker
 
-    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+    def _additional_events(self, connection: Any, tracker: DialogueStateTracker) -> Iterator:
         """The tracker's events not stored yet (SQLTrackerStore._additional_events in SQL)."""
         stored = getattr(tracker, STORED_EVENTS, None)  # loaded here: what it had
         if stored is None:
-            stored = session.execute(LATEST_SESSION_COUNT, _session_params(tracker.sender_id)).scalar()
+            stored = connection.execute(LATEST_SESSION_COUNT, _session_params(tracker.sender_id)).scalar()
         return itertools.islice(tracker.events, stored, len(tracker.events))
 
 
 # set on a tracker loaded from the latest session: how many of its events are stored already
 STORED_EVENTS = "_stored_event_count"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
 def _session_params(sender_id: Text) -> dict:

@@ -14,6 +14,10 @@ PG_PORT=${PG_PORT:-5433}
 REDIS_PORT=${SCALED_REDIS_PORT:-6380}  # its own port, whatever REDIS_PORT `make` exports
 NGINX_PORT=${NGINX_PORT:-8000}
 RASA_PORTS=(${RASA_PORTS:-5006 5007})
+# ANCHOR_MODEL (make test-scale: models/anchor-diet.tar.gz, the stock DIET pipeline) adds one more
+# Rasa server with that model, served the same way, and left out of nginx's routing (`down`)
+# until the load test routes to it alone.
+ANCHOR_MODEL=${ANCHOR_MODEL:-} ANCHOR_PORT=${ANCHOR_PORT:-5008}
 WEB_PORT=${SCALED_WEB_PORT:-8080}            # the web app (its own name: `make` exports none)
 ACTION_SERVER_PORT=${SCALED_ACTIONS_PORT:-5055}
 ACTIONS_PROXY_PORT=${ACTIONS_PROXY_PORT:-5056}  # nginx -> action server, or its stand-in
@@ -80,7 +84,7 @@ stop() {
   runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$S/pg" -m fast stop >/dev/null 2>&1 || true
 }
 
-for port in "$REDIS_PORT" "$NGINX_PORT" "$WEB_PORT" "$ACTION_SERVER_PORT" "$ACTIONS_PROXY_PORT" "$RASA_API_PORT" "${RASA_PORTS[@]}"; do
+for port in "$REDIS_PORT" "$NGINX_PORT" "$WEB_PORT" "$ACTION_SERVER_PORT" "$ACTIONS_PROXY_PORT" "$RASA_API_PORT" "${RASA_PORTS[@]}" ${ANCHOR_MODEL:+"$ANCHOR_PORT"}; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "port $port is in use (scripts/stop-scaled.sh, or move it: see the top of this script)" >&2; exit 1
   fi
@@ -93,14 +97,17 @@ pids+=($!)
 pids+=($!)
 .venv/bin/python -m bot.action_server --host 127.0.0.1 --port "$ACTION_SERVER_PORT" > "$S/logs/actions.log" 2>&1 &
 pids+=($!)
-for port in "${RASA_PORTS[@]}"; do
-  .venv/bin/rasa run --model models/current.tar.gz --interface 127.0.0.1 --port "$port" --enable-api \
+rasa_server() {  # model port
+  .venv/bin/rasa run --model "$1" --interface 127.0.0.1 --port "$2" --enable-api \
     --auth-token "$RASA_AUTH_TOKEN" --credentials credentials.yml --endpoints endpoints.yml \
-    --cors "http://127.0.0.1:$NGINX_PORT" > "$S/logs/rasa-$port.log" 2>&1 &
+    --cors "http://127.0.0.1:$NGINX_PORT" > "$S/logs/rasa-$2.log" 2>&1 &
   pids+=($!)
-done
+}
+for port in "${RASA_PORTS[@]}"; do rasa_server models/current.tar.gz "$port"; done
+[[ -n $ANCHOR_MODEL ]] && rasa_server "$ANCHOR_MODEL" "$ANCHOR_PORT"
 
 upstreams=$(printf '    server 127.0.0.1:%s max_fails=1 fail_timeout=5s;\n' "${RASA_PORTS[@]}")
+[[ -n $ANCHOR_MODEL ]] && upstreams+=$'\n'"    server 127.0.0.1:$ANCHOR_PORT down;"
 sed -e "s|@PORT@|$NGINX_PORT|g" -e "s|@ACTIONS_PORT@|$ACTIONS_PROXY_PORT|g" -e "s|@ROOT@|$S/nginx|g" \
     -e "s|@WEB_PORT@|$WEB_PORT|g" -e "s|@ACTION_SERVER_PORT@|$ACTION_SERVER_PORT|g" \
     -e "s|@RASA_API_PORT@|$RASA_API_PORT|g" -e "s|@RATE_PER_IP@|$RATE_PER_IP|g" -e "s|@BURST_PER_IP@|$BURST_PER_IP|g" \
@@ -119,6 +126,7 @@ wait_for() {
 wait_for "web app" "http://127.0.0.1:$WEB_PORT/health" 30
 wait_for "action server" "http://127.0.0.1:$ACTION_SERVER_PORT/health" 60
 for port in "${RASA_PORTS[@]}"; do wait_for "Rasa :$port" "http://127.0.0.1:$port/" 180; done
+[[ -n $ANCHOR_MODEL ]] && wait_for "Rasa :$ANCHOR_PORT (anchor: $ANCHOR_MODEL)" "http://127.0.0.1:$ANCHOR_PORT/" 300
 wait_for "nginx" "http://127.0.0.1:$NGINX_PORT/health" 20
 
 cat <<MSG

@@ -8,7 +8,11 @@ server, the web app, nginx), then, all on loopback and bounded in count and time
      errors appear, first through one replica (the other marked down in nginx), then two:
      sustained msg/s, p50/p95/p99, each replica's share, CPU of every process, a py-spy
      profile of each Python process, and every answered message in the tracker store, once,
-     in order;
+     in order; then the same steps through the stock-Rasa anchor (the DIET pipeline of
+     tests/pipelines/diet.yml on the same domain and dialogue data, `models/anchor-diet.tar.gz`,
+     one more Rasa server behind the same nginx, PostgreSQL, Redis and action server), with
+     the ratios of our sustained rates to its own; every step also gives each process's CPU
+     milliseconds per answered message;
   2. a staff reply, a restoration notice and a hand-off release sent through one replica
      reach a widget (headless Chromium) connected to the other within 2 s (tests/scale/);
   3. a conversation of 300 turns answers its next message about as fast as a new one;
@@ -60,6 +64,11 @@ NGINX = f"http://127.0.0.1:{NGINX_PORT}"
 PG_PORT = settings.SCALED_PG_PORT
 REDIS_PORT = settings.SCALED_REDIS_PORT
 RASA_PORTS = list(settings.SCALED_RASA_PORTS)
+# the stock-Rasa anchor: the DIET pipeline of tests/pipelines/diet.yml with the same domain and
+# dialogue data (`make test-scale` trains it once per change of the data: Makefile, ANCHOR),
+# served the same way (a Rasa server behind nginx, PostgreSQL, Redis, the action server)
+ANCHOR_MODEL = ROOT / "models" / "anchor-diet.tar.gz"
+ANCHOR_PORT = settings.int_setting("ANCHOR_PORT", 5008)
 TRACKER_URL = f"postgresql://rasa@127.0.0.1:{PG_PORT}/rasa"
 RASA_TOKEN = "scale-test-token"
 # Tencent's published WXBizMsgCrypt sample account (as tests/conftest.py)
@@ -174,12 +183,17 @@ def nginx(*args: str) -> None:
 
 
 def use_replicas(count: int) -> None:
-    """Route to the first `count` replicas only (the others marked down in nginx)."""
+    """Route to the first `count` replicas only (the others, and the anchor, marked down in nginx)."""
+    route_to(RASA_PORTS[:count])
+
+
+def route_to(ports: Sequence[int]) -> None:
+    """Route to these Rasa servers only (every other one marked down in nginx)."""
     conf = SCALED / "nginx" / "nginx.conf"
     text = conf.read_text()
-    for index, port in enumerate(RASA_PORTS):
+    for port in [*RASA_PORTS, ANCHOR_PORT]:
         up, down = f"server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;", f"server 127.0.0.1:{port} down;"
-        text = text.replace(down, up) if index < count else text.replace(up, down)
+        text = text.replace(down, up) if port in ports else text.replace(up, down)
     conf.write_text(text)
     nginx("-s", "reload")
     time.sleep(1.5)
@@ -299,6 +313,7 @@ def start_profiles(seconds: int) -> Dict[str, subprocess.Popen]:
                     "--rate",
                     "50",
                     "--nonblocking",
+                    "--gil",  # samples of the thread holding the GIL: where the CPU goes, not the waits
                     "--format",
                     "raw",
                     "--output",
@@ -362,12 +377,18 @@ async def stepped(label: str, rates: Sequence[float], profile_at: Optional[float
             cpu_before = cpu_seconds()
             await arrivals
             window.end = time.time()
-            window.cpu = cpu_share(cpu_before, cpu_seconds(), window.end - window.start)
+            cpu_after = cpu_seconds()
+            window.cpu = cpu_share(cpu_before, cpu_after, window.end - window.start)
             await asyncio.sleep(1.0)
             figures = {
                 "offered_msg_per_s": rate,
                 **window_figures(load.messages, window, time.time()),
                 "cpu_pct_of_one_core": window.cpu,
+            }
+            # CPU time of each process per message answered in the window (what bounds the cores)
+            figures["cpu_ms_per_message"] = {
+                k: round(1000 * (cpu_after[k] - cpu_before.get(k, 0.0)) / max(1, figures["answered"]), 1)
+                for k in cpu_after
             }
             figures["passed"] = figures["errors"] == 0 and (figures["p95_ms"] or 1e9) <= P95_LIMIT_MS
             steps.append(figures)
@@ -408,6 +429,31 @@ async def stepped(label: str, rates: Sequence[float], profile_at: Optional[float
     }
 
 
+def anchor_phase() -> Optional[Dict[str, Any]]:
+    """The anchor under the same stepped load, alone behind nginx (None when it is not running)."""
+    if f"rasa:{ANCHOR_PORT}" not in processes():
+        print(f"  NOTE  no anchor server (make test-scale starts it with {ANCHOR_MODEL.name})", flush=True)
+        return None
+    url = f"http://127.0.0.1:{ANCHOR_PORT}/webhooks/rest/webhook"
+    deadline = time.monotonic() + 300  # TensorFlow: the model loads after the HTTP server is up
+    while not answered(url, "warmup-anchor", "你好") and time.monotonic() < deadline:
+        time.sleep(1)
+    for text in ("为什么暂停开票", "什么时候恢复开票"):
+        rest(url, "warmup-anchor", text)
+    route_to([ANCHOR_PORT])
+    return asyncio.run(stepped("anchor", ONE_REPLICA_RATES, profile_at=None))
+
+
+def answered(url: str, sender: str, text: str) -> bool:
+    body = json.dumps({"sender": sender, "message": text}).encode()
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return bool(json.loads(response.read()))
+    except OSError:
+        return False
+
+
 def table_row(name: str, phase: Dict[str, Any]) -> Dict[str, Any]:
     best = phase.get("sustained") or {}
     return {
@@ -421,6 +467,9 @@ def table_row(name: str, phase: Dict[str, Any]) -> Dict[str, Any]:
         "lost": phase["integrity"]["lost"],
         "duplicated": phase["integrity"]["duplicated"],
         "errors": sum(s["errors"] for s in phase["steps"] if s["passed"]),
+        # CPU ms of each process per answered message, at the sustained step (else the first):
+        # the figure that least depends on what else the machine runs
+        "cpu_ms_per_message": (best or (phase["steps"] or [{}])[0]).get("cpu_ms_per_message"),
         # where it stopped: the first step over the limit (or with errors), if any
         "over_the_limit_at": next(
             (
@@ -630,6 +679,8 @@ def main() -> int:
     }
     RESULTS.mkdir(exist_ok=True)
     subprocess.run([str(ROOT / "scripts" / "stop-scaled.sh")], check=False)
+    if ANCHOR_MODEL.exists():
+        env = {**env, "ANCHOR_MODEL": str(ANCHOR_MODEL), "ANCHOR_PORT": str(ANCHOR_PORT)}
     subprocess.run([str(ROOT / "scripts" / "run-scaled.sh"), "--background"], check=True, env=env, cwd=ROOT)
     try:
         for port in RASA_PORTS:  # warm each replica up (first answers load lazily)
@@ -648,12 +699,32 @@ def main() -> int:
         report["one_replica"], report["two_replicas"] = one, two
         rate_one = (one["sustained"] or {}).get("msg_per_s") or 0
         rate_two = (two["sustained"] or {}).get("msg_per_s") or 0
-        report["scaling_ratio"] = round(rate_two / rate_one, 2) if rate_one else None
+        report["scaling_ratio"] = round(rate_two / rate_one, 2) if rate_one and rate_two else None
         report["goal_60_msg_per_s_met"] = rate_two >= GOAL_MSG_PER_S
         report["table"] = [table_row("one replica", one), table_row("two replicas", two)]
+        phases = [("one replica", one), ("two replicas", two)]
+
+        print("1b. the stock-Rasa anchor (DIET pipeline), one replica, same stack", flush=True)
+        anchor = anchor_phase()
+        if anchor is not None:
+            report["anchor_one_replica"] = anchor
+            rate_anchor = (anchor["sustained"] or {}).get("msg_per_s") or 0
+            report["ratio_to_anchor"] = {
+                "one_replica": round(rate_one / rate_anchor, 2) if rate_anchor else None,
+                "two_replicas": round(rate_two / rate_anchor, 2) if rate_anchor else None,
+            }
+            report["table"].append(table_row("stock-Rasa anchor (DIET), one replica", anchor))
+            # at the same offered rate (the first step of each)
+            ours, stock = one["steps"][0]["cpu_ms_per_message"], anchor["steps"][0]["cpu_ms_per_message"]
+            served = [k for k in {*ours, *stock} if k != "load generator"]  # the stack's processes
+            mine, theirs = sum(ours.get(k, 0) for k in served), sum(stock.get(k, 0) for k in served)
+            report["cpu_per_message_anchor_to_ours"] = round(theirs / mine, 2) if mine else None
+            phases.append(("anchor", anchor))
+            print(f"  ratio to the anchor (sustained): {report['ratio_to_anchor']}", flush=True)
+        use_replicas(len(RASA_PORTS))
         print("  table: " + json.dumps(report["table"], ensure_ascii=False), flush=True)
         print(f"  scaling ratio (two/one sustained): {report['scaling_ratio']}", flush=True)
-        for name, phase in (("one replica", one), ("two replicas", two)):
+        for name, phase in phases:
             kept = phase["integrity"]
             check(
                 kept["lost"] == 0 and kept["out_of_order_conversations"] == 0,

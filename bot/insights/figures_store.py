@@ -54,11 +54,6 @@ figure_misses = sa.Table(
 # the marker that this database's earlier conversations were tallied
 BACKFILLED = "_backfilled"
 
-# SQLite (3.24+) and PostgreSQL both: add to a total, creating it when new
-_ADD_TO_TOTAL = sa.text(
-    "INSERT INTO figure_totals (key, value) VALUES (:key, :value)"
-    " ON CONFLICT (key) DO UPDATE SET value = figure_totals.value + excluded.value"
-)
 _PUT_STATE = sa.text(
     "INSERT INTO figure_conversations (conversation_id, state) VALUES (:conversation_id, :state)"
     " ON CONFLICT (conversation_id) DO UPDATE SET state = excluded.state"
@@ -76,8 +71,19 @@ _CLAIM_BACKFILL = sa.text("INSERT INTO figure_totals (key, value) VALUES (:key, 
 
 
 def _apply(connection: sa.engine.Connection, conversation_id: str, step: Step) -> None:
-    for key in sorted(step.deltas):  # one order for every writer: no deadlock between replicas
-        connection.execute(_ADD_TO_TOTAL, {"key": key, "value": float(step.deltas[key])})
+    keys = sorted(step.deltas)  # one order for every writer: no deadlock between replicas
+    if keys:  # add to each total, creating it when new (SQLite 3.24+ and PostgreSQL), in one statement
+        rows = ", ".join(f"(:key{i}, :value{i})" for i in range(len(keys)))
+        connection.execute(
+            sa.text(
+                f"INSERT INTO figure_totals (key, value) VALUES {rows}"
+                " ON CONFLICT (key) DO UPDATE SET value = figure_totals.value + excluded.value"
+            ),
+            {
+                **{f"key{i}": key for i, key in enumerate(keys)},
+                **{f"value{i}": float(step.deltas[key]) for i, key in enumerate(keys)},
+            },
+        )
     connection.execute(_PUT_STATE, {"conversation_id": conversation_id, "state": json.dumps(step.state)})
     for question in step.unanswered:
         connection.execute(_ADD_UNANSWERED, {k: question[k] for k in ("id", "conversation_id", "timestamp")})

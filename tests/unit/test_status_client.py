@@ -129,3 +129,36 @@ async def test_a_dead_feed_is_not_asked_again_before_the_retry_period():
         assert (await client.read(max_age=0)).fresh  # a caller may insist
     finally:
         await runner.cleanup()
+
+
+async def test_readers_queued_behind_a_request_share_the_next_one_never_an_older_one():
+    """Ten readers cost two requests, and a reader that asked after a change sees the change."""
+    state = {"state": "suspended", "requests": 0, "peers": set()}
+
+    async def handler(request):
+        state["requests"] += 1
+        state["peers"].add(request.transport.get_extra_info("peername"))
+        answer = {**GOOD, "state": state["state"]}  # what the status is when the request arrives
+        await asyncio.sleep(0.2)
+        return web.json_response(answer)
+
+    app = web.Application()
+    app.router.add_get("/api/status", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    try:
+        client = status_feed(url=f"http://127.0.0.1:{port}/api/status", timeout=2, cache_seconds=0)
+        first = asyncio.ensure_future(client.read())
+        await asyncio.sleep(0.05)  # its request is out, with the old status
+        state["state"] = "normal"  # staff change it
+        later = await asyncio.gather(*(client.read() for _ in range(9)))
+        assert (await first).value.state == "suspended"
+        assert all(r.fresh and r.value.state == "normal" for r in later)  # none got the older answer
+        assert state["requests"] == 2  # the nine shared one
+        await client.read()
+        assert len(state["peers"]) == 1  # one kept connection
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,123 @@
+"""The one place this project changes Rasa 3.6's own code: a cost per message, not behaviour.
+
+Imported by bot/tracker_store.py, which every Rasa server of this project loads from
+endpoints.yml (so `make run`, the scaled set-up and the stock-Rasa anchor all get it).
+`apply()` is idempotent. tests/unit/test_rasa_patches.py proves each behaviour unchanged.
+
+1. The action server's answer is still checked against Rasa's schema, by a validator built
+   once. `RemoteAction._validate_action_result` calls `jsonschema.validate`, which re-checks
+   the (constant, ~30-alternative) schema itself and builds a new validator on every action
+   call: 9-17 % of a replica's time under load. Same schema, same `best_match` error, same
+   message appended.
+2. An event's class is looked up by its type name in a table: `Event.resolve_by_type` walks
+   every subclass of Event (recursively, checking each for abstractness) for each event of
+   every tracker loaded or answered, about 4 % of a replica's time. The table is Rasa's own
+   first match, filled as names are asked for; a name it cannot place still takes Rasa's path
+   (its default, the old `topic` event, or its error).
+3. Calls to the action server reuse their connections: `EndpointConfig.request` opens a new
+   aiohttp session, and with it a new TCP connection, for every call (about 5 % of a replica's
+   time, and an accept on the action server). Here each endpoint keeps one session per event
+   loop; idle connections are dropped after 2 s, before the action server (Sanic: 5 s) or
+   nginx would close them under it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Dict, Optional, Text, Type
+
+import aiohttp
+import jsonschema
+from jsonschema import ValidationError
+from rasa.core.actions.action import RemoteAction
+from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
+from rasa.shared.constants import DOCS_BASE_URL
+from rasa.shared.core.events import Event
+from rasa.utils.endpoints import EndpointConfig
+
+_validator: Optional[Any] = None
+
+
+def action_answer_validator() -> Any:
+    """A validator of RemoteAction.action_response_format_spec(), its schema checked once."""
+    global _validator
+    if _validator is None:
+        schema = RemoteAction.action_response_format_spec()
+        cls = jsonschema.validators.validator_for(schema)
+        cls.check_schema(schema)
+        _validator = cls(schema)
+    return _validator
+
+
+def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
+    """RemoteAction._validate_action_result with the validator built once."""
+    error = jsonschema.exceptions.best_match(action_answer_validator().iter_errors(result))
+    if error is not None:
+        error.message += (
+            f". Failed to validate Action server response from API, "
+            f"make sure your response from the Action endpoint is valid. "
+            f"For more information about the format visit "
+            f"{DOCS_BASE_URL}/custom-actions"
+        )
+        raise error
+    return True
+
+
+_resolve_by_type = Event.resolve_by_type
+_event_classes: Dict[Text, Type[Event]] = {}
+
+
+def resolve_by_type(type_name: Text, default: Optional[Type[Event]] = None) -> Optional[Type[Event]]:
+    """Event.resolve_by_type, remembering the class found for each name."""
+    found = _event_classes.get(type_name)
+    if found is None:
+        found = _resolve_by_type(type_name, default)  # Rasa's walk (and its default, None or error)
+        if found is not None and found is not default:
+            _event_classes[type_name] = found
+    return found
+
+
+_new_session = EndpointConfig.session
+IDLE_CONNECTION_SECONDS = 2.0
+
+
+class _KeptSession:
+    """`async with endpoint.session()` that leaves the shared session open."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self.session = session
+
+    async def __aenter__(self) -> aiohttp.ClientSession:
+        return self.session
+
+    async def __aexit__(self, *exc: Any) -> None:
+        return None
+
+
+def _kept_session(self: EndpointConfig) -> Any:
+    """EndpointConfig.session, one per endpoint and event loop, kept open between calls."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # outside a loop: Rasa's own (closed by its caller)
+        return _new_session(self)
+    kept = self.__dict__.get("_kept_session")
+    if kept is None or kept[0] is not loop or kept[1].closed:
+        auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
+        session = aiohttp.ClientSession(  # as Rasa's, with a connector that drops idle connections sooner
+            headers=self.headers,
+            auth=auth,
+            timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+            connector=aiohttp.TCPConnector(keepalive_timeout=IDLE_CONNECTION_SECONDS),
+        )
+        kept = (loop, session)
+        self.__dict__["_kept_session"] = kept
+    return _KeptSession(kept[1])
+
+
+def apply() -> None:
+    RemoteAction._validate_action_result = _validate_action_result
+    Event.resolve_by_type = staticmethod(resolve_by_type)
+    EndpointConfig.session = _kept_session
+
+
+__all__ = ["ValidationError", "action_answer_validator", "apply"]
