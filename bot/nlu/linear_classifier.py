@@ -36,6 +36,7 @@ from rasa.nlu.constants import (
 )
 from rasa.nlu.featurizers.featurizer import Featurizer
 from rasa.shared.nlu.constants import (
+    FEATURE_TYPE_SENTENCE,
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
@@ -54,11 +55,20 @@ _META = "meta.json"
 
 
 def _sentence_features(message: Message) -> sp.csr_matrix:
-    """The concatenated sparse sentence features of all featurizers, one row."""
-    _sequence, sentence = message.get_sparse_features(TEXT)
-    if sentence is None:
+    """The concatenated sparse sentence features of all featurizers, one row.
+
+    The same matrix as `message.get_sparse_features(TEXT)[1]`, without also combining the
+    sequence features (deep copies and a wide hstack per featurizer) that this classifier
+    never reads: about half the NLU time per message.
+    """
+    rows = [
+        f.features
+        for f in message.features
+        if f.attribute == TEXT and f.is_sparse() and f.type == FEATURE_TYPE_SENTENCE
+    ]
+    if not rows:
         raise ValueError("LinearIntentClassifier needs sparse featurizers before it.")
-    return sp.csr_matrix(sentence.features, dtype=np.float64)
+    return sp.csr_matrix(sp.hstack(rows), dtype=np.float64)
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:

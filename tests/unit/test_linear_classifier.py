@@ -38,3 +38,18 @@ def test_sub_intents_sum_into_their_retrieval_intent_and_select_a_response():
     assert response["utter_action"] == "utter_faq/a"
     assert abs(response["confidence"] - 0.5 / 0.7) < 1e-9
     assert [r["intent_response_key"] for r in selector["faq"]["ranking"]] == ["faq/a", "faq/b"]
+
+
+def test_sentence_features_are_rasas_combined_sentence_features():
+    from rasa.shared.nlu.training_data.features import Features
+
+    from bot.nlu.linear_classifier import _sentence_features
+
+    message = Message(data={"text": "x"})
+    for origin, width in (("words", 3), ("chars", 4), ("pinyin", 2)):
+        sequence = sp.coo_matrix(np.ones((2, width)))
+        sentence = sp.coo_matrix(np.arange(1, width + 1, dtype=float)[None, :] * len(origin))
+        message.add_features(Features(sequence, "sequence", "text", origin))
+        message.add_features(Features(sentence, "sentence", "text", origin))
+    _sequence, expected = message.get_sparse_features("text")
+    assert np.array_equal(_sentence_features(message).toarray(), expected.features.toarray())
