@@ -110,9 +110,10 @@ check: $(VENV)/.installed
 validate: $(VENV)/.installed
 	./scripts/validate.sh
 
-# blind (tests/nlu/blind.yml) is printed but not gated yet: its gate is decided on its final figure.
+# Gates: the visitor set at the level reached (issue 13 asks 0.93/0.02); the blind set, written after
+# the model was fixed, at its first measured level (90.9 % right, 4.1 % wrong) as a regression floor.
 nlu-eval: $(MODEL)
-	$(PY) -m bot.nlu.evaluate --model $(MODEL) --quiet --min-accuracy 0.90 --gate visitors:0.94:0.015 --report-only blind
+	$(PY) -m bot.nlu.evaluate --model $(MODEL) --quiet --min-accuracy 0.90 --gate visitors:0.94:0.015 --gate blind:0.89:0.045
 
 # Thresholds and hyper-parameters by grouped cross-validation on data/nlu only (never an evaluation set).
 nlu-cv: $(VENV)/.installed  # add ARGS=--compare for the other featurisations

@@ -102,10 +102,17 @@ def to_simplified(text: str) -> str:
     return "".join(out)
 
 
+BYE_DIGITS = re.compile(r"\s*8{2,}6?\s*")
+
+
 def fold_with_offsets(text: str) -> Tuple[str, List[int]]:
     """`to_simplified` plus Cantonese words folded to Mandarin, and for every character of
     the result the index of the input character it came from (so tokens keep their offsets)."""
     simplified = to_simplified(text.replace("係", "是"))
+    if BYE_DIGITS.fullmatch(simplified):
+        # "88"/"886" (拜拜/拜拜了) as words: as digits they became Rasa's __NUMBER__ token, and
+        # every date or number a visitor typed ("12月3号能开票吗") was read as a goodbye
+        return "拜拜", [0, len(simplified) - 1]
     out: List[str] = []
     origin: List[int] = []
     position = 0

@@ -73,3 +73,9 @@ def test_the_featurizer_trains_persists_loads_and_counts_known_ngrams(tmp_path):
     # 电子发飘 reads "dian zi fa piao"; 几时好返 folds to 什么时候恢复
     for gram in ("dian_zi", "fa_piao", "dian_zi_fa", "hui_fu"):
         assert row[0, vocabulary[gram]] == 1.0
+
+
+def test_88_is_a_goodbye_word_and_other_numbers_stay_numbers():
+    assert fold("88") == fold("886") == fold(" 8888 ") == "拜拜"
+    assert fold("12月3号能开票吗") == "12月3号能开票吗"
+    assert fold("188") == "188" and fold("880") == "880"
