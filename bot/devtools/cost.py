@@ -37,22 +37,10 @@ from typing import Dict, List
 
 from bot import settings
 from bot.devtools.load import percentile
-from bot.devtools.servers import ROOT, actions_cmd, rasa_cmd, start, stop, wait_http, web_cmd
+from bot.devtools.servers import ROOT, actions_cmd, proc_cpu_seconds, rasa_cmd, start, stop, wait_http, web_cmd
 
 TOKEN = "cost-token"
 EMPTY: List[str] = []  # messages answered with nothing (reported)
-
-
-def proc_cpu_seconds(pids: List[int]) -> float:
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-        except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
-            continue
-    return total / ticks
 
 
 def per_message(before: Dict[str, float], after: Dict[str, float], messages: int) -> Dict[str, float]:

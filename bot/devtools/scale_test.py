@@ -55,6 +55,7 @@ from bot.devtools.load import (
     replica_shares,
     window_figures,
 )
+from bot.devtools.servers import proc_cpu_seconds
 
 ROOT = Path(__file__).resolve().parents[2]
 SCALED = ROOT / "var" / "scaled"
@@ -159,18 +160,7 @@ def processes() -> Dict[str, List[int]]:
 
 
 def cpu_seconds() -> Dict[str, float]:
-    ticks = os.sysconf("SC_CLK_TCK")
-    used: Dict[str, float] = {}
-    for name, pids in processes().items():
-        total = 0
-        for pid in pids:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                total += int(fields[11]) + int(fields[12])
-            except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
-                continue
-        used[name] = total / ticks
-    return used
+    return {name: proc_cpu_seconds(pids) for name, pids in processes().items()}
 
 
 def nginx(*args: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -80,3 +81,16 @@ def rasa_cmd(model: Path, port: int, token: str, cors: str = "http://127.0.0.1:8
         "--cors",
         cors,
     ]
+
+
+def proc_cpu_seconds(pids: Iterable[int]) -> float:
+    """CPU seconds (user + system) the processes have used so far, from /proc; gone ones count 0."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+            continue
+    return total / ticks
