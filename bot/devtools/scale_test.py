@@ -422,7 +422,10 @@ async def stepped(label: str, rates: Sequence[float], profile_at: Optional[float
 def anchor_phase() -> Optional[Dict[str, Any]]:
     """The anchor under the same stepped load, alone behind nginx (None when it is not running)."""
     if f"rasa:{ANCHOR_PORT}" not in processes():
-        print(f"  NOTE  no anchor server (make test-scale starts it with {ANCHOR_MODEL.name})", flush=True)
+        print(
+            f"  NOTE  no anchor server (`make test-scale ANCHOR_RUN=1` trains and starts {ANCHOR_MODEL.name})",
+            flush=True,
+        )
         return None
     url = f"http://127.0.0.1:{ANCHOR_PORT}/webhooks/rest/webhook"
     deadline = time.monotonic() + 300  # TensorFlow: the model loads after the HTTP server is up
