@@ -102,6 +102,15 @@ def check(condition: bool, what: str) -> bool:
     return condition
 
 
+def intact(fault_result: Dict[str, Any]) -> bool:
+    """Every message of a fault run stored once, each conversation in order."""
+    return (
+        fault_result["lost"] == 0
+        and fault_result["duplicated"] == 0
+        and fault_result["out_of_order_conversations"] == 0
+    )
+
+
 def remaining() -> float:
     return BUDGET_SECONDS - (time.monotonic() - started_at)
 
@@ -778,7 +787,7 @@ def main() -> int:
         result = asyncio.run(under_fault("pg-restart", lambda: pg("-m", "fast", "-w", "restart")))
         faults.append(result)
         check(
-            result["lost"] == 0 and result["duplicated"] == 0 and result["out_of_order_conversations"] == 0,
+            intact(result),
             "PostgreSQL restarted: none lost, none twice, in order",
         )
         check("维护" in say("scale-after-pg", "为什么暂停开票"), "answers after the PostgreSQL restart")
@@ -786,7 +795,7 @@ def main() -> int:
         result = asyncio.run(under_fault("redis-restart", restart_redis))
         faults.append(result)
         check(
-            result["lost"] == 0 and result["duplicated"] == 0 and result["out_of_order_conversations"] == 0,
+            intact(result),
             "Redis restarted: none lost, none answered twice, in order",
         )
         check("维护" in say("scale-after-redis", "为什么暂停开票"), "answers after the Redis restart")
