@@ -59,7 +59,7 @@ wait_for "Rasa server" http://127.0.0.1:5005/ 180
 cat <<MSG
 
 Everything is up (logs in var/):
-  Demo page       http://127.0.0.1:8080/        (the notice page with the chat widget)
+  Demo page       http://127.0.0.1:8080/        (a demo host page with the chat widget)
   Rasa server     http://127.0.0.1:5005   (REST: POST /webhooks/rest/webhook)
   Rasa HTTP API   http://127.0.0.1:5005/status?token=\$RASA_AUTH_TOKEN
   Action server   http://127.0.0.1:5055/health   (Rasa only: Authorization: Bearer \$ACTION_SERVER_TOKEN)
