@@ -88,6 +88,9 @@ P95_LIMIT_MS = 300.0
 # that their figures are taken the same way: the same warm-up, steps and step length
 RATES = [6, 12, 18, 24, 30, 36, 42, 48, 54, 60, 66, 72, 78, 84, 90]
 ATTEMPTS = 2  # a step over the limit is run once more before it ends the search (both reported)
+# a visitor's six questions span ~30 s: a phase's first step starts from no visitors, so its
+# arrivals begin this much earlier (else its window would see the load still building up)
+LEAD_IN_SECONDS = 12
 PROFILE_RATE = 12  # py-spy records each Rasa server, the action server and the web app at this step
 # the time left for load (after the start-up, less what the checks after it need, ~200 s) is
 # shared by the phases in these proportions (what one phase leaves unused goes to the next), so
@@ -417,13 +420,15 @@ async def stepped(label: str, ports: Sequence[int], profile_at: Optional[float])
         for rate in RATES:
             passed = False
             for attempt in range(1, ATTEMPTS + 1):
+                lead_in = 0 if steps else LEAD_IN_SECONDS
                 if (
-                    time.monotonic() - phase_started + STEP_SECONDS + 2 > phase_seconds
+                    time.monotonic() - phase_started + lead_in + STEP_SECONDS + 2 > phase_seconds
                     or remaining() < AFTER_LOAD_SECONDS + STEP_SECONDS
                 ):
                     stopped_by = f"the time budget (no step at {rate} msg/s)"
                     break
-                arrivals = asyncio.ensure_future(load.arrive(rate / QUESTIONS_PER_VISITOR, STEP_SECONDS))
+                arrivals = asyncio.ensure_future(load.arrive(rate / QUESTIONS_PER_VISITOR, lead_in + STEP_SECONDS))
+                await asyncio.sleep(lead_in)
                 if profile_at is not None and rate >= profile_at and not profiles:
                     await asyncio.sleep(4)
                     profiles = start_profiles(int(SETTLE_SECONDS - 6), label, ports)
@@ -441,6 +446,7 @@ async def stepped(label: str, ports: Sequence[int], profile_at: Optional[float])
                     "offered_msg_per_s": rate,
                     "arrivals_per_s": round(rate / QUESTIONS_PER_VISITOR, 2),
                     "attempt": attempt,
+                    "lead_in_s": lead_in,
                     **window_figures(load.messages, window, time.time()),
                     "cpu_pct_of_one_core": window.cpu,
                 }
@@ -811,6 +817,9 @@ def main() -> int:
         "p95_limit_ms": P95_LIMIT_MS,
         "step_seconds": STEP_SECONDS,
         "settle_seconds": SETTLE_SECONDS,
+        "first_step_lead_in_seconds": LEAD_IN_SECONDS,
+        "rates_msg_per_s": RATES,
+        "attempts_per_rate": ATTEMPTS,
     }
     RESULTS.mkdir(exist_ok=True)
     subprocess.run([str(ROOT / "scripts" / "stop-scaled.sh")], check=False)
