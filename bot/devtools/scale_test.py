@@ -14,7 +14,7 @@ bounded in count and time (the whole run stays under 15 minutes):
      twice in a row (a step over the limit is run once more; both attempts are reported):
      sustained msg/s, p50/p95/p99, each replica's share, CPU of every process (and its CPU
      milliseconds per answered message), how the messages were understood, a py-spy profile of
-     each Python process at 12 msg/s (the anchor at 6), and every answered message in the
+     each Python process at 6 msg/s (the first step), and every answered message in the
      tracker store, once, in order; the scaling ratio and the ratios to the anchor;
   2. a staff reply, a restoration notice and a hand-off release sent through one replica
      reach a widget (headless Chromium) connected to the other within 2 s (tests/scale/);
@@ -91,7 +91,9 @@ ATTEMPTS = 2  # a step over the limit is run once more before it ends the search
 # a visitor's six questions span ~30 s: a phase's first step starts from no visitors, so its
 # arrivals begin this much earlier (else its window would see the load still building up)
 LEAD_IN_SECONDS = 12
-PROFILE_RATE = 12  # py-spy records each Rasa server, the action server and the web app at this step
+# py-spy records each Rasa server, the action server and the web app during this step of every
+# phase (the first: each phase reaches it, and all are profiled at the same load)
+PROFILE_RATE = RATES[0]
 # the time left for load (after the start-up, less what the checks after it need, ~200 s) is
 # shared by the phases in these proportions (what one phase leaves unused goes to the next), so
 # that the whole run stays under BUDGET_SECONDS whatever the start-up took
@@ -538,7 +540,7 @@ def anchor_phase() -> Optional[Dict[str, Any]]:
     while not answered(url, "warmup-anchor", "你好") and time.monotonic() < deadline:
         time.sleep(1)
     warmed = warm([ANCHOR_PORT])
-    phase = asyncio.run(stepped("anchor", [ANCHOR_PORT], profile_at=RATES[0]))
+    phase = asyncio.run(stepped("anchor", [ANCHOR_PORT], profile_at=PROFILE_RATE))
     route_to(RASA_PORTS)
     return {"warm_up": warmed, **phase}
 
