@@ -34,7 +34,7 @@ FOLDS = 5
 # the objective: right answers minus wrong ones (see README: a cost of 4 was tried first)
 WRONG_COST = 1.0
 # the featurisation of config.yml's pipeline
-CONFIGURED = "pipeline+cue+canto+pinyin13"
+CONFIGURED = "pipeline+cues+canto+pinyin13+global"
 
 
 def load_training(path: str = "data/nlu") -> Tuple[List[str], List[str]]:
@@ -82,9 +82,9 @@ def make_features(kind: str):
     """A scikit-learn featuriser: "anchor", or "pipeline" (Jieba words + char_wb 1-4) with
     any of "+cue" (domain cue), "+char" (char 1-4), "+canto" (Cantonese fold before all),
     "+pinyin" (pinyin syllable 2-3-grams), "+pinyin13" (1-3-grams), "+cues" (all the cue
-    columns of bot.nlu.domain_cue, not only cue/no cue), "+global" (one TF-IDF weighting and
-    normalisation over the concatenated counts, as LinearIntentClassifier did before the
-    blocks were weighed apart), e.g. "pipeline+cue+pinyin"."""
+    columns of bot.nlu.domain_cue, not only cue/no cue), "+global" (raw counts concatenated, then one
+    TF-IDF weighting and L2 normalisation of the whole row, as LinearIntentClassifier does;
+    without it each block is weighed and normalised apart), e.g. "pipeline+cue+pinyin"."""
     from functools import partial
 
     from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer

@@ -54,18 +54,6 @@ _ARRAYS = "arrays.npz"
 _META = "meta.json"
 
 
-def _sentence_blocks(message: Message) -> List[sp.spmatrix]:
-    """Each featurizer's sparse sentence features (one row each), in pipeline order."""
-    rows = [
-        f.features
-        for f in message.features
-        if f.attribute == TEXT and f.is_sparse() and f.type == FEATURE_TYPE_SENTENCE
-    ]
-    if not rows:
-        raise ValueError("LinearIntentClassifier needs sparse featurizers before it.")
-    return rows
-
-
 def _sentence_features(message: Message) -> sp.csr_matrix:
     """The concatenated sparse sentence features of all featurizers, one row.
 
@@ -73,7 +61,14 @@ def _sentence_features(message: Message) -> sp.csr_matrix:
     sequence features (deep copies and a wide hstack per featurizer) that this classifier
     never reads: about half the NLU time per message.
     """
-    return sp.csr_matrix(sp.hstack(_sentence_blocks(message)), dtype=np.float64)
+    rows = [
+        f.features
+        for f in message.features
+        if f.attribute == TEXT and f.is_sparse() and f.type == FEATURE_TYPE_SENTENCE
+    ]
+    if not rows:
+        raise ValueError("LinearIntentClassifier needs sparse featurizers before it.")
+    return sp.csr_matrix(sp.hstack(rows), dtype=np.float64)
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:
@@ -102,10 +97,6 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             "max_iter": 2000,
             # log(1 + count) instead of raw counts
             "sublinear_tf": True,
-            # L2-normalise each featurizer's block before the whole row, so that the word,
-            # character, pinyin and cue blocks weigh alike whatever their n-gram counts
-            # (as a union of scikit-learn TfidfVectorizers does; chosen by `make nlu-cv`)
-            "normalise_per_featurizer": False,
             "ranking_length": 10,
         }
 
@@ -119,7 +110,6 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         coef: Optional[np.ndarray] = None,
         intercept: Optional[np.ndarray] = None,
         responses: Optional[Dict[Text, List[Dict[Text, Any]]]] = None,
-        block_ends: Optional[List[int]] = None,
     ) -> None:
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
@@ -130,8 +120,6 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self._coef: np.ndarray = coef if coef is not None else np.zeros((0, 0), dtype=np.float32)
         self._intercept: np.ndarray = intercept if intercept is not None else np.zeros(0, dtype=np.float32)
         self._responses = responses or {}
-        # the column after each featurizer's block (empty: one block)
-        self._block_ends: List[int] = list(block_ends or [])
 
     @classmethod
     def create(
@@ -146,20 +134,12 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     # -- features -----------------------------------------------------------------
 
     def _weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
-        """TF-IDF weighting and L2 normalisation of raw n-gram counts (row by row; with
-        `normalise_per_featurizer`, each featurizer's block first, then the row)."""
+        """TF-IDF weighting and L2 normalisation of raw n-gram counts (row by row)."""
         weighted = sp.csr_matrix(counts, dtype=np.float64, copy=True)
         if self._config["sublinear_tf"]:
             weighted.data = np.log1p(weighted.data)
         weighted.data *= self._idf[weighted.indices]
         rows = np.repeat(np.arange(weighted.shape[0]), np.diff(weighted.indptr))
-        if self._config["normalise_per_featurizer"] and len(self._block_ends) > 1:
-            blocks = np.searchsorted(self._block_ends, weighted.indices, side="right")
-            cells = rows * len(self._block_ends) + blocks
-            size = weighted.shape[0] * len(self._block_ends)
-            block_norms = np.sqrt(np.bincount(cells, weights=weighted.data**2, minlength=size))
-            block_norms[block_norms == 0] = 1.0
-            weighted.data /= block_norms[cells]
         norms = np.sqrt(np.bincount(rows, weights=weighted.data**2, minlength=weighted.shape[0]))
         norms[norms == 0] = 1.0
         weighted.data /= norms[rows]
@@ -175,7 +155,6 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             logger.debug("No intent examples: LinearIntentClassifier stays untrained.")
             return self._resource
         counts = sp.vstack([_sentence_features(e) for e in examples]).tocsr()
-        self._block_ends = [int(end) for end in np.cumsum([b.shape[1] for b in _sentence_blocks(examples[0])])]
         targets = [e.get_full_intent() for e in examples]
 
         document_frequency = np.asarray((counts > 0).sum(axis=0)).ravel()
@@ -206,7 +185,6 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                 idf=self._idf,
                 coef=self._coef,
                 intercept=self._intercept,
-                block_ends=np.array(self._block_ends, dtype=np.int64),
             )
             (directory / _META).write_text(
                 json.dumps(
@@ -241,7 +219,6 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             coef=arrays["coef"],
             intercept=arrays["intercept"],
             responses=meta["responses"],
-            block_ends=[int(end) for end in arrays["block_ends"]] if "block_ends" in arrays else None,
         )
 
     # -- prediction ---------------------------------------------------------------

@@ -53,7 +53,7 @@ def _syllables() -> frozenset:
 
 @lru_cache(maxsize=8192)
 def split_pinyin(word: str) -> Optional[Tuple[str, ...]]:
-    """"fapiao" -> ("fa", "piao"): the fewest syllables that spell the word, or None."""
+    """ "fapiao" -> ("fa", "piao"): the fewest syllables that spell the word, or None."""
     syllables = _syllables()
     best: List[Optional[Tuple[str, ...]]] = [()] + [None] * len(word)
     for end in range(1, len(word) + 1):
