@@ -244,7 +244,7 @@ def main(argv: List[str] | None = None) -> int:
     print(f"{len(texts)} training examples in {len(set(groups))} paraphrase groups, {args.folds} folds")
 
     # the configured pipeline (config.yml) first; the others only with --compare
-    configured = [(kind, float(C)) for kind, C in (m.rsplit(":", 1) for m in args.model)] or [(CONFIGURED, 100.0)]
+    configured = [(kind, float(C)) for kind, C in (m.rsplit(":", 1) for m in args.model)] or [(CONFIGURED, 200.0)]
     candidates = configured + (
         [
             ("anchor", 10.0),
