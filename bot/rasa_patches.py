@@ -19,12 +19,22 @@ endpoints.yml (so `make run`, the scaled set-up and the stock-Rasa anchor all ge
    time, and an accept on the action server). Here each endpoint keeps one session per event
    loop; idle connections are dropped after 2 s, before the action server (Sanic: 5 s) or
    nginx would close them under it.
+4. The action answer's events are checked against the one alternative of the schema's `oneOf`
+   their type names: Rasa's schema tries each of its 23 event alternatives on every event (most
+   of the check's time). Each alternative fixes `event` to its own constant, so at most one can
+   match an event, and an event is valid exactly when that one does; an answer this quick check
+   does not pass goes through the full check above (so an invalid one fails with Rasa's error).
+5. A slot is copied by copying its attributes: `copy.copy` went through `__reduce_ex__` for
+   each of the domain's ~60 slots every time Rasa made a tracker (`init_copy`, once per policy
+   and prediction to replay the history: ~6 % of a replica's time). Slot defines no
+   `__copy__`, `__reduce__`, `__getstate__`, `__setstate__` or `__slots__`, so `copy.copy` made
+   exactly this: a new object of the same class with the same attribute dict (shallow).
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Dict, Optional, Text, Type
+from typing import Any, Dict, Optional, Text, Tuple, Type
 
 import aiohttp
 import jsonschema
@@ -33,6 +43,7 @@ from rasa.core.actions.action import RemoteAction
 from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event
+from rasa.shared.core.slots import Slot
 from rasa.utils.endpoints import EndpointConfig
 
 _validator: Optional[Any] = None
@@ -49,8 +60,49 @@ def action_answer_validator() -> Any:
     return _validator
 
 
+_quick: Optional[Tuple[Any, Dict[Text, Any]]] = None
+
+
+def quick_validators() -> Tuple[Any, Dict[Text, Any]]:
+    """A validator of the answer without its events, and one per event type (its `oneOf`
+    alternative with the properties every event shares); no event validators if the
+    alternatives did not each fix a distinct `event` constant (then every answer is checked in full)."""
+    global _quick
+    if _quick is None:
+        schema = RemoteAction.action_response_format_spec()
+        cls = jsonschema.validators.validator_for(schema)
+        item = schema["properties"]["events"]["items"]
+        shared = {k: v for k, v in item.items() if k != "oneOf"}
+        names = [alt.get("properties", {}).get("event", {}).get("const") for alt in item["oneOf"]]
+        by_type: Dict[Text, Any] = {}
+        if None not in names and len(set(names)) == len(names):
+            by_type = {name: cls({**shared, "allOf": [alt]}) for name, alt in zip(names, item["oneOf"], strict=True)}
+        _quick = (cls(schema), by_type)
+    return _quick
+
+
+def quickly_valid(result: Any) -> bool:
+    """True only when the answer is valid under Rasa's schema (False: not known, check in full)."""
+    whole, by_type = quick_validators()
+    if not by_type or not isinstance(result, dict):
+        return False
+    events = result.get("events")
+    if "events" in result:
+        if not isinstance(events, list):
+            return False
+        for event in events:
+            name = event.get("event") if isinstance(event, dict) else None
+            validator = by_type.get(name) if isinstance(name, str) else None
+            if validator is None or not validator.is_valid(event):
+                return False
+        result = {**result, "events": []}
+    return bool(whole.is_valid(result))
+
+
 def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
     """RemoteAction._validate_action_result with the validator built once."""
+    if quickly_valid(result):
+        return True
     error = jsonschema.exceptions.best_match(action_answer_validator().iter_errors(result))
     if error is not None:
         error.message += (
@@ -114,7 +166,16 @@ def _kept_session(self: EndpointConfig) -> Any:
     return _KeptSession(kept[1])
 
 
+def _copy_slot(self: Slot) -> Slot:
+    """What `copy.copy` made of a slot: a new object of its class with the same attributes."""
+    cls: Any = type(self)
+    copied: Slot = cls.__new__(cls)  # as copyreg.__newobj__
+    copied.__dict__.update(self.__dict__)
+    return copied
+
+
 def apply() -> None:
+    Slot.__copy__ = _copy_slot
     RemoteAction._validate_action_result = _validate_action_result
     Event.resolve_by_type = staticmethod(resolve_by_type)
     EndpointConfig.session = _kept_session

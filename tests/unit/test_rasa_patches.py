@@ -97,3 +97,89 @@ async def test_action_calls_reuse_one_session_per_endpoint():
         session = endpoint.__dict__["_kept_session"][1]
         await session.close()
         await runner.cleanup()
+
+
+# every event Rasa can take from an action server, valid and broken (a property of the wrong type)
+EVENTS = [
+    {"event": "slot", "name": "district", "value": "天河"},
+    {"event": "slot", "name": "district", "value": None, "timestamp": 1.5},
+    {"event": "bot", "text": "好", "data": {"buttons": [{"title": "a", "payload": "/b"}]}},
+    {"event": "action", "name": "action_listen", "policy": None, "confidence": 1.0},
+    {"event": "followup", "name": "action_handle_miss"},
+    {"event": "active_loop", "name": None},
+    {"event": "session_started", "metadata": {"x": 1}},
+    {"event": "user", "text": "你好", "parse_data": {"intent": {"name": "greet", "confidence": 1.0}}},
+    {"event": "reset_slots"},
+    {"event": "restart"},
+    {"event": "reminder", "intent": "x", "date_time": "2026-11-29T08:00:00"},
+    {"event": "slot", "name": 3, "value": "x"},  # a name that is not text
+    {"event": "bot", "text": 1},
+    {"event": "user", "parse_data": {"intent": {"name": 1}}},
+    {"event": "slot", "name": "a", "value": 1, "timestamp": "now"},
+    {"event": "action", "name": "x", "confidence": "high"},
+    {"event": "no_such_event"},
+    {"event": ["slot"]},
+    {"event": None},
+    {"name": "x"},
+    "slot",
+    None,
+]
+ANSWERS = (
+    GOOD
+    + BAD
+    + [{"events": [e]} for e in EVENTS]
+    + [{"events": [EVENTS[0], e], "responses": [{"response": "utter_greet"}]} for e in EVENTS]
+    + [{"events": [], "responses": [{"text": 1}]}, {"events": None}, {"responses": None}, {"extra": 1}, [], "x"]
+)
+
+
+@pytest.mark.parametrize("answer", ANSWERS)
+def test_the_quick_check_passes_only_what_rasas_schema_passes(answer):
+    valid = jsonschema.validators.validator_for(RemoteAction.action_response_format_spec())(
+        RemoteAction.action_response_format_spec()
+    ).is_valid(answer)
+    if rasa_patches.quickly_valid(answer):
+        assert valid, answer
+    rasa_patches.apply()
+    if valid:
+        assert action()._validate_action_result(answer) is True
+    else:
+        with pytest.raises(jsonschema.ValidationError) as patched:
+            action()._validate_action_result(answer)
+        with pytest.raises(jsonschema.ValidationError) as rasa:
+            jsonschema.validate(answer, RemoteAction.action_response_format_spec())
+        assert patched.value.message.startswith(rasa.value.message)
+
+
+def test_the_quick_check_covers_every_event_type_and_passes_the_usual_answers():
+    _whole, by_type = rasa_patches.quick_validators()
+    schema = RemoteAction.action_response_format_spec()["properties"]["events"]["items"]
+    assert sorted(by_type) == sorted(alt["properties"]["event"]["const"] for alt in schema["oneOf"])
+    assert all(rasa_patches.quickly_valid(answer) for answer in GOOD)
+    assert sum(rasa_patches.quickly_valid({"events": [e]}) for e in EVENTS) >= 10
+
+
+def test_a_slot_is_copied_as_copy_copy_copied_it():
+    import copy
+    from pathlib import Path
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.slots import Slot
+
+    domain = Domain.load(str(Path(__file__).resolve().parents[2] / "domain.yml"))
+    rasa_patches.apply()
+    assert Slot.__copy__ is rasa_patches._copy_slot
+    for slot in domain.slots:
+        slot.value = ["a"] if slot.type_name == "list" else slot.value
+        stock = copy._reconstruct(slot, None, *slot.__reduce_ex__(4))  # copy.copy without __copy__
+        ours = copy.copy(slot)
+        assert type(ours) is type(stock) is type(slot)
+        assert ours.__dict__ == stock.__dict__ and ours.__dict__ is not slot.__dict__
+        assert all(ours.__dict__[k] is slot.__dict__[k] for k in slot.__dict__)  # shallow, as before
+        ours.value = "changed"
+        assert slot.value != "changed" or stock.value == "changed"
+    # what would make copy.copy do more than this: none on any slot class (ABC's __slots__ is empty)
+    for slot_class in {type(slot) for slot in domain.slots}:
+        for cls in slot_class.__mro__[:-1]:  # object's own are the default path
+            assert not {"__reduce__", "__reduce_ex__", "__getstate__", "__setstate__", "__new__"} & set(vars(cls))
+            assert not vars(cls).get("__slots__"), cls
