@@ -29,18 +29,25 @@ endpoints.yml (so `make run`, the scaled set-up and the stock-Rasa anchor all ge
    and prediction to replay the history: ~6 % of a replica's time). Slot defines no
    `__copy__`, `__reduce__`, `__getstate__`, `__setstate__` or `__slots__`, so `copy.copy` made
    exactly this: a new object of the same class with the same attribute dict (shallow).
+6. A graph's minimal schema for a set of targets is worked out once: the graph runner asks
+   `GraphSchema.minimal_graph_schema` on every NLU parse and every policy prediction, and it
+   walks every path to every dependency again (no memo: ~4 % of a replica's time). A schema's
+   nodes are not changed once it is built (Rasa builds a new schema instead), so the answer for
+   the same schema and targets is the same; it is remembered on the schema (by its nodes'
+   identity and number too, in case) and handed out as the same (read-only) object.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Dict, Optional, Text, Tuple, Type
+from typing import Any, Dict, List, Optional, Text, Tuple, Type
 
 import aiohttp
 import jsonschema
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
+from rasa.engine.graph import GraphSchema
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event
 from rasa.shared.core.slots import Slot
@@ -174,7 +181,21 @@ def _copy_slot(self: Slot) -> Slot:
     return copied
 
 
+_minimal_graph_schema = GraphSchema.minimal_graph_schema
+
+
+def minimal_graph_schema(self: GraphSchema, targets: Optional[List[Text]] = None) -> GraphSchema:
+    """GraphSchema.minimal_graph_schema, remembered per schema and targets."""
+    key = (tuple(targets) if targets else None, id(self.nodes), len(self.nodes))
+    known: Dict[Any, GraphSchema] = self.__dict__.setdefault("_minimal_schemas", {})
+    found = known.get(key)
+    if found is None:
+        found = known[key] = _minimal_graph_schema(self, targets)
+    return found
+
+
 def apply() -> None:
+    GraphSchema.minimal_graph_schema = minimal_graph_schema
     Slot.__copy__ = _copy_slot
     RemoteAction._validate_action_result = _validate_action_result
     Event.resolve_by_type = staticmethod(resolve_by_type)

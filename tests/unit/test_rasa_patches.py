@@ -183,3 +183,35 @@ def test_a_slot_is_copied_as_copy_copy_copied_it():
         for cls in slot_class.__mro__[:-1]:  # object's own are the default path
             assert not {"__reduce__", "__reduce_ex__", "__getstate__", "__setstate__", "__new__"} & set(vars(cls))
             assert not vars(cls).get("__slots__"), cls
+
+
+def test_a_minimal_graph_schema_is_rasas_own_remembered():
+    from pathlib import Path
+
+    from rasa.engine.graph import GraphSchema, SchemaNode
+    from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+    from rasa.engine.recipes.recipe import TrainingType
+    from rasa.shared.importers.importer import TrainingDataImporter
+
+    root = Path(__file__).resolve().parents[2]
+    config = TrainingDataImporter.load_from_config(str(root / "config.yml")).get_config()
+    recipe = DefaultV1Recipe().graph_config_for_recipe(config, {}, training_type=TrainingType.BOTH)
+    rasa_patches.apply()
+    stock = rasa_patches._minimal_graph_schema
+    checked = 0
+    for schema in (recipe.train_schema, recipe.predict_schema):
+        for targets in ([name] for name in schema.nodes):
+            ours = schema.minimal_graph_schema(targets)
+            assert ours == stock(schema, targets)
+            assert schema.minimal_graph_schema(targets) is ours  # remembered
+            checked += 1
+        assert schema.minimal_graph_schema() == stock(schema, None)
+        assert schema.minimal_graph_schema(schema.target_names) == stock(schema, schema.target_names)
+    assert checked > 20
+    # a schema whose nodes change (Rasa does not do that) is worked out again
+    grown = GraphSchema(dict(recipe.predict_schema.nodes))
+    before = grown.minimal_graph_schema()
+    grown.nodes["extra"] = SchemaNode(
+        needs={}, uses=SchemaNode, constructor_name="create", fn="run", config={}, is_target=True
+    )
+    assert "extra" in grown.minimal_graph_schema().nodes and "extra" not in before.nodes
