@@ -1,5 +1,6 @@
 """bot/rasa_patches.py changes what an action call costs, not what Rasa accepts."""
 
+import dask
 import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
@@ -215,3 +216,93 @@ def test_a_minimal_graph_schema_is_rasas_own_remembered():
         needs={}, uses=SchemaNode, constructor_name="create", fn="run", config={}, is_target=True
     )
     assert "extra" in grown.minimal_graph_schema().nodes and "extra" not in before.nodes
+
+
+def test_a_graph_of_rasas_shape_runs_as_dask_ran_it():
+    calls = []
+
+    def node(name):
+        def call(*args):
+            calls.append(name)
+            return (name, [a[1] if isinstance(a, tuple) else a for a in args])
+
+        return call
+
+    graph = {
+        "a": (node("a"), "input", "not-a-key"),
+        "b": (node("b"), "a"),
+        "c": (node("c"), "a", "b"),
+        "input": ("input", {"text": "你好"}),
+    }
+    assert rasa_patches.run_graph(graph, ["c", "b"]) == dask.get(graph, ["c", "b"])
+    assert calls.count("a") == 2 and calls.count("b") == 2  # each node once a run (one run each)
+    assert rasa_patches.run_graph({"x": [1, 2]}, ["x"]) is None  # any other shape goes to dask
+    assert rasa_patches.run_graph({"x": (node("x"), ["a"])}, ["x"]) is None
+
+    def fails(*args):
+        raise KeyError("raised as it was")
+
+    with pytest.raises(KeyError, match="raised as it was"):
+        rasa_patches.run_graph({"f": (fails,)}, ["f"])
+
+
+@pytest.fixture(scope="module")
+def agent():
+    from pathlib import Path
+
+    model = Path(__file__).resolve().parents[2] / "models" / "current.tar.gz"
+    if not model.exists():
+        pytest.skip("no trained model (make train)")
+    from rasa.core.agent import Agent
+
+    return Agent.load(str(model))
+
+
+def test_the_models_graphs_give_what_dask_gave(agent):
+    from rasa.core.channels.channel import UserMessage
+    from rasa.engine.constants import PLACEHOLDER_MESSAGE, PLACEHOLDER_TRACKER
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    rasa_patches.apply()
+    runner, metadata = agent.processor.graph_runner, agent.processor.model_metadata
+    assert type(runner).run is rasa_patches._run_graph_directly
+    texts = ["为什么暂停开票", "什么时候恢复", "我要找人工", "天河区的办税服务厅在哪", "hello", "发票", "/greet"]
+    for text in texts:
+        tracker = DialogueStateTracker("graph-test", agent.domain.slots)
+        parsed = []
+        for run in (rasa_patches._dask_run, type(runner).run):
+            message = UserMessage(text, sender_id="graph-test", message_id="graph-test-message")
+            out = run(
+                runner,
+                inputs={PLACEHOLDER_MESSAGE: [message], PLACEHOLDER_TRACKER: tracker},
+                targets=[metadata.nlu_target],
+            )
+            parsed.append(out[metadata.nlu_target][0].as_dict())
+        assert parsed[0] == parsed[1], text
+        tracker.update(ActionExecuted("action_listen"))
+        tracker.update(UserUttered(text, parsed[0]["intent"], parsed[0].get("entities", []), parse_data=parsed[0]))
+        predictions = [
+            run(runner, inputs={PLACEHOLDER_TRACKER: tracker}, targets=[metadata.core_target])[metadata.core_target]
+            for run in (rasa_patches._dask_run, type(runner).run)
+        ]
+        assert predictions[0].probabilities == predictions[1].probabilities, text
+        assert (predictions[0].policy_name, predictions[0].events, predictions[0].optional_events) == (
+            predictions[1].policy_name,
+            predictions[1].events,
+            predictions[1].optional_events,
+        )
+
+
+def test_the_domain_is_empty_exactly_when_rasa_said_so():
+    from pathlib import Path
+
+    from rasa.shared.core.domain import Domain
+
+    stock = lambda domain: domain.as_dict() == Domain.from_dict({}).as_dict()  # noqa: E731  (Rasa's is_empty)
+    rasa_patches.apply()
+    assert Domain.is_empty is rasa_patches._domain_is_empty
+    project = Domain.load(str(Path(__file__).resolve().parents[2] / "domain.yml"))
+    for domain in (project, Domain.empty(), Domain.from_dict({"intents": ["greet"]}), Domain.from_dict({"slots": {}})):
+        assert domain.is_empty() == stock(domain)
+    assert Domain.empty().is_empty() and not project.is_empty()
