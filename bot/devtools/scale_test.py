@@ -96,8 +96,10 @@ LEAD_IN_SECONDS = 12
 PROFILE_RATE = RATES[0]
 # the time left for load (after the start-up, less what the checks after it need, ~200 s) is
 # shared by the phases in these proportions (what one phase leaves unused goes to the next), so
-# that the whole run stays under BUDGET_SECONDS whatever the start-up took
-PHASE_WEIGHTS = {"one-replica": 4, "anchor": 3, "two-replicas": 7}
+# that the whole run stays under BUDGET_SECONDS whatever the start-up took. One replica gets
+# nearly as much as two: at 4 : 3 : 7 it passed 30 msg/s when its time ran out, and the ratio
+# of a phase cut short means nothing; the anchor needs ~90 s (it fails its second step)
+PHASE_WEIGHTS = {"one-replica": 6, "anchor": 3, "two-replicas": 7}
 AFTER_LOAD_SECONDS = 200
 WARM_UP_SECONDS = 15  # what warming one Rasa server takes (kept for the phases to come)
 FAULT_RATE = 15.0
