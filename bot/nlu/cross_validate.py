@@ -34,7 +34,7 @@ FOLDS = 5
 # the objective: right answers minus wrong ones (see README: a cost of 4 was tried first)
 WRONG_COST = 1.0
 # the featurisation of config.yml's pipeline
-CONFIGURED = "pipeline+cue+canto+pinyin13"
+CONFIGURED = "pipeline+cues+canto+pinyin13+global"
 
 
 def load_training(path: str = "data/nlu") -> Tuple[List[str], List[str]]:
@@ -81,27 +81,35 @@ def _jieba_words(text: str, canto: bool = False) -> List[str]:
 def make_features(kind: str):
     """A scikit-learn featuriser: "anchor", or "pipeline" (Jieba words + char_wb 1-4) with
     any of "+cue" (domain cue), "+char" (char 1-4), "+canto" (Cantonese fold before all),
-    "+pinyin" (pinyin syllable 2-3-grams), "+pinyin13" (1-3-grams), e.g. "pipeline+cue+pinyin"."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.pipeline import FeatureUnion
+    "+pinyin" (pinyin syllable 2-3-grams), "+pinyin13" (1-3-grams), "+cues" (all the cue
+    columns of bot.nlu.domain_cue, not only cue/no cue), "+global" (raw counts concatenated, then one
+    TF-IDF weighting and L2 normalisation of the whole row, as LinearIntentClassifier does;
+    without it each block is weighed and normalised apart), e.g. "pipeline+cue+pinyin"."""
+    from functools import partial
+
+    from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion, make_pipeline
 
     from bot.nlu.pinyin import pinyin_ngrams
 
     if kind == "anchor":
         return TfidfVectorizer(analyzer="char", ngram_range=(1, 4), sublinear_tf=True)
     base, *extras = kind.split("+")
-    if base != "pipeline" or not set(extras) <= {"cue", "char", "canto", "pinyin", "pinyin13"}:
+    if base != "pipeline" or not set(extras) <= {"cue", "cues", "char", "canto", "pinyin", "pinyin13", "global"}:
         raise ValueError(kind)
+    if "global" in extras:  # raw counts here, weighed once after the union
+        TfidfVectorizer = partial(TfidfVectorizer, use_idf=False, norm=None, sublinear_tf=False)  # noqa: N806
+    else:
+        TfidfVectorizer = partial(TfidfVectorizer, sublinear_tf=True)  # noqa: N806
     canto = "canto" in extras
     folded = fold if canto else to_simplified
     parts = [
-        ("words", TfidfVectorizer(analyzer=lambda t: _jieba_words(t, canto), sublinear_tf=True)),
+        ("words", TfidfVectorizer(analyzer=lambda t: _jieba_words(t, canto))),
         (
             "char_wb",
             TfidfVectorizer(
                 analyzer="char_wb",
                 ngram_range=(1, 4),
-                sublinear_tf=True,
                 preprocessor=lambda t: " ".join(_jieba_words(t, canto)),
             ),
         ),
@@ -110,28 +118,29 @@ def make_features(kind: str):
         char = TfidfVectorizer(
             analyzer="char",
             ngram_range=(1, 4),
-            sublinear_tf=True,
             preprocessor=lambda t: PUNCTUATION.sub(" ", folded(t)),
         )
         parts.append(("char", char))
-    if "cue" in extras:
-        parts.append(("cue", _cue_transformer()))
+    if "cue" in extras or "cues" in extras:
+        parts.append(("cue", _cue_transformer(6 if "cues" in extras else 2)))
     if "pinyin" in extras or "pinyin13" in extras:
         low = 1 if "pinyin13" in extras else 2
-        parts.append(("pinyin", TfidfVectorizer(analyzer=lambda t: pinyin_ngrams(t, low, 3), sublinear_tf=True)))
+        parts.append(("pinyin", TfidfVectorizer(analyzer=lambda t: pinyin_ngrams(t, low, 3))))
+    if "global" in extras:
+        return make_pipeline(FeatureUnion(parts), TfidfTransformer(sublinear_tf=True))
     return FeatureUnion(parts)
 
 
-def _cue_transformer():
-    """bot.nlu.domain_cue's [cue, no cue] feature as a scikit-learn transformer."""
+def _cue_transformer(columns: int = 2):
+    """bot.nlu.domain_cue's cue features (the first `columns`) as a scikit-learn transformer."""
     from sklearn.preprocessing import FunctionTransformer
 
-    from bot.nlu.domain_cue import has_cue
+    from bot.nlu.domain_cue import cue_vector
 
-    return FunctionTransformer(lambda texts: np.array([[1.0, 0.0] if has_cue(t) else [0.0, 1.0] for t in texts]))
+    return FunctionTransformer(lambda texts: np.array([cue_vector(t)[:columns] for t in texts]))
 
 
-def out_of_fold(texts, labels, groups, kind: str, C: float, balanced: bool = True):
+def out_of_fold(texts, labels, groups, kind: str, C: float, balanced: bool = True, folds: int = FOLDS):
     """Out-of-fold label probabilities (rows: examples, columns: classes) and the classes."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
@@ -140,7 +149,7 @@ def out_of_fold(texts, labels, groups, kind: str, C: float, balanced: bool = Tru
     classes = sorted(set(labels))
     probabilities = np.zeros((len(texts), len(classes)))
     y = np.array(labels)
-    for train, test in GroupKFold(n_splits=FOLDS).split(texts, labels, groups):
+    for train, test in GroupKFold(n_splits=folds).split(texts, labels, groups):
         features = make_features(kind)
         x_train = normalize(features.fit_transform([texts[i] for i in train]))
         x_test = normalize(features.transform([texts[i] for i in test]))
@@ -226,14 +235,16 @@ def main(argv: List[str] | None = None) -> int:
         "--probabilities",
         help="the .npz a former run saved beside its --out: search the thresholds again without refitting",
     )
+    parser.add_argument("--folds", type=int, default=FOLDS, help="fewer to explore quickly; the choices use 5")
+    parser.add_argument("--no-thresholds", action="store_true", help="accuracy only, no threshold search")
     args = parser.parse_args(argv)
 
     texts, labels = load_training(args.train)
     groups = paraphrase_groups(texts, labels)
-    print(f"{len(texts)} training examples in {len(set(groups))} paraphrase groups, {FOLDS} folds")
+    print(f"{len(texts)} training examples in {len(set(groups))} paraphrase groups, {args.folds} folds")
 
     # the configured pipeline (config.yml) first; the others only with --compare
-    configured = [(kind, float(C)) for kind, C in (m.rsplit(":", 1) for m in args.model)] or [(CONFIGURED, 100.0)]
+    configured = [(kind, float(C)) for kind, C in (m.rsplit(":", 1) for m in args.model)] or [(CONFIGURED, 200.0)]
     candidates = configured + (
         [
             ("anchor", 10.0),
@@ -255,7 +266,9 @@ def main(argv: List[str] | None = None) -> int:
         if args.probabilities:
             probabilities, classes = saved["probabilities"], [str(c) for c in saved["classes"]]
         else:
-            probabilities, classes = out_of_fold(texts, labels, groups, kind, C, balanced=kind != "anchor")
+            probabilities, classes = out_of_fold(
+                texts, labels, groups, kind, C, balanced=kind != "anchor", folds=args.folds
+            )
         predicted = [classes[i] for i in probabilities.argmax(axis=1)]
         accuracy = float(np.mean([p == t for p, t in zip(predicted, labels, strict=True)]))
         name = f"{kind} C={C:g}"
@@ -272,6 +285,7 @@ def main(argv: List[str] | None = None) -> int:
     results["best_model"] = best_model
     assert best_probabilities is not None and best_classes is not None
     # the out-of-fold probabilities, so that the thresholds can be searched again without refitting
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(Path(args.out).with_suffix(".npz"), probabilities=best_probabilities, classes=best_classes)
     # the out-of-fold misreadings of the best model, to see which styles and topics are thin
     results["errors"] = [
@@ -280,6 +294,10 @@ def main(argv: List[str] | None = None) -> int:
         if best_classes[int(row.argmax())] != label
     ]
 
+    if args.no_thresholds:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(json.dumps(results, indent=2), "utf-8")
+        return 0
     grid = itertools.product(
         (0.3, 0.35, 0.4, 0.45, 0.5, 0.55),  # FallbackClassifier threshold
         (0.25, 0.3, 0.35, 0.4, 0.45, 0.5),  # FAQ min_confidence

@@ -5,6 +5,10 @@ Why: phone keyboards type by pinyin, so visitors send 开漂, 发飘, 法票 or 
 (kai piao, fa piao, hui fu). Counting n-grams of toneless syllables lets the classifier
 weigh "fa piao" the same whichever characters spelled it. The syllables come from
 `pypinyin`, whose dictionaries ship inside its wheel (nothing is downloaded).
+
+Visitors also type pinyin without choosing characters ("dianzi fapiao shenme shihou huifu"):
+a run of Latin words that all split into pinyin syllables (and is not mostly English) is
+read as those syllables, so it shares the n-grams of 电子发票什么时候恢复.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -29,15 +33,60 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.nlu.normalize import fold
 
 _HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
+# a run of Chinese characters, or of Latin words separated by spaces only
+_RUN = re.compile(r"[\u3400-\u9fff]+|[a-z]+(?:[ '\-]+[a-z]+)*")
+_WORD = re.compile(r"[a-z]+")
 _VOCABULARY = "vocabulary.json"
+# the longest toneless syllable (zhuang, chuang, shuang)
+_LONGEST = 6
+
+
+@lru_cache(maxsize=1)
+def _syllables() -> frozenset:
+    """Every toneless pinyin syllable of pypinyin's dictionary that has a vowel (no m, ng, hm)."""
+    from pypinyin.constants import PINYIN_DICT
+    from pypinyin.contrib.tone_convert import to_normal
+
+    found = {to_normal(p) for value in PINYIN_DICT.values() for p in value.split(",")}
+    return frozenset(s for s in found if re.fullmatch(r"[a-z]*[aeiouv][a-z]*", s))
+
+
+@lru_cache(maxsize=8192)
+def split_pinyin(word: str) -> Optional[Tuple[str, ...]]:
+    """ "fapiao" -> ("fa", "piao"): the fewest syllables that spell the word, or None."""
+    syllables = _syllables()
+    best: List[Optional[Tuple[str, ...]]] = [()] + [None] * len(word)
+    for end in range(1, len(word) + 1):
+        for start in range(max(0, end - _LONGEST), end):
+            head = best[start]
+            if head is not None and word[start:end] in syllables:
+                if best[end] is None or len(head) + 1 < len(best[end] or ()):
+                    best[end] = head + (word[start:end],)
+    return best[len(word)]
+
+
+def _latin_syllables(run: str) -> List[str]:
+    """The syllables of a run of Latin words when at least 80 % of its words (and two or more)
+    are pinyin, else []: English ("can I book a time") has too many words that are not."""
+    words = _WORD.findall(run)
+    split = [split_pinyin(w) for w in words]
+    pinyin = [s for s in split if s]
+    if len(pinyin) < 2 or len(pinyin) < 0.8 * len(words):
+        return []
+    return [syllable for s in pinyin for syllable in s]
 
 
 @lru_cache(maxsize=4096)
 def syllable_runs(text: str) -> List[List[str]]:
-    """Toneless syllables of each run of Chinese characters in the folded text."""
+    """Toneless syllables of each run of Chinese characters, or of pinyin words, in the folded text."""
     from pypinyin import lazy_pinyin
 
-    return [lazy_pinyin(run) for run in _HAN_RUN.findall(fold(text))]
+    runs = []
+    for run in _RUN.findall(fold(text)):
+        syllables = lazy_pinyin(run) if _HAN_RUN.match(run) else _latin_syllables(run)
+        if syllables:
+            runs.append(syllables)
+    return runs
 
 
 def pinyin_ngrams(text: str, min_n: int = 2, max_n: int = 3) -> List[str]:

@@ -79,3 +79,22 @@ def test_88_is_a_goodbye_word_and_other_numbers_stay_numbers():
     assert fold("88") == fold("886") == fold(" 8888 ") == "拜拜"
     assert fold("12月3号能开票吗") == "12月3号能开票吗"
     assert fold("188") == "188" and fold("880") == "880"
+
+
+def test_pinyin_typed_without_characters_shares_the_ngrams_of_the_characters():
+    typed = set(pinyin_ngrams("dianzi fapiao shenme shihou huifu", 1, 3))
+    assert typed == set(pinyin_ngrams("电子发票什么时候恢复", 1, 3))
+    # English is not read as pinyin, though some of its words are syllables (can, a, he)
+    assert pinyin_ngrams("can I book a time at the hall", 1, 3) == []
+    assert pinyin_ngrams("why is e-fapiao down", 1, 3) == []
+
+
+def test_cues_of_negated_notices_complaints_and_other_services():
+    from bot.nlu.domain_cue import cue_vector
+
+    cue, no_cue, negated, complaint, other_service, other_city = cue_vector("以后别再给我发恢复提醒了")
+    assert (cue, no_cue, negated, complaint) == (1.0, 0.0, 1.0, 0.0)
+    assert cue_vector("恢复了请通知我")[2] == 0.0
+    assert cue_vector("开不了票耽误了我一单生意，我要投诉")[3] == 1.0
+    assert cue_vector("社保卡在哪里补办")[4:] == [1.0, 0.0]
+    assert cue_vector("東莞的電子發票也停了嗎")[4:] == [0.0, 1.0]
