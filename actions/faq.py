@@ -1,8 +1,8 @@
 """FAQ answers for buttons that name their topic (/faq{"faq_topic": ...}).
 
 NLU-classified FAQs are answered by the stock `utter_faq`; this action serves the menu and
-"您是想问" buttons. Both run after `action_refresh_status` in the same turn, so the answer's
-variant for the live state (`outage_state`) is picked by Rasa's NLG from the domain.
+"您是想问" buttons. Both are rendered by the Rasa server's response generator (bot/nlg.py), which
+picks the answer's variant for the live state (`outage_state`) read in the same turn.
 """
 
 from typing import Any, Dict, List, Text

@@ -23,19 +23,6 @@ def status_slots(reading: StatusReading, lang: Text = "zh") -> List[Dict[Text, A
     return [SlotSet("outage_state", reading.value.state), SlotSet("status_line", line)]
 
 
-class ActionRefreshStatus(Action):
-    """Reads the live status into slots, so that the response uttered NEXT in this turn picks
-    its variant for the current state (see the comment above the responses in domain.yml)."""
-
-    def name(self) -> Text:
-        return "action_refresh_status"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        return status_slots(await default_client().read(), language(tracker))
-
-
 def status_buttons(state: Optional[str], lang: Text = "zh") -> List[Dict[Text, Text]]:
     """Sign-up only while the service is not back; the urgent answer only while it is down."""
     en = lang == "en"

@@ -19,20 +19,57 @@ endpoints.yml (so `make run`, the scaled set-up and the stock-Rasa anchor all ge
    time, and an accept on the action server). Here each endpoint keeps one session per event
    loop; idle connections are dropped after 2 s, before the action server (Sanic: 5 s) or
    nginx would close them under it.
+4. The action answer's events are checked against the one alternative of the schema's `oneOf`
+   their type names: Rasa's schema tries each of its 23 event alternatives on every event (most
+   of the check's time). Each alternative fixes `event` to its own constant, so at most one can
+   match an event, and an event is valid exactly when that one does; an answer this quick check
+   does not pass goes through the full check above (so an invalid one fails with Rasa's error).
+5. A slot is copied by copying its attributes: `copy.copy` went through `__reduce_ex__` for
+   each of the domain's ~60 slots every time Rasa made a tracker (`init_copy`, once per policy
+   and prediction to replay the history: ~6 % of a replica's time). Slot defines no
+   `__copy__`, `__reduce__`, `__getstate__`, `__setstate__` or `__slots__`, so `copy.copy` made
+   exactly this: a new object of the same class with the same attribute dict (shallow).
+6. A graph's minimal schema for a set of targets is worked out once: the graph runner asks
+   `GraphSchema.minimal_graph_schema` on every NLU parse and every policy prediction, and it
+   walks every path to every dependency again (no memo: ~4 % of a replica's time). A schema's
+   nodes are not changed once it is built (Rasa builds a new schema instead), so the answer for
+   the same schema and targets is the same; it is remembered on the schema (by its nodes'
+   identity and number too, in case) and handed out as the same (read-only) object.
+7. A graph run calls its nodes directly, each once, dependencies first: `DaskGraphRunner.run`
+   handed every NLU parse and policy prediction to `dask.get`, whose scheduler (ordering the
+   tasks, queues, a synchronous executor) was ~12 % of a replica's time for graphs of a few
+   dozen nodes in one thread. Rasa's graphs are only tasks `(GraphNode, "dependency", ...)`
+   and inputs `(name, value)`; for those this is what `dask.get` computes: each node called
+   once with its dependencies' results (a name that is not in the graph passed as it is), the
+   inputs as given, the targets' results in order, a node's exception raised as it was. A graph
+   of any other shape still goes to dask. The order among nodes that do not depend on each
+   other may differ from dask's; Rasa's nodes (NLU components in a chain, policies reading the
+   tracker) do not depend on it.
+8. Whether the domain is empty is asked against the empty domain's dict built once: the
+   processor asks `Domain.is_empty` on every parse (`_check_for_unseen_features`), which built
+   a new empty Domain from `{}` each time (~6 % of a replica's time). The empty domain is
+   always the same, so its dict is too; the model's domain is still compared with it.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Dict, Optional, Text, Type
+import logging
+from typing import Any, Dict, List, Optional, Text, Tuple, Type
 
 import aiohttp
+import dask
 import jsonschema
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
+from rasa.engine.exceptions import GraphRunError
+from rasa.engine.graph import GraphSchema
+from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.constants import DOCS_BASE_URL
+from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event
+from rasa.shared.core.slots import Slot
 from rasa.utils.endpoints import EndpointConfig
 
 _validator: Optional[Any] = None
@@ -49,8 +86,49 @@ def action_answer_validator() -> Any:
     return _validator
 
 
+_quick: Optional[Tuple[Any, Dict[Text, Any]]] = None
+
+
+def quick_validators() -> Tuple[Any, Dict[Text, Any]]:
+    """A validator of the answer without its events, and one per event type (its `oneOf`
+    alternative with the properties every event shares); no event validators if the
+    alternatives did not each fix a distinct `event` constant (then every answer is checked in full)."""
+    global _quick
+    if _quick is None:
+        schema = RemoteAction.action_response_format_spec()
+        cls = jsonschema.validators.validator_for(schema)
+        item = schema["properties"]["events"]["items"]
+        shared = {k: v for k, v in item.items() if k != "oneOf"}
+        names = [alt.get("properties", {}).get("event", {}).get("const") for alt in item["oneOf"]]
+        by_type: Dict[Text, Any] = {}
+        if None not in names and len(set(names)) == len(names):
+            by_type = {name: cls({**shared, "allOf": [alt]}) for name, alt in zip(names, item["oneOf"], strict=True)}
+        _quick = (cls(schema), by_type)
+    return _quick
+
+
+def quickly_valid(result: Any) -> bool:
+    """True only when the answer is valid under Rasa's schema (False: not known, check in full)."""
+    whole, by_type = quick_validators()
+    if not by_type or not isinstance(result, dict):
+        return False
+    events = result.get("events")
+    if "events" in result:
+        if not isinstance(events, list):
+            return False
+        for event in events:
+            name = event.get("event") if isinstance(event, dict) else None
+            validator = by_type.get(name) if isinstance(name, str) else None
+            if validator is None or not validator.is_valid(event):
+                return False
+        result = {**result, "events": []}
+    return bool(whole.is_valid(result))
+
+
 def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
     """RemoteAction._validate_action_result with the validator built once."""
+    if quickly_valid(result):
+        return True
     error = jsonschema.exceptions.best_match(action_answer_validator().iter_errors(result))
     if error is not None:
         error.message += (
@@ -114,7 +192,87 @@ def _kept_session(self: EndpointConfig) -> Any:
     return _KeptSession(kept[1])
 
 
+def _copy_slot(self: Slot) -> Slot:
+    """What `copy.copy` made of a slot: a new object of its class with the same attributes."""
+    cls: Any = type(self)
+    copied: Slot = cls.__new__(cls)  # as copyreg.__newobj__
+    copied.__dict__.update(self.__dict__)
+    return copied
+
+
+_minimal_graph_schema = GraphSchema.minimal_graph_schema
+
+
+def minimal_graph_schema(self: GraphSchema, targets: Optional[List[Text]] = None) -> GraphSchema:
+    """GraphSchema.minimal_graph_schema, remembered per schema and targets."""
+    key = (tuple(targets) if targets else None, id(self.nodes), len(self.nodes))
+    known: Dict[Any, GraphSchema] = self.__dict__.setdefault("_minimal_schemas", {})
+    found = known.get(key)
+    if found is None:
+        found = known[key] = _minimal_graph_schema(self, targets)
+    return found
+
+
+def run_graph(graph: Dict[Text, Any], targets: List[Text]) -> Optional[Tuple[Any, ...]]:
+    """`dask.get(graph, targets)` for a graph of Rasa's shape; None for any other shape."""
+    for task in graph.values():
+        if not isinstance(task, tuple) or not task:
+            return None
+        if callable(task[0]) and not all(isinstance(arg, str) for arg in task[1:]):
+            return None
+    results: Dict[Text, Any] = {}
+
+    def result(key: Text) -> Any:
+        if key not in results:
+            task = graph[key]
+            if callable(task[0]):
+                task = task[0](*(result(arg) if arg in graph else arg for arg in task[1:]))
+            results[key] = task
+        return results[key]
+
+    return tuple(result(target) for target in targets)
+
+
+_dask_get = dask.get
+_dask_run = DaskGraphRunner.run
+_runner_logger = logging.getLogger("rasa.engine.runner.dask")  # Rasa's own logger of graph runs
+
+
+def _run_graph_directly(
+    self: DaskGraphRunner, inputs: Optional[Dict[Text, Any]] = None, targets: Optional[List[Text]] = None
+) -> Dict[Text, Any]:
+    """DaskGraphRunner.run, its graph run by `run_graph` (dask's for any other shape)."""
+    run_targets = targets if targets else self._graph_schema.target_names
+    minimal_schema = self._graph_schema.minimal_graph_schema(run_targets)
+    graph = self._build_dask_graph(minimal_schema)
+    if inputs:
+        self._add_inputs_to_graph(inputs, graph)
+    _runner_logger.debug("Running graph with inputs: %s, targets: %s and %s.", inputs, targets, self._execution_context)
+    try:
+        computed = run_graph(graph, list(run_targets)) if all(t in graph for t in run_targets) else None
+        if computed is None:
+            computed = _dask_get(graph, run_targets)
+        return dict(computed)
+    except RuntimeError as e:
+        raise GraphRunError("Error running runner.") from e
+
+
+_empty_domain_dict: Optional[Dict[Text, Any]] = None
+
+
+def _domain_is_empty(self: Domain) -> bool:
+    """Domain.is_empty, the empty domain's dict built once."""
+    global _empty_domain_dict
+    if _empty_domain_dict is None:
+        _empty_domain_dict = Domain.empty().as_dict()
+    return bool(self.as_dict() == _empty_domain_dict)
+
+
 def apply() -> None:
+    Domain.is_empty = _domain_is_empty
+    DaskGraphRunner.run = _run_graph_directly
+    GraphSchema.minimal_graph_schema = minimal_graph_schema
+    Slot.__copy__ = _copy_slot
     RemoteAction._validate_action_result = _validate_action_result
     Event.resolve_by_type = staticmethod(resolve_by_type)
     EndpointConfig.session = _kept_session

@@ -34,8 +34,6 @@ STANDBY_OUTCOMES = {
     "action_handle_miss": ("miss_outcome", "unreachable"),
     "action_follow_up": ("follow_up_outcome", "unreachable"),
 }
-# actions that only read into slots before a response: silently nothing
-SILENT_ACTIONS = {"action_refresh_status"}
 
 
 @routes.post("/webhook")
@@ -58,8 +56,6 @@ async def standby(request: web.Request) -> web.Response:
     if action == "action_session_start":
         events = [{"event": "session_started"}, {"event": "action", "name": "action_listen"}]
         return json_response({"events": events, "responses": []})
-    if action in SILENT_ACTIONS:
-        return json_response({"events": [], "responses": []})
     if action in STANDBY_OUTCOMES:
         slot, value = STANDBY_OUTCOMES[action]
         return json_response({"events": [{"event": "slot", "name": slot, "value": value}], "responses": []})

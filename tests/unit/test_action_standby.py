@@ -32,8 +32,6 @@ async def test_session_start_and_lookups():
         }
         miss = await (await c.post("/webhook", json={"next_action": "action_handle_miss"}, headers=rasa)).json()
         assert miss["events"] == [{"event": "slot", "name": "miss_outcome", "value": "unreachable"}]
-        refresh = await (await c.post("/webhook", json={"next_action": "action_refresh_status"}, headers=rasa)).json()
-        assert refresh == {"events": [], "responses": []}
         assert (await c.post("/webhook", data=b"{oops", headers=rasa)).status == 400
         # Rasa's call with a long tracker: over the web app's 64 KB limit for public bodies, still answered
         big = {"next_action": "action_outage_status", "tracker": {"events": [{"text": "问" * 100}] * 1000}}

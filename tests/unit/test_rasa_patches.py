@@ -1,5 +1,6 @@
 """bot/rasa_patches.py changes what an action call costs, not what Rasa accepts."""
 
+import dask
 import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
@@ -97,3 +98,211 @@ async def test_action_calls_reuse_one_session_per_endpoint():
         session = endpoint.__dict__["_kept_session"][1]
         await session.close()
         await runner.cleanup()
+
+
+# every event Rasa can take from an action server, valid and broken (a property of the wrong type)
+EVENTS = [
+    {"event": "slot", "name": "district", "value": "天河"},
+    {"event": "slot", "name": "district", "value": None, "timestamp": 1.5},
+    {"event": "bot", "text": "好", "data": {"buttons": [{"title": "a", "payload": "/b"}]}},
+    {"event": "action", "name": "action_listen", "policy": None, "confidence": 1.0},
+    {"event": "followup", "name": "action_handle_miss"},
+    {"event": "active_loop", "name": None},
+    {"event": "session_started", "metadata": {"x": 1}},
+    {"event": "user", "text": "你好", "parse_data": {"intent": {"name": "greet", "confidence": 1.0}}},
+    {"event": "reset_slots"},
+    {"event": "restart"},
+    {"event": "reminder", "intent": "x", "date_time": "2026-11-29T08:00:00"},
+    {"event": "slot", "name": 3, "value": "x"},  # a name that is not text
+    {"event": "bot", "text": 1},
+    {"event": "user", "parse_data": {"intent": {"name": 1}}},
+    {"event": "slot", "name": "a", "value": 1, "timestamp": "now"},
+    {"event": "action", "name": "x", "confidence": "high"},
+    {"event": "no_such_event"},
+    {"event": ["slot"]},
+    {"event": None},
+    {"name": "x"},
+    "slot",
+    None,
+]
+ANSWERS = (
+    GOOD
+    + BAD
+    + [{"events": [e]} for e in EVENTS]
+    + [{"events": [EVENTS[0], e], "responses": [{"response": "utter_greet"}]} for e in EVENTS]
+    + [{"events": [], "responses": [{"text": 1}]}, {"events": None}, {"responses": None}, {"extra": 1}, [], "x"]
+)
+
+
+@pytest.mark.parametrize("answer", ANSWERS)
+def test_the_quick_check_passes_only_what_rasas_schema_passes(answer):
+    valid = jsonschema.validators.validator_for(RemoteAction.action_response_format_spec())(
+        RemoteAction.action_response_format_spec()
+    ).is_valid(answer)
+    if rasa_patches.quickly_valid(answer):
+        assert valid, answer
+    rasa_patches.apply()
+    if valid:
+        assert action()._validate_action_result(answer) is True
+    else:
+        with pytest.raises(jsonschema.ValidationError) as patched:
+            action()._validate_action_result(answer)
+        with pytest.raises(jsonschema.ValidationError) as rasa:
+            jsonschema.validate(answer, RemoteAction.action_response_format_spec())
+        assert patched.value.message.startswith(rasa.value.message)
+
+
+def test_the_quick_check_covers_every_event_type_and_passes_the_usual_answers():
+    _whole, by_type = rasa_patches.quick_validators()
+    schema = RemoteAction.action_response_format_spec()["properties"]["events"]["items"]
+    assert sorted(by_type) == sorted(alt["properties"]["event"]["const"] for alt in schema["oneOf"])
+    assert all(rasa_patches.quickly_valid(answer) for answer in GOOD)
+    assert sum(rasa_patches.quickly_valid({"events": [e]}) for e in EVENTS) >= 10
+
+
+def test_a_slot_is_copied_as_copy_copy_copied_it():
+    import copy
+    from pathlib import Path
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.slots import Slot
+
+    domain = Domain.load(str(Path(__file__).resolve().parents[2] / "domain.yml"))
+    rasa_patches.apply()
+    assert Slot.__copy__ is rasa_patches._copy_slot
+    for slot in domain.slots:
+        slot.value = ["a"] if slot.type_name == "list" else slot.value
+        stock = copy._reconstruct(slot, None, *slot.__reduce_ex__(4))  # copy.copy without __copy__
+        ours = copy.copy(slot)
+        assert type(ours) is type(stock) is type(slot)
+        assert ours.__dict__ == stock.__dict__ and ours.__dict__ is not slot.__dict__
+        assert all(ours.__dict__[k] is slot.__dict__[k] for k in slot.__dict__)  # shallow, as before
+        ours.value = "changed"
+        assert slot.value != "changed" or stock.value == "changed"
+    # what would make copy.copy do more than this: none on any slot class (ABC's __slots__ is empty)
+    for slot_class in {type(slot) for slot in domain.slots}:
+        for cls in slot_class.__mro__[:-1]:  # object's own are the default path
+            assert not {"__reduce__", "__reduce_ex__", "__getstate__", "__setstate__", "__new__"} & set(vars(cls))
+            assert not vars(cls).get("__slots__"), cls
+
+
+def test_a_minimal_graph_schema_is_rasas_own_remembered():
+    from pathlib import Path
+
+    from rasa.engine.graph import GraphSchema, SchemaNode
+    from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+    from rasa.engine.recipes.recipe import TrainingType
+    from rasa.shared.importers.importer import TrainingDataImporter
+
+    root = Path(__file__).resolve().parents[2]
+    config = TrainingDataImporter.load_from_config(str(root / "config.yml")).get_config()
+    recipe = DefaultV1Recipe().graph_config_for_recipe(config, {}, training_type=TrainingType.BOTH)
+    rasa_patches.apply()
+    stock = rasa_patches._minimal_graph_schema
+    checked = 0
+    for schema in (recipe.train_schema, recipe.predict_schema):
+        for targets in ([name] for name in schema.nodes):
+            ours = schema.minimal_graph_schema(targets)
+            assert ours == stock(schema, targets)
+            assert schema.minimal_graph_schema(targets) is ours  # remembered
+            checked += 1
+        assert schema.minimal_graph_schema() == stock(schema, None)
+        assert schema.minimal_graph_schema(schema.target_names) == stock(schema, schema.target_names)
+    assert checked > 20
+    # a schema whose nodes change (Rasa does not do that) is worked out again
+    grown = GraphSchema(dict(recipe.predict_schema.nodes))
+    before = grown.minimal_graph_schema()
+    grown.nodes["extra"] = SchemaNode(
+        needs={}, uses=SchemaNode, constructor_name="create", fn="run", config={}, is_target=True
+    )
+    assert "extra" in grown.minimal_graph_schema().nodes and "extra" not in before.nodes
+
+
+def test_a_graph_of_rasas_shape_runs_as_dask_ran_it():
+    calls = []
+
+    def node(name):
+        def call(*args):
+            calls.append(name)
+            return (name, [a[1] if isinstance(a, tuple) else a for a in args])
+
+        return call
+
+    graph = {
+        "a": (node("a"), "input", "not-a-key"),
+        "b": (node("b"), "a"),
+        "c": (node("c"), "a", "b"),
+        "input": ("input", {"text": "你好"}),
+    }
+    assert rasa_patches.run_graph(graph, ["c", "b"]) == dask.get(graph, ["c", "b"])
+    assert calls.count("a") == 2 and calls.count("b") == 2  # each node once a run (one run each)
+    assert rasa_patches.run_graph({"x": [1, 2]}, ["x"]) is None  # any other shape goes to dask
+    assert rasa_patches.run_graph({"x": (node("x"), ["a"])}, ["x"]) is None
+
+    def fails(*args):
+        raise KeyError("raised as it was")
+
+    with pytest.raises(KeyError, match="raised as it was"):
+        rasa_patches.run_graph({"f": (fails,)}, ["f"])
+
+
+@pytest.fixture(scope="module")
+def agent():
+    from pathlib import Path
+
+    model = Path(__file__).resolve().parents[2] / "models" / "current.tar.gz"
+    if not model.exists():
+        pytest.skip("no trained model (make train)")
+    from rasa.core.agent import Agent
+
+    return Agent.load(str(model))
+
+
+def test_the_models_graphs_give_what_dask_gave(agent):
+    from rasa.core.channels.channel import UserMessage
+    from rasa.engine.constants import PLACEHOLDER_MESSAGE, PLACEHOLDER_TRACKER
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    rasa_patches.apply()
+    runner, metadata = agent.processor.graph_runner, agent.processor.model_metadata
+    assert type(runner).run is rasa_patches._run_graph_directly
+    texts = ["为什么暂停开票", "什么时候恢复", "我要找人工", "天河区的办税服务厅在哪", "hello", "发票", "/greet"]
+    for text in texts:
+        tracker = DialogueStateTracker("graph-test", agent.domain.slots)
+        parsed = []
+        for run in (rasa_patches._dask_run, type(runner).run):
+            message = UserMessage(text, sender_id="graph-test", message_id="graph-test-message")
+            out = run(
+                runner,
+                inputs={PLACEHOLDER_MESSAGE: [message], PLACEHOLDER_TRACKER: tracker},
+                targets=[metadata.nlu_target],
+            )
+            parsed.append(out[metadata.nlu_target][0].as_dict())
+        assert parsed[0] == parsed[1], text
+        tracker.update(ActionExecuted("action_listen"))
+        tracker.update(UserUttered(text, parsed[0]["intent"], parsed[0].get("entities", []), parse_data=parsed[0]))
+        predictions = [
+            run(runner, inputs={PLACEHOLDER_TRACKER: tracker}, targets=[metadata.core_target])[metadata.core_target]
+            for run in (rasa_patches._dask_run, type(runner).run)
+        ]
+        assert predictions[0].probabilities == predictions[1].probabilities, text
+        assert (predictions[0].policy_name, predictions[0].events, predictions[0].optional_events) == (
+            predictions[1].policy_name,
+            predictions[1].events,
+            predictions[1].optional_events,
+        )
+
+
+def test_the_domain_is_empty_exactly_when_rasa_said_so():
+    from pathlib import Path
+
+    from rasa.shared.core.domain import Domain
+
+    stock = lambda domain: domain.as_dict() == Domain.from_dict({}).as_dict()  # noqa: E731  (Rasa's is_empty)
+    rasa_patches.apply()
+    assert Domain.is_empty is rasa_patches._domain_is_empty
+    project = Domain.load(str(Path(__file__).resolve().parents[2] / "domain.yml"))
+    for domain in (project, Domain.empty(), Domain.from_dict({"intents": ["greet"]}), Domain.from_dict({"slots": {}})):
+        assert domain.is_empty() == stock(domain)
+    assert Domain.empty().is_empty() and not project.is_empty()

@@ -1,0 +1,90 @@
+"""RecentStatesRulePolicy predicts exactly as Rasa's RulePolicy with the same trained lookups.
+
+On every point of every conversation of the training and test stories (and of those stories
+run back to back, so the history is longer than any rule), its states are the tail of
+RulePolicy's and its prediction (action probabilities, rule matched) is the same.
+"""
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from rasa.core.policies.rule_policy import RulePolicy
+from rasa.shared.core.generator import TrainingDataGenerator
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.importers.importer import TrainingDataImporter
+
+from bot.policies.rules import RecentStatesRulePolicy, recent_states
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL = ROOT / "models" / "current.tar.gz"
+
+
+@pytest.fixture(scope="module")
+def policies():
+    if not MODEL.exists():
+        pytest.skip("no trained model (make train)")
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(MODEL))
+    nodes = agent.processor.graph_runner._instantiated_nodes.values()
+    ours = next(node._component for node in nodes if isinstance(node._component, RulePolicy))
+    assert type(ours) is RecentStatesRulePolicy  # config.yml names it
+    stock = RulePolicy(
+        dict(ours.config),
+        ours._model_storage,
+        ours._resource,
+        SimpleNamespace(is_finetuning=False),  # the ExecutionContext's one field a policy reads
+        ours.featurizer,
+        ours.lookup,
+    )
+    return ours, stock, agent.domain
+
+
+def conversations(domain):
+    importer = TrainingDataImporter.load_from_dict(
+        domain_path=str(ROOT / "domain.yml"),
+        training_data_paths=[
+            str(ROOT / "data" / "rules"),
+            str(ROOT / "data" / "stories"),
+            str(ROOT / "tests" / "stories"),
+        ],
+    )
+    trackers = TrainingDataGenerator(importer.get_stories(), domain, augmentation_factor=0).generate()
+    stories = [t for t in trackers if not t.is_rule_tracker]
+    assert len(stories) >= 20
+    # the stories one after another: a long conversation, longer than any rule
+    long = DialogueStateTracker.from_events("long", [e for t in stories for e in t.events], domain.slots)
+    return [*trackers, long]
+
+
+def points(tracker):
+    """The tracker as it stood before each of its actions (as Rasa predicted it)."""
+    events = tracker.applied_events()
+    for index, event in enumerate(events):
+        if type(event).__name__ == "ActionExecuted" and index:
+            yield DialogueStateTracker.from_events(tracker.sender_id, events[:index], tracker.slots.values())
+
+
+def test_the_same_states_tail_and_the_same_predictions(policies):
+    ours, stock, domain = policies
+    longest = ours.longest_rule()
+    assert longest and longest < 20
+    checked = 0
+    for conversation in conversations(domain):
+        for point in points(conversation):
+            full = stock._prediction_states(point, domain, rule_only_data=stock._get_rule_only_data())
+            tail = ours._prediction_states(point, domain, rule_only_data=ours._get_rule_only_data())
+            assert tail == full[-longest:]
+            assert recent_states(point, domain, 10**6) == point.past_states(domain)
+            mine, theirs = (
+                ours.predict_action_probabilities(point, domain),
+                stock.predict_action_probabilities(point, domain),
+            )
+            assert mine.probabilities == theirs.probabilities
+            assert (mine.action_metadata, mine.is_end_to_end_prediction) == (
+                theirs.action_metadata,
+                theirs.is_end_to_end_prediction,
+            )
+            checked += 1
+    assert checked > 300
