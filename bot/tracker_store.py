@@ -31,6 +31,7 @@ import asyncio
 import itertools
 import json
 import logging
+import time
 from typing import Any, Awaitable, Callable, Iterator, Optional, Sequence, Text, TypeVar
 
 import sqlalchemy as sa
@@ -121,11 +122,20 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
         if self.engine.dialect.name == "sqlite":
             self._keep_sqlite_connections()
         self.known_topics = list(load_catalogue())
-        with self.engine.begin() as connection:
-            for index in INDEXES:
-                connection.execute(sa.text(index))
-            if self.engine.dialect.name == "postgresql":
-                connection.execute(sa.text("ANALYZE events"))  # the planner then knows the new indexes
+        for attempt in range(1, ATTEMPTS + 1):
+            # replicas starting together on one database collide here (PostgreSQL aborts one
+            # ANALYZE of two as a deadlock; two CREATE INDEX meet in the catalogue): retry
+            try:
+                with self.engine.begin() as connection:
+                    for index in INDEXES:
+                        connection.execute(sa.text(index))
+                    if self.engine.dialect.name == "postgresql":
+                        connection.execute(sa.text("ANALYZE events"))  # the planner then knows the new indexes
+                break
+            except sqlalchemy.exc.DBAPIError:
+                if attempt == ATTEMPTS:
+                    raise
+                time.sleep(0.2 * attempt)
         figures_store.create_tables(self.engine)
         figures_store.backfill(self.engine, self.known_topics)
 

@@ -14,7 +14,7 @@ PG_PORT=${PG_PORT:-5433}
 REDIS_PORT=${SCALED_REDIS_PORT:-6380}  # its own port, whatever REDIS_PORT `make` exports
 NGINX_PORT=${NGINX_PORT:-8000}
 RASA_PORTS=(${RASA_PORTS:-5006 5007})
-# ANCHOR_MODEL (make test-scale: models/anchor-diet.tar.gz, the stock DIET pipeline) adds one more
+# ANCHOR_MODEL (make test-scale: models/anchor-diet-3ep.tar.gz, the stock DIET pipeline) adds one more
 # Rasa server with that model, served the same way, and left out of nginx's routing (`down`)
 # until the load test routes to it alone.
 ANCHOR_MODEL=${ANCHOR_MODEL:-} ANCHOR_PORT=${ANCHOR_PORT:-5008}

@@ -191,6 +191,18 @@ class OpenLoop:
             gaps = [self.random.uniform(*READING_SECONDS) for _ in questions]
             self.visitors.append(asyncio.ensure_future(self.visit(channel, sender, questions, gaps)))
 
+    async def warm(self, per_channel: int = 3, questions: int = 4) -> None:
+        """Visitors on every channel at once, with no reading time: a server's first answers
+        load lazily (NLU, policies, the action server's session, the database pool's connections,
+        the WeChat crypto, socket.io's Redis manager), so a load step must not be the first."""
+        visits: List[Any] = []
+        for channel, _share in MIX:
+            for n in range(per_channel):
+                sender = f"{self.run_id}-{channel[:2]}{len(visits)}-{n}"
+                texts = self.random.sample(self.questions, questions)
+                visits.append(self.visit(channel, sender, texts, [0.0] * questions))
+        await asyncio.wait_for(asyncio.gather(*visits), timeout=questions * ANSWER_TIMEOUT + 10)
+
     def _channel(self) -> str:
         draw, total = self.random.random(), 0.0
         for channel, share in MIX:
