@@ -131,8 +131,10 @@ validate: $(VENV)/.installed
 
 # Gates: the visitor set at the level reached (issue 13 asks 0.93/0.02); the blind set, written after
 # the model was fixed, at its first measured level (90.9 % right, 4.1 % wrong) as a regression floor.
+# blind2, written after blind had been tuned against, at its first reading on the final model of
+# 2026-11-29 (91.2 % right, 2.6 % wrong) as a regression floor.
 nlu-eval: $(MODEL)
-	$(PY) -m bot.nlu.evaluate --model $(MODEL) --quiet --min-accuracy 0.90 --gate visitors:0.94:0.015 --gate blind:0.89:0.045
+	$(PY) -m bot.nlu.evaluate --model $(MODEL) --quiet --min-accuracy 0.90 --gate visitors:0.94:0.015 --gate blind:0.89:0.045 --gate blind2:0.91:0.03
 
 # Thresholds and hyper-parameters by grouped cross-validation on data/nlu only (never an evaluation set).
 nlu-cv: $(VENV)/.installed  # add ARGS=--compare for the other featurisations
