@@ -6,23 +6,15 @@ negation precedes it, and the figures read the value the model gives.
 """
 
 import asyncio
-from pathlib import Path
 
 import pytest
 
 from bot.insights.stats import _feedback, rating
 
-ROOT = Path(__file__).resolve().parents[2]
-MODEL = ROOT / "models" / "current.tar.gz"
-
 
 @pytest.fixture(scope="module")
-def agent():
-    if not MODEL.exists():
-        pytest.skip("no trained model (make train)")
-    from rasa.core.agent import Agent
-
-    return Agent.load(str(MODEL))
+def agent(trained_agent):
+    return trained_agent
 
 
 def parse(agent, text):

@@ -247,15 +247,8 @@ def test_a_graph_of_rasas_shape_runs_as_dask_ran_it():
 
 
 @pytest.fixture(scope="module")
-def agent():
-    from pathlib import Path
-
-    model = Path(__file__).resolve().parents[2] / "models" / "current.tar.gz"
-    if not model.exists():
-        pytest.skip("no trained model (make train)")
-    from rasa.core.agent import Agent
-
-    return Agent.load(str(model))
+def agent(trained_agent):
+    return trained_agent
 
 
 def test_the_models_graphs_give_what_dask_gave(agent):

@@ -17,17 +17,11 @@ from rasa.shared.importers.importer import TrainingDataImporter
 from bot.policies.rules import RecentStatesRulePolicy, recent_states
 
 ROOT = Path(__file__).resolve().parents[2]
-MODEL = ROOT / "models" / "current.tar.gz"
 
 
 @pytest.fixture(scope="module")
-def policies():
-    if not MODEL.exists():
-        pytest.skip("no trained model (make train)")
-    from rasa.core.agent import Agent
-
-    agent = Agent.load(str(MODEL))
-    nodes = agent.processor.graph_runner._instantiated_nodes.values()
+def policies(trained_agent):
+    nodes = trained_agent.processor.graph_runner._instantiated_nodes.values()
     ours = next(node._component for node in nodes if isinstance(node._component, RulePolicy))
     assert type(ours) is RecentStatesRulePolicy  # config.yml names it
     stock = RulePolicy(
@@ -38,7 +32,7 @@ def policies():
         ours.featurizer,
         ours.lookup,
     )
-    return ours, stock, agent.domain
+    return ours, stock, trained_agent.domain
 
 
 def conversations(domain):

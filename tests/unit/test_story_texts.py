@@ -11,7 +11,6 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-MODEL = ROOT / "models" / "current.tar.gz"
 
 
 def story_turns():
@@ -30,12 +29,8 @@ def story_turns():
 
 
 @pytest.fixture(scope="module")
-def agent():
-    if not MODEL.exists():
-        pytest.skip("no trained model (make train)")
-    from rasa.core.agent import Agent
-
-    return Agent.load(str(MODEL))
+def agent(trained_agent):
+    return trained_agent
 
 
 def test_story_texts_parse_to_their_intents(agent):
