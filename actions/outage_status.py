@@ -12,15 +12,8 @@ from bot.status.client import StatusReading, default_client
 
 
 def status_slots(reading: StatusReading, lang: Text = "zh") -> List[Dict[Text, Any]]:
-    """`outage_state` and `status_line` from a reading; with no reading at all, left as they were.
-
-    A stale reading (the feed is down) still sets the slots: it is the last known status, and
-    the state responses then speak of it as such through `status_line` (in the visitor's language).
-    """
-    line = phrasing.status_line(reading, lang=lang)
-    if reading.value is None:
-        return [SlotSet("status_line", line)]
-    return [SlotSet("outage_state", reading.value.state), SlotSet("status_line", line)]
+    """`outage_state` and `status_line` from a reading, as events (bot.status.phrasing.status_slots)."""
+    return [SlotSet(name, value) for name, value in phrasing.status_slots(reading, lang).items()]
 
 
 def status_buttons(state: Optional[str], lang: Text = "zh") -> List[Dict[Text, Text]]:

@@ -24,18 +24,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.status import phrasing
-from bot.status.client import StatusReading, default_client
+from bot.status.client import default_client
 
 STATUS_SLOTS = ("outage_state", "status_line")
-
-
-def status_slot_values(reading: StatusReading, lang: Text) -> Dict[Text, Any]:
-    """`outage_state` and `status_line` from a reading (as actions.outage_status.status_slots):
-    with no reading at all only the line ("暂时查不到"), the state left as it was."""
-    values: Dict[Text, Any] = {"status_line": phrasing.status_line(reading, lang=lang)}
-    if reading.value is not None:
-        values["outage_state"] = reading.value.state
-    return values
 
 
 def status_dependent(responses: Dict[Text, List[Dict[Text, Any]]]) -> FrozenSet[Text]:
@@ -73,5 +64,5 @@ class LiveStatusNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
         filled_slots = tracker.current_slot_values()
         if utter_action in self.live:
             lang = "en" if filled_slots.get("language") == "en" else "zh"
-            filled_slots.update(status_slot_values(await default_client().read(), lang))
+            filled_slots.update(phrasing.status_slots(await default_client().read(), lang))
         return self.generate_from_slots(utter_action, filled_slots, output_channel, **kwargs)

@@ -177,6 +177,17 @@ def status_line(reading: StatusReading, now: Optional[datetime] = None, lang: st
     return line + _say(lang, "end")
 
 
+def status_slots(reading: StatusReading, lang: str = "zh") -> Dict[str, str]:
+    """The slots the status responses read (`outage_state`, `status_line`), for the actions and
+    the response generator alike; with no reading at all only the line ("暂时查不到"), the state
+    left as it was. A stale reading (the feed is down) still sets both: it is the last known
+    status, and `status_line` says so."""
+    line = status_line(reading, lang=lang)
+    if reading.value is None:
+        return {"status_line": line}
+    return {"outage_state": reading.value.state, "status_line": line}
+
+
 def describe(reading: StatusReading, now: Optional[datetime] = None, lang: str = "zh") -> str:
     """The answer to "什么时候恢复": never a date that the status does not hold."""
     status = reading.value
