@@ -26,10 +26,11 @@ def test_the_blind_sets_are_among_the_default_sets(monkeypatch, tmp_path):
     evaluate.main(["--no-anchor", "--quiet", "--out", str(tmp_path / "eval.json")])
     blind = [t for t, _l, _e in evaluate.load_examples("tests/nlu/blind.yml")]
     blind2 = [t for t, _l, _e in evaluate.load_examples("tests/nlu/blind2.yml")]
+    blind3 = [t for t, _l, _e in evaluate.load_examples("tests/nlu/blind3.yml")]
     # compared as a flag, so that a failure prints no question of the sets
-    last_are_blind_then_blind2 = seen["texts"][-len(blind) - len(blind2) :] == blind + blind2
-    assert blind and blind2 and last_are_blind_then_blind2
-    assert set(json.loads((tmp_path / "eval.json").read_text(encoding="utf-8"))) >= {"blind", "blind2"}
+    blind_sets_last = seen["texts"][-len(blind) - len(blind2) - len(blind3) :] == blind + blind2 + blind3
+    assert blind and blind2 and blind3 and blind_sets_last
+    assert set(json.loads((tmp_path / "eval.json").read_text(encoding="utf-8"))) >= {"blind", "blind2", "blind3"}
 
 
 @pytest.fixture
@@ -60,3 +61,29 @@ def test_a_report_only_set_cannot_be_gated(monkeypatch, tmp_path, one_question):
         evaluate.main([*args, "--report-only", "tiny", "--gate", "tiny:0.5:0.5"])
     assert exit_.value.code == 2
     assert not (tmp_path / "eval.json").exists()
+
+
+def test_outcomes_are_reported_per_style_for_a_set_whose_blocks_carry_one(monkeypatch, tmp_path, capsys):
+    path = tmp_path / "styled.yml"
+    path.write_text(
+        'version: "3.1"\nnlu:\n'
+        "- intent: greet\n  metadata:\n    style: plain\n  examples: |\n    - 您好\n    - 早上好\n"
+        "- intent: greet\n  metadata:\n    style: english\n  examples: |\n    - hello\n"
+        "- intent: thank\n  metadata:\n    style: english\n  examples: |\n    - thanks\n",
+        encoding="utf-8",
+    )
+    _answering(monkeypatch, "greet")  # right for the greetings, wrong for the thanks
+    out = tmp_path / "eval.json"
+    assert evaluate.main(["--no-anchor", "--quiet", "--out", str(out), "--data", f"styled={path}"]) == 0
+    per_style = json.loads(out.read_text(encoding="utf-8"))["styled"]["per_style"]
+    assert per_style["plain"] == {"examples": 2, "right": 1.0, "clarified": 0.0, "cant_help": 0.0, "wrong": 0.0}
+    assert per_style["english"]["examples"] == 2
+    assert per_style["english"]["right"] == per_style["english"]["wrong"] == 0.5
+    assert "styled english (2): right 50.0 %" in capsys.readouterr().out
+
+
+def test_a_set_without_styles_reports_none(monkeypatch, tmp_path, one_question):
+    _answering(monkeypatch, "greet")
+    out = tmp_path / "eval.json"
+    assert evaluate.main(["--no-anchor", "--quiet", "--out", str(out), "--data", one_question]) == 0
+    assert "per_style" not in json.loads(out.read_text(encoding="utf-8"))["tiny"]
