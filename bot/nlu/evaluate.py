@@ -139,8 +139,9 @@ def report(examples, parses, styles: Optional[List[Optional[str]]] = None) -> Di
             fallbacks += 1
         seen = outcome(label, parse, topics)
         outcomes[seen] += 1
-        if styles and styles[index]:
-            per_style[styles[index]][seen] += 1
+        style = styles[index] if styles else None
+        if style:
+            per_style[style][seen] += 1
         if seen == "wrong":
             wrong.append({"text": text, "expected": label, "answered": predicted})
         found, total = entity_hits(entities, parse)
