@@ -14,7 +14,9 @@ from actions.outage_status import ActionOutageStatus
 from actions.service_points import ActionAskDistrict, ActionFindServicePoint
 from bot.contacts import load_contacts
 from bot.faq.catalogue import load_catalogue
-from bot.faq.followups import FINDER, STATUS, previous_topic, resolve
+from bot.faq.followups import FINDER, HOURS, STATUS, previous_topic, resolve
+from bot.service_points.source import current_points
+from bot.service_points.store import in_district
 
 
 class ActionFollowUp(Action):
@@ -30,6 +32,13 @@ class ActionFollowUp(Action):
         answered = [SlotSet("follow_up_outcome", "answered")]
         if target == STATUS:
             return await ActionOutageStatus().run(dispatcher, tracker, domain) + answered
+        if target == HOURS:
+            # hours only from the operator's data: the finder shows them where they are on file
+            points = await current_points()
+            district = tracker.get_slot("district")
+            if not any(p.hours for p in (in_district(points, district) if district else points)):
+                return [SlotSet("follow_up_outcome", "unknown")]
+            target = FINDER
         if target == FINDER:
             if tracker.get_slot("district"):
                 return await ActionFindServicePoint().run(dispatcher, tracker, domain) + answered

@@ -207,6 +207,22 @@ def outcomes(probabilities, classes, labels, fallback, ambiguity, thresholds) ->
     return {k: seen[k] / len(labels) for k in OUTCOMES}
 
 
+def blend_anchor(texts, labels, groups, probabilities, classes, weight, anchor_c, folds, results):
+    """(1 - weight) x the model's out-of-fold probabilities + weight x the anchor's (one per weight
+    in 0, 0.1 .. 0.5 reported; `weight` is the one kept for the threshold search)."""
+    anchor, anchor_classes = out_of_fold(texts, labels, groups, "anchor", anchor_c, balanced=False, folds=folds)
+    assert anchor_classes == classes
+    kept = probabilities
+    for w in sorted({0.0, 0.1, 0.2, 0.3, 0.4, 0.5, weight}):
+        mixed = (1 - w) * probabilities + w * anchor
+        accuracy = float(np.mean([classes[i] == t for i, t in zip(mixed.argmax(axis=1), labels, strict=True)]))
+        results["models"][f"blend anchor C={anchor_c:g} w={w:g}"] = round(accuracy, 4)
+        print(f"  blend with the anchor (C={anchor_c:g}) w={w:g}: grouped CV accuracy {accuracy:.3f}")
+        if w == weight:
+            kept = mixed
+    return kept, f"blend anchor C={anchor_c:g} w={weight:g}"
+
+
 def main(argv: List[str] | None = None) -> int:
     from dataclasses import replace
 
@@ -237,6 +253,18 @@ def main(argv: List[str] | None = None) -> int:
     )
     parser.add_argument("--folds", type=int, default=FOLDS, help="fewer to explore quickly; the choices use 5")
     parser.add_argument("--no-thresholds", action="store_true", help="accuracy only, no threshold search")
+    parser.add_argument(
+        "--blend",
+        type=float,
+        default=None,
+        help="also fit the anchor (char 1-4 TF-IDF LR) out of fold and average: (1-w) x model + w x anchor",
+    )
+    parser.add_argument("--anchor-C", type=float, default=10.0, help="C of the blended anchor")
+    parser.add_argument(
+        "--ambiguity",
+        default="0.05",
+        help="comma-separated FallbackClassifier ambiguity thresholds to search (top two intents closer than this)",
+    )
     args = parser.parse_args(argv)
 
     texts, labels = load_training(args.train)
@@ -284,6 +312,11 @@ def main(argv: List[str] | None = None) -> int:
             best_probabilities, best_classes = probabilities, classes
     results["best_model"] = best_model
     assert best_probabilities is not None and best_classes is not None
+    if args.blend is not None:
+        best_probabilities, best_model = blend_anchor(
+            texts, labels, groups, best_probabilities, best_classes, args.blend, args.anchor_C, args.folds, results
+        )
+        results["best_model"] = best_model
     # the out-of-fold probabilities, so that the thresholds can be searched again without refitting
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(Path(args.out).with_suffix(".npz"), probabilities=best_probabilities, classes=best_classes)
@@ -299,23 +332,24 @@ def main(argv: List[str] | None = None) -> int:
         Path(args.out).write_text(json.dumps(results, indent=2), "utf-8")
         return 0
     grid = itertools.product(
+        [float(a) for a in args.ambiguity.split(",")],  # FallbackClassifier ambiguity threshold
         (0.3, 0.35, 0.4, 0.45, 0.5, 0.55),  # FallbackClassifier threshold
         (0.25, 0.3, 0.35, 0.4, 0.45, 0.5),  # FAQ min_confidence
         (0.2, 0.3, 0.45),  # domain_floor
         (0.05, 0.08, 0.12),  # option_floor
     )
     scored = []
-    for fallback, min_confidence, domain_floor, option_floor in grid:
+    for ambiguity, fallback, min_confidence, domain_floor, option_floor in grid:
         thresholds = replace(
             configured_thresholds(),
             min_confidence=min_confidence,
             domain_floor=domain_floor,
             option_floor=option_floor,
         )
-        seen = outcomes(best_probabilities, best_classes, labels, fallback, 0.05, thresholds)
+        seen = outcomes(best_probabilities, best_classes, labels, fallback, ambiguity, thresholds)
         score = seen["right"] - args.wrong_cost * seen["wrong"]
         key = (
-            f"fallback={fallback} min_confidence={min_confidence} domain_floor={domain_floor} "
+            f"ambiguity={ambiguity} fallback={fallback} min_confidence={min_confidence} domain_floor={domain_floor} "
             f"option_floor={option_floor}"
         )
         results["thresholds"][key] = {k: round(v, 4) for k, v in seen.items()}
