@@ -51,8 +51,8 @@ ASPECTS = (
     Aspect(
         "hours",
         re.compile(
-            r"几点|开门|关门|上班|下班|周末|星期[六日天]|礼拜[六日天]|节假日|营业|办公时间|午休|中午"
-            r"|\bopen|\bclos(e|ing)\b|hours|weekend|saturday|sunday"
+            r"几点(?!.*恢复)|开门|关门|上班|下班|周末|星期[六日天]|礼拜[六日天]|节假日|营业|办公时间|午休|中午"
+            r"|kaimen|guanmen|\bopen|\bclos(e|ing)\b|hours|weekend|saturday|sunday"
         ),
         HOURS,
         {},
@@ -70,7 +70,7 @@ ASPECTS = (
     ),
     Aspect(
         "where",
-        re.compile(r"哪|边度|地址|怎么(过)?去|点样去|点去|where|address|get there"),
+        re.compile(r"哪|边度|地址|过去|怎么去|点样去|点去|地铁|开车|where|address|get there|metro"),
         FINDER,
         _after(
             {

@@ -140,21 +140,27 @@ def _cue_transformer(columns: int = 2):
     return FunctionTransformer(lambda texts: np.array([cue_vector(t)[:columns] for t in texts]))
 
 
-def out_of_fold(texts, labels, groups, kind: str, C: float, balanced: bool = True, folds: int = FOLDS):
-    """Out-of-fold label probabilities (rows: examples, columns: classes) and the classes."""
+def out_of_fold(
+    texts, labels, groups, kind: str, C: float, balanced: bool = True, folds: int = FOLDS, extra=((), ())
+):
+    """Out-of-fold label probabilities (rows: examples, columns: classes) and the classes.
+
+    `extra` (texts, labels) join every training fold and are never scored: the folds of the
+    other examples stay those of a run without them, so adding data is measured on the same
+    questions, split the same way (a new grouping reshuffles every fold)."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
     from sklearn.preprocessing import normalize
 
-    classes = sorted(set(labels))
+    classes = sorted(set(labels) | set(extra[1]))
     probabilities = np.zeros((len(texts), len(classes)))
     y = np.array(labels)
     for train, test in GroupKFold(n_splits=folds).split(texts, labels, groups):
         features = make_features(kind)
-        x_train = normalize(features.fit_transform([texts[i] for i in train]))
+        x_train = normalize(features.fit_transform([texts[i] for i in train] + list(extra[0])))
         x_test = normalize(features.transform([texts[i] for i in test]))
         model = LogisticRegression(C=C, max_iter=2000, class_weight="balanced" if balanced else None, random_state=42)
-        model.fit(x_train, y[train])
+        model.fit(x_train, list(y[train]) + list(extra[1]))
         columns = [classes.index(c) for c in model.classes_]
         probabilities[np.ix_(test, columns)] = model.predict_proba(x_test)
     return probabilities, classes
@@ -251,6 +257,10 @@ def main(argv: List[str] | None = None) -> int:
         "--probabilities",
         help="the .npz a former run saved beside its --out: search the thresholds again without refitting",
     )
+    parser.add_argument(
+        "--added",
+        help="a folder of NLU data added to every training fold and never scored (measure new data on the same folds)",
+    )
     parser.add_argument("--folds", type=int, default=FOLDS, help="fewer to explore quickly; the choices use 5")
     parser.add_argument("--no-thresholds", action="store_true", help="accuracy only, no threshold search")
     parser.add_argument(
@@ -265,10 +275,16 @@ def main(argv: List[str] | None = None) -> int:
         default="0.05",
         help="comma-separated FallbackClassifier ambiguity thresholds to search (top two intents closer than this)",
     )
+    parser.add_argument("--fallbacks", default="0.3,0.35,0.4,0.45,0.5,0.55", help="FallbackClassifier thresholds")
+    parser.add_argument("--min-confidences", default="0.25,0.3,0.35,0.4,0.45,0.5", help="FAQ answer thresholds")
+    parser.add_argument("--domain-floors", default="0.2,0.3,0.45")
+    parser.add_argument("--clarify-margins", default="0.25", help="FAQ: first no more than this ahead of second")
+    parser.add_argument("--option-floors", default="0.05,0.08,0.12")
     args = parser.parse_args(argv)
 
     texts, labels = load_training(args.train)
     groups = paraphrase_groups(texts, labels)
+    added = load_training(args.added) if args.added else ((), ())
     print(f"{len(texts)} training examples in {len(set(groups))} paraphrase groups, {args.folds} folds")
 
     # the configured pipeline (config.yml) first; the others only with --compare
@@ -295,7 +311,7 @@ def main(argv: List[str] | None = None) -> int:
             probabilities, classes = saved["probabilities"], [str(c) for c in saved["classes"]]
         else:
             probabilities, classes = out_of_fold(
-                texts, labels, groups, kind, C, balanced=kind != "anchor", folds=args.folds
+                texts, labels, groups, kind, C, balanced=kind != "anchor", folds=args.folds, extra=added
             )
         predicted = [classes[i] for i in probabilities.argmax(axis=1)]
         accuracy = float(np.mean([p == t for p, t in zip(predicted, labels, strict=True)]))
@@ -333,24 +349,31 @@ def main(argv: List[str] | None = None) -> int:
         return 0
     grid = itertools.product(
         [float(a) for a in args.ambiguity.split(",")],  # FallbackClassifier ambiguity threshold
-        (0.3, 0.35, 0.4, 0.45, 0.5, 0.55),  # FallbackClassifier threshold
-        (0.25, 0.3, 0.35, 0.4, 0.45, 0.5),  # FAQ min_confidence
-        (0.2, 0.3, 0.45),  # domain_floor
-        (0.05, 0.08, 0.12),  # option_floor
+        *(
+            [float(v) for v in values.split(",")]
+            for values in (
+                args.fallbacks,
+                args.min_confidences,
+                args.domain_floors,
+                args.option_floors,
+                args.clarify_margins,
+            )
+        )
     )
     scored = []
-    for ambiguity, fallback, min_confidence, domain_floor, option_floor in grid:
+    for ambiguity, fallback, min_confidence, domain_floor, option_floor, margin in grid:
         thresholds = replace(
             configured_thresholds(),
             min_confidence=min_confidence,
             domain_floor=domain_floor,
             option_floor=option_floor,
+            clarify_margin=margin,
         )
         seen = outcomes(best_probabilities, best_classes, labels, fallback, ambiguity, thresholds)
         score = seen["right"] - args.wrong_cost * seen["wrong"]
         key = (
             f"ambiguity={ambiguity} fallback={fallback} min_confidence={min_confidence} domain_floor={domain_floor} "
-            f"option_floor={option_floor}"
+            f"option_floor={option_floor} clarify_margin={margin}"
         )
         results["thresholds"][key] = {k: round(v, 4) for k, v in seen.items()}
         scored.append((score, key, seen))

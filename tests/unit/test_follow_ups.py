@@ -36,6 +36,10 @@ TOPICS = list(load_catalogue())
         ("faq/offline_process", "what should I bring", "faq/offline_issuance"),
         ("faq/offline_issuance", "how long will it take", "faq/offline_process"),
         ("faq/reason", "when will it reopen", STATUS),
+        ("faq/offline_issuance", "點樣過去呀", FINDER),
+        ("faq/offline_issuance", "jidian kaimen", HOURS),
+        ("faq/reason", "几点恢复", "faq/reason"),  # the service's return, not a hall's hours
+        ("faq/offline_issuance", "禮拜六有冇開", HOURS),
     ],
 )
 def test_follow_up_continues_the_topic(previous, text, expected):
