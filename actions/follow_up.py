@@ -3,7 +3,7 @@
 Sets `follow_up_outcome`: answered, or unknown when nothing grounded answers it (the rule then
 says so, data/rules/conversation.yml)."""
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -15,8 +15,21 @@ from actions.service_points import ActionAskDistrict, ActionFindServicePoint
 from bot.contacts import load_contacts
 from bot.faq.catalogue import load_catalogue
 from bot.faq.followups import FINDER, HOURS, STATUS, previous_topic, resolve
+from actions.language import language
+from bot.service_points import phrasing
+from bot.service_points.districts import canonical_district
 from bot.service_points.source import current_points
 from bot.service_points.store import in_district
+
+
+def last_district(tracker: Tracker) -> Optional[str]:
+    """The district of this conversation's latest finder question (the finder clears the slot)."""
+    if tracker.get_slot("district"):
+        return canonical_district(tracker.get_slot("district"))
+    for event in reversed(tracker.events):
+        if event.get("event") == "slot" and event.get("name") == "district" and event.get("value"):
+            return canonical_district(event["value"])
+    return None
 
 
 class ActionFollowUp(Action):
@@ -33,11 +46,15 @@ class ActionFollowUp(Action):
         if target == STATUS:
             return await ActionOutageStatus().run(dispatcher, tracker, domain) + answered
         if target == HOURS:
-            # hours only from the operator's data: the finder shows them where they are on file
+            # hours only from the operator's data, for the district just discussed if any
             points = await current_points()
-            district = tracker.get_slot("district")
+            district = last_district(tracker)
             if not any(p.hours for p in (in_district(points, district) if district else points)):
-                return [SlotSet("follow_up_outcome", "unknown")]
+                return [SlotSet("follow_up_outcome", "unknown")]  # not on file: the rule says so
+            if district:
+                text = phrasing.describe_district(district, in_district(points, district), language(tracker))
+                dispatcher.utter_message(text=text)
+                return answered
             target = FINDER
         if target == FINDER:
             if tracker.get_slot("district"):
