@@ -9,13 +9,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.language import language
 from actions.misses import user_parses
 from actions.outage_status import ActionOutageStatus
 from actions.service_points import ActionAskDistrict, ActionFindServicePoint
 from bot.contacts import load_contacts
 from bot.faq.catalogue import load_catalogue
 from bot.faq.followups import FINDER, HOURS, STATUS, previous_topic, resolve
-from actions.language import language
 from bot.service_points import phrasing
 from bot.service_points.districts import canonical_district
 from bot.service_points.source import current_points

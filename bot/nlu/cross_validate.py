@@ -142,9 +142,7 @@ def _cue_transformer(columns: int = 2):
     return FunctionTransformer(lambda texts: np.array([cue_vector(t)[:columns] for t in texts]))
 
 
-def out_of_fold(
-    texts, labels, groups, kind: str, C: float, balanced: bool = True, folds: int = FOLDS, extra=((), ())
-):
+def out_of_fold(texts, labels, groups, kind: str, C: float, balanced: bool = True, folds: int = FOLDS, extra=((), ())):
     """Out-of-fold label probabilities (rows: examples, columns: classes) and the classes.
 
     `extra` (texts, labels) join every training fold and are never scored: the folds of the
@@ -360,7 +358,7 @@ def main(argv: List[str] | None = None) -> int:
                 args.option_floors,
                 args.clarify_margins,
             )
-        )
+        ),
     )
     scored = []
     for ambiguity, fallback, min_confidence, domain_floor, option_floor, margin in grid:
