@@ -51,7 +51,7 @@ ASPECTS = (
     Aspect(
         "hours",
         re.compile(
-            r"几点(?!.*恢复)|开门|关门|上班|下班|周末|星期[六日天]|礼拜[六日天]|节假日|营业|办公时间|午休|中午"
+            r"几点(?!.*恢复)|开门|关门|上班|下班|周末|周[六日天]|星期[六日天]|礼拜[六日天]|节假日|营业|办公时间|午休|中午"
             r"|kaimen|guanmen|\bopen|\bclos(e|ing)\b|hours|weekend|saturday|sunday"
         ),
         HOURS,

@@ -38,6 +38,7 @@ TOPICS = list(load_catalogue())
         ("faq/reason", "when will it reopen", STATUS),
         ("faq/offline_issuance", "點樣過去呀", FINDER),
         ("faq/offline_issuance", "jidian kaimen", HOURS),
+        ("faq/offline_issuance", "周六开不开", HOURS),
         ("faq/reason", "几点恢复", "faq/reason"),  # the service's return, not a hall's hours
         ("faq/offline_issuance", "禮拜六有冇開", HOURS),
     ],
