@@ -133,8 +133,11 @@ validate: $(VENV)/.installed
 # the model was fixed, at its first measured level (90.9 % right, 4.1 % wrong) as a regression floor.
 # blind2, written after blind had been tuned against, at its first reading on the final model of
 # 2026-11-29 (91.2 % right, 2.6 % wrong) as a regression floor.
+# blind3, written while the fourth round was tuned and read once on its final model (m3 final), did
+# not meet issue 13's gate (0.93 right, 0.02 wrong): 87.3 % right, 4.1 % wrong. It is gated at that
+# reading (0.87, 0.05) as a regression floor, not the goal.
 nlu-eval: $(MODEL)
-	$(PY) -m bot.nlu.evaluate --model $(MODEL) --quiet --min-accuracy 0.90 --gate visitors:0.94:0.015 --gate blind:0.89:0.045 --gate blind2:0.91:0.03
+	$(PY) -m bot.nlu.evaluate --model $(MODEL) --quiet --min-accuracy 0.90 --gate visitors:0.94:0.015 --gate blind:0.89:0.045 --gate blind2:0.91:0.03 --gate blind3:0.87:0.05
 
 # Thresholds and hyper-parameters by grouped cross-validation on data/nlu only (never an evaluation set).
 nlu-cv: $(VENV)/.installed  # add ARGS=--compare for the other featurisations
