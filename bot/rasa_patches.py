@@ -49,6 +49,18 @@ endpoints.yml (so `make run`, the scaled set-up and the stock-Rasa anchor all ge
    processor asks `Domain.is_empty` on every parse (`_check_for_unseen_features`), which built
    a new empty Domain from `{}` each time (~6 % of a replica's time). The empty domain is
    always the same, so its dict is too; the model's domain is still compared with it.
+9. A conversation's past states are replayed once per tracker, not once per policy and
+   prediction: `Domain.states_for_tracker_history` (MemoizationPolicy, and the rule policy's
+   newest states, twice a prediction) replays every applied event of the tracker into a fresh
+   copy and builds a state before each action, though within a turn the processor's tracker
+   only grows. The replay points (each state as `get_active_state` built it, and what Rasa's
+   loop reads of that prior tracker) are kept on the tracker, keyed by the identity of the
+   applied events they came from: when the tracker's applied events still begin with those,
+   only the new ones are replayed; otherwise (a revert, a restart, a loop undone: anything
+   that changes the past) it is replayed from the start. Rasa's own loop then runs over fresh
+   copies of the states, so what it hands out is built exactly as before. Only plain
+   `DialogueStateTracker`s of conversations are served from it (training trackers keep
+   Rasa's path), and only with `omit_unset_slots` off (as our policies ask).
 """
 
 from __future__ import annotations
@@ -67,9 +79,11 @@ from rasa.engine.exceptions import GraphRunError
 from rasa.engine.graph import GraphSchema
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.constants import DOCS_BASE_URL
-from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import Event
+from rasa.shared.core import constants as core_constants
+from rasa.shared.core.domain import Domain, State
+from rasa.shared.core.events import ActionExecuted, Event
 from rasa.shared.core.slots import Slot
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 _validator: Optional[Any] = None
@@ -268,7 +282,134 @@ def _domain_is_empty(self: Domain) -> bool:
     return bool(self.as_dict() == _empty_domain_dict)
 
 
+class _Latest:
+    """What `Domain._get_user_sub_state` reads of a tracker: its latest user message."""
+
+    __slots__ = ("latest_message",)
+
+    def __init__(self, latest_message: Any) -> None:
+        self.latest_message = latest_message
+
+
+class PriorPoint:
+    """What Rasa's loop reads of the tracker as it stood before an action (or at the end).
+
+    The user message is kept as the event itself and its sub-state built anew on each use:
+    later events of the same turn change that event in place (`DefinePrevUserUtteredFeaturization`,
+    `EntitiesAdded`), and Rasa's replay sees those changes at every point too.
+    """
+
+    __slots__ = ("hide_rule_turn", "followup_action", "latest_action_name", "active_loop_name", "parts")
+
+    def __init__(self, replay: DialogueStateTracker, hide_rule_turn: bool, domain: Domain) -> None:
+        self.hide_rule_turn = hide_rule_turn
+        self.followup_action = replay.followup_action
+        self.latest_action_name = replay.latest_action_name
+        self.active_loop_name = replay.active_loop_name
+        self.parts = (  # get_active_state's, but for the user's
+            replay.latest_message,
+            domain._get_slots_sub_state(replay),
+            domain._get_prev_action_sub_state(replay),
+            domain._get_active_loop_sub_state(replay),
+        )
+
+    def previous_action(self) -> Optional[Dict[Text, Text]]:
+        """`Domain._get_prev_action_sub_state` of the prior tracker, as a new dict."""
+        action = self.parts[2]
+        return dict(action) if action is not None else None
+
+    def state(self, domain: Domain, previous_action: Optional[Dict[Text, Text]]) -> State:
+        """`Domain.get_active_state` of the prior tracker: new dicts, the user's built now."""
+        message, slots, _action, loop = self.parts
+        return domain._clean_state(
+            {
+                core_constants.USER: domain._get_user_sub_state(_Latest(message)),  # type: ignore[arg-type]
+                core_constants.SLOTS: dict(slots),
+                core_constants.PREVIOUS_ACTION: previous_action,
+                core_constants.ACTIVE_LOOP: dict(loop),
+            }
+        )
+
+
+class PriorPoints:
+    """A tracker's replay: its applied events so far, the replaying copy, a point per action."""
+
+    __slots__ = ("domain", "applied", "replay", "points")
+
+    def __init__(self, tracker: DialogueStateTracker, domain: Domain) -> None:
+        self.domain = domain
+        self.applied: List[Event] = []
+        self.replay = tracker.init_copy()
+        self.points: List[PriorPoint] = []
+
+    def extend(self, events: List[Event]) -> None:
+        """Replay more applied events (as `generate_all_prior_trackers` does), the end point anew."""
+        replay, points = self.replay, self.points
+        if points:
+            points.pop()  # the end point: the tracker after the events replayed so far
+        for event in events:
+            if isinstance(event, ActionExecuted):
+                points.append(PriorPoint(replay, event.hide_rule_turn, self.domain))
+            replay.update(event)
+        points.append(PriorPoint(replay, False, self.domain))
+        self.applied.extend(events)
+
+
+def prior_points(tracker: DialogueStateTracker, domain: Domain) -> List[PriorPoint]:
+    """The tracker's replay points, replaying only the applied events added since the last call."""
+    applied = tracker.applied_events()
+    kept: Optional[PriorPoints] = tracker.__dict__.get("_prior_points")
+    if (
+        kept is None
+        or kept.domain is not domain
+        or len(kept.applied) > len(applied)
+        or any(a is not b for a, b in zip(kept.applied, applied))
+    ):
+        kept = PriorPoints(tracker, domain)
+        tracker.__dict__["_prior_points"] = kept
+    if len(kept.applied) < len(applied) or not kept.points:
+        kept.extend(applied[len(kept.applied) :])
+    return kept.points
+
+
+_states_for_tracker_history = Domain.states_for_tracker_history
+
+
+def states_for_tracker_history(
+    self: Domain,
+    tracker: DialogueStateTracker,
+    omit_unset_slots: bool = False,
+    ignore_rule_only_turns: bool = False,
+    rule_only_data: Optional[Dict[Text, Any]] = None,
+) -> List[State]:
+    """Domain.states_for_tracker_history over the tracker's kept replay (Rasa's own loop)."""
+    if omit_unset_slots or type(tracker) is not DialogueStateTracker or tracker.is_rule_tracker:
+        return _states_for_tracker_history(self, tracker, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+    states: List[State] = []
+    last_ml_action_sub_state = None
+    turn_was_hidden = False
+    for point in prior_points(tracker, self):
+        previous_action = point.previous_action()  # the prior tracker's `latest_action`
+        if ignore_rule_only_turns:
+            if not turn_was_hidden:
+                last_ml_action_sub_state = previous_action
+            if not point.followup_action and not point.latest_action_name == point.active_loop_name:
+                turn_was_hidden = point.hide_rule_turn
+            if turn_was_hidden:
+                continue
+        state = point.state(self, previous_action)
+        if ignore_rule_only_turns:
+            self._remove_rule_only_features(state, rule_only_data)
+            if states:
+                self._substitute_rule_only_user_input(state, states[-1])
+            if last_ml_action_sub_state:
+                state[core_constants.PREVIOUS_ACTION] = last_ml_action_sub_state
+        states.append(self._clean_state(state))
+    return states
+
+
 def apply() -> None:
+    Domain.states_for_tracker_history = states_for_tracker_history
     Domain.is_empty = _domain_is_empty
     DaskGraphRunner.run = _run_graph_directly
     GraphSchema.minimal_graph_schema = minimal_graph_schema

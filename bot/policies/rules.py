@@ -23,10 +23,15 @@ from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.rasa_patches import prior_points
+
 
 def recent_states(tracker: DialogueStateTracker, domain: Domain, count: int) -> List[State]:
     """The last `count` of `tracker.past_states(domain)` (no rule-only turns ignored, as RulePolicy
-    asks them): the same replay of the applied events, each state made only for the newest."""
+    asks them): from the tracker's kept replay (bot/rasa_patches.py 9), each state made only for
+    the newest; a tracker that is not a conversation's is replayed here, as Rasa replays it."""
+    if type(tracker) is DialogueStateTracker and not tracker.is_rule_tracker:
+        return [point.state(domain, point.previous_action()) for point in prior_points(tracker, domain)[-count:]]
     events = tracker.applied_events()
     total = 1 + sum(1 for event in events if isinstance(event, ActionExecuted))
     skip = total - count

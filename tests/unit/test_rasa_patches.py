@@ -299,3 +299,61 @@ def test_the_domain_is_empty_exactly_when_rasa_said_so():
     for domain in (project, Domain.empty(), Domain.from_dict({"intents": ["greet"]}), Domain.from_dict({"slots": {}})):
         assert domain.is_empty() == stock(domain)
     assert Domain.empty().is_empty() and not project.is_empty()
+
+
+def _stock_and_kept_states(domain, tracker, rule_only_data):
+    """Rasa's states of the tracker, and ours (kept replay) for each way the policies ask."""
+    for ignore, data in ((False, None), (True, rule_only_data), (True, None)):
+        stock = rasa_patches._states_for_tracker_history(domain, tracker, False, ignore, data)
+        kept = rasa_patches.states_for_tracker_history(domain, tracker, False, ignore, data)
+        assert kept == stock, (ignore, len(tracker.events))
+    # a fresh tracker of the same events (no kept replay) gives them too
+    assert rasa_patches.states_for_tracker_history(domain, tracker.copy()) == rasa_patches._states_for_tracker_history(
+        domain, tracker
+    )
+
+
+def test_past_states_from_the_kept_replay_are_rasas_as_the_tracker_grows(trained_agent):
+    """Events added one by one to the same tracker, as the processor adds them in a turn (with the
+    in-place changes of the user's message Rasa's ensemble and entity events make, a revert and a
+    restart): after each, the states are Rasa's, whichever way they are asked for."""
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        DefinePrevUserUtteredFeaturization,
+        EntitiesAdded,
+        Restarted,
+        UserUttered,
+        UserUtteranceReverted,
+    )
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from tests.unit.test_rule_policy import conversations
+
+    rasa_patches.apply()
+    domain = trained_agent.domain
+    rule_only_data = next(
+        node._component for node in trained_agent.processor.graph_runner._instantiated_nodes.values()
+        if type(node._component).__name__ == "RecentStatesRulePolicy"
+    )._get_rule_only_data()
+    assert rule_only_data
+    checked = reused = 0
+    for conversation in conversations(domain)[-6:]:
+        live = DialogueStateTracker(conversation.sender_id, domain.slots)
+        after_user = False
+        for index, event in enumerate(conversation.events):
+            live.update(event)
+            if isinstance(event, UserUttered):
+                after_user = True
+            elif isinstance(event, ActionExecuted) and after_user and event.action_name != "action_listen":
+                live.update(DefinePrevUserUtteredFeaturization(index % 2 == 0))  # as the ensemble adds it
+                after_user = False
+            if index % 7 == 3:
+                live.update(EntitiesAdded([{"entity": "language", "value": "zh", "start": 0, "end": 1}]))
+            kept = live.__dict__.get("_prior_points")
+            _stock_and_kept_states(domain, live, rule_only_data)
+            reused += live.__dict__["_prior_points"] is kept
+            checked += 1
+        for change in (UserUtteranceReverted(), ActionExecuted("action_listen"), Restarted()):
+            live.update(change)
+            _stock_and_kept_states(domain, live, rule_only_data)
+    assert checked > 100 and reused > checked / 2  # mostly only the new events replayed
