@@ -27,6 +27,7 @@ from rasa.shared.core.domain import Domain, State
 from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import ACTION_NAME
 
 from bot.rasa_patches import prior_points
 
@@ -57,7 +58,7 @@ def recent_states(tracker: DialogueStateTracker, domain: Domain, count: int) -> 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
 class RecentStatesRulePolicy(RulePolicy):
     _longest: Tuple[Tuple[int, int, int, int], int] = ((0, 0, 0, 0), 0)
-    _read_rules: Dict[int, Tuple[int, Dict[Text, Any], List[Tuple[Text, List[State]]]]] = {}
+    _read_rules: Dict[int, Tuple[int, Dict[Text, Any], "RulesRead"]] = {}
     _training = False
 
     def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
@@ -95,7 +96,7 @@ class RecentStatesRulePolicy(RulePolicy):
         self.featurizer._choose_last_user_input([states], use_text_for_last_user_input)
         return states
 
-    def _rules_read(self, lookup: Dict[Text, Text]) -> List[Tuple[Text, List[State]]]:
+    def _rules_read(self, lookup: Dict[Text, Text]) -> "RulesRead":
         """Each rule key of a lookup with its states reversed, list values made tuples."""
         known = self._read_rules.get(id(lookup))
         if known is None or known[0] != len(lookup) or known[1] is not lookup:
@@ -109,18 +110,51 @@ class RecentStatesRulePolicy(RulePolicy):
                     for state in reversed(self._rule_key_to_state(key))
                 ]
                 rules.append((key, reversed_states))
-            known = (len(lookup), lookup, rules)
+            known = (len(lookup), lookup, RulesRead(rules))
             self._read_rules = {**self._read_rules, id(lookup): known}
         return known[2]
 
     def _get_possible_keys(self, lookup: Dict[Text, Text], states: List[State]) -> Set[Text]:
-        """RulePolicy._get_possible_keys: the rules whose states all match, read once."""
+        """RulePolicy._get_possible_keys: the rules whose states all match, read once; for the
+        newest state, only the rules whose last action can be that state's (RulesRead)."""
         if self._training:
             return super()._get_possible_keys(lookup, states)
-        possible = self._rules_read(lookup)
+        read = self._rules_read(lookup)
+        possible = read.rules
         for turn, state in enumerate(reversed(states)):
+            if turn == 0:
+                possible = read.candidates(state)
             possible = [rule for rule in possible if _applicable(rule[1], turn, state)]
         return {key for key, _states in possible}
+
+
+Rule = Tuple[Text, List[State]]
+
+
+class RulesRead:
+    """A lookup's rules, and for the newest state the ones that can match it at all: a rule
+    whose last state names a previous action (not "should not be set") matches only a state
+    with that previous action (RulePolicy._does_rule_match_state compares it), so only those
+    of that action, and the rules that name none, are tested."""
+
+    def __init__(self, rules: List[Rule]) -> None:
+        self.rules = rules
+        self.by_action: Dict[Optional[Text], List[Rule]] = {}
+        for rule in rules:
+            self.by_action.setdefault(_named_action(rule[1][0] if rule[1] else {}), []).append(rule)
+        unnamed = self.by_action.get(None, [])
+        self._candidates = {action: [*rules, *unnamed] for action, rules in self.by_action.items() if action}
+        self._unnamed = unnamed
+
+    def candidates(self, state: State) -> List[Rule]:
+        action = (state.get(PREVIOUS_ACTION) or {}).get(ACTION_NAME)
+        return self._candidates.get(action, self._unnamed) if action is not None else self._unnamed
+
+
+def _named_action(rule_state: State) -> Optional[Text]:
+    """The previous action's name a rule's state requires, if it requires one."""
+    name = (rule_state.get(PREVIOUS_ACTION) or {}).get(ACTION_NAME)
+    return name if name and name != SHOULD_NOT_BE_SET else None
 
 
 def _applicable(reversed_rule_states: List[State], turn: int, conversation_state: State) -> bool:
