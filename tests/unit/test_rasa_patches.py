@@ -357,3 +357,73 @@ def test_past_states_from_the_kept_replay_are_rasas_as_the_tracker_grows(trained
             live.update(change)
             _stock_and_kept_states(domain, live, rule_only_data)
     assert checked > 100 and reused > checked / 2  # mostly only the new events replayed
+
+
+def test_count_vectors_are_sklearns_matrices(trained_agent):
+    """The model's count vectorizers: the same COO matrix (data, rows, columns, dtypes, shape)
+    as sklearn's transform, sorted and converted as Rasa did, for tokens seen and unseen."""
+    from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+
+    featurizers = [
+        node._component
+        for node in trained_agent.processor.graph_runner._instantiated_nodes.values()
+        if isinstance(node._component, CountVectorsFeaturizer)
+    ]
+    assert len(featurizers) == 2  # config.yml: words and character n-grams
+    documents = [["电子", "发票", "暂停", "发票"], ["why", "Suspended", "？"], ["从未见过的词"], [" "], ["a b", "c"]]
+    from sklearn.exceptions import NotFittedError
+
+    fitted = 0
+    for featurizer in featurizers:
+        for vectorizer in featurizer.vectorizers.values():
+            if not hasattr(vectorizer, "vocabulary_"):  # an attribute with no training data: sklearn's error
+                with pytest.raises(NotFittedError):
+                    vectorizer.transform(["发票"])
+                with pytest.raises(NotFittedError):
+                    rasa_patches.count_matrix(vectorizer, ["发票"])
+                continue
+            fitted += 1
+            for tokens in [*documents, [" ".join(d) for d in documents]]:
+                stock = vectorizer.transform(tokens)
+                stock.sort_indices()
+                stock = stock.tocoo()
+                ours = rasa_patches.count_matrix(vectorizer, tokens)
+                assert type(ours) is type(stock) and ours.shape == stock.shape
+                for name in ("data", "row", "col"):
+                    mine, theirs = getattr(ours, name), getattr(stock, name)
+                    assert mine.dtype == theirs.dtype and mine.tolist() == theirs.tolist(), name
+                assert ours.has_canonical_format == stock.has_canonical_format
+    assert fitted >= 2
+
+
+def test_every_evaluation_set_parses_the_same_with_the_count_vectors_patch(trained_agent):
+    """Full parse results (intent, ranking, entities, every score) of every set in tests/nlu/,
+    with Rasa's own CountVectorsFeaturizer._create_features and with ours. Only the set and the
+    position are reported, never an example's text."""
+    import asyncio
+    from pathlib import Path
+
+    from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+
+    from bot.nlu import evaluate
+
+    rasa_patches.apply()
+    patched = CountVectorsFeaturizer._create_features
+    assert patched is rasa_patches._create_count_features
+    sets = sorted((Path(__file__).resolve().parents[2] / "tests" / "nlu").glob("*.yml"))
+    assert len(sets) >= 3
+
+    async def parse_all(texts):
+        return [await trained_agent.parse_message(text) for text in texts]
+
+    try:
+        for path in sets:
+            texts = [text for text, _label, _entities in evaluate.load_examples(str(path)) if text]
+            CountVectorsFeaturizer._create_features = rasa_patches._stock_create_features
+            stock = asyncio.run(parse_all(texts))
+            CountVectorsFeaturizer._create_features = patched
+            ours = asyncio.run(parse_all(texts))
+            differing = [i for i, (a, b) in enumerate(zip(stock, ours)) if a != b]
+            assert len(stock) == len(texts) and not differing, (path.name, differing[:5])
+    finally:
+        CountVectorsFeaturizer._create_features = patched
