@@ -75,6 +75,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from typing import Any, Dict, List, Optional, Text, Tuple, Type
 
 import aiohttp
@@ -93,7 +94,7 @@ from rasa.shared.constants import DOCS_BASE_URL
 from rasa.nlu.constants import DENSE_FEATURIZABLE_ATTRIBUTES
 from rasa.shared.core import constants as core_constants
 from rasa.shared.core.domain import Domain, State
-from rasa.shared.core.events import ActionExecuted, Event
+from rasa.shared.core.events import ActionExecuted, Event, UserUttered
 from rasa.shared.core.slots import Slot
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
@@ -294,32 +295,25 @@ def _domain_is_empty(self: Domain) -> bool:
     return bool(self.as_dict() == _empty_domain_dict)
 
 
-class _Latest:
-    """What `Domain._get_user_sub_state` reads of a tracker: its latest user message."""
-
-    __slots__ = ("latest_message",)
-
-    def __init__(self, latest_message: Any) -> None:
-        self.latest_message = latest_message
-
-
 class PriorPoint:
     """What Rasa's loop reads of the tracker as it stood before an action (or at the end).
 
-    The user message is kept as the event itself and its sub-state built anew on each use:
-    later events of the same turn change that event in place (`DefinePrevUserUtteredFeaturization`,
-    `EntitiesAdded`), and Rasa's replay sees those changes at every point too.
+    The user's message is kept as its position among the applied events and its sub-state
+    built anew on each use: later events of the same turn change that event in place
+    (`DefinePrevUserUtteredFeaturization`, `EntitiesAdded`), and Rasa's replay sees those
+    changes at every point too. (Replaying applied events, only a `UserUttered` sets the latest
+    message: the events that reset it never count as applied.)
     """
 
     __slots__ = ("hide_rule_turn", "followup_action", "latest_action_name", "active_loop_name", "parts")
 
-    def __init__(self, replay: DialogueStateTracker, hide_rule_turn: bool, domain: Domain) -> None:
+    def __init__(self, replay: DialogueStateTracker, hide_rule_turn: bool, domain: Domain, message: int) -> None:
         self.hide_rule_turn = hide_rule_turn
         self.followup_action = replay.followup_action
         self.latest_action_name = replay.latest_action_name
         self.active_loop_name = replay.active_loop_name
         self.parts = (  # get_active_state's, but for the user's
-            replay.latest_message,
+            message,
             domain._get_slots_sub_state(replay),
             domain._get_prev_action_sub_state(replay),
             domain._get_active_loop_sub_state(replay),
@@ -330,12 +324,13 @@ class PriorPoint:
         action = self.parts[2]
         return dict(action) if action is not None else None
 
-    def state(self, domain: Domain, previous_action: Optional[Dict[Text, Text]]) -> State:
+    def state(self, domain: Domain, previous_action: Optional[Dict[Text, Text]], applied: List[Event]) -> State:
         """`Domain.get_active_state` of the prior tracker: new dicts, the user's built now."""
         message, slots, _action, loop = self.parts
+        user = domain._get_user_sub_state(_Latest(applied[message])) if message >= 0 else {}  # type: ignore[arg-type]
         return domain._clean_state(
             {
-                core_constants.USER: domain._get_user_sub_state(_Latest(message)),  # type: ignore[arg-type]
+                core_constants.USER: user,
                 core_constants.SLOTS: dict(slots),
                 core_constants.PREVIOUS_ACTION: previous_action,
                 core_constants.ACTIVE_LOOP: dict(loop),
@@ -343,45 +338,88 @@ class PriorPoint:
         )
 
 
+class _Latest:
+    """What `Domain._get_user_sub_state` reads of a tracker: its latest user message."""
+
+    __slots__ = ("latest_message",)
+
+    def __init__(self, latest_message: Any) -> None:
+        self.latest_message = latest_message
+
+
 class PriorPoints:
     """A tracker's replay: its applied events so far, the replaying copy, a point per action."""
 
-    __slots__ = ("domain", "applied", "replay", "points")
+    __slots__ = ("domain", "applied", "replay", "points", "message")
 
     def __init__(self, tracker: DialogueStateTracker, domain: Domain) -> None:
         self.domain = domain
         self.applied: List[Event] = []
         self.replay = tracker.init_copy()
         self.points: List[PriorPoint] = []
+        self.message = -1  # the position of the latest UserUttered replayed
 
     def extend(self, events: List[Event]) -> None:
         """Replay more applied events (as `generate_all_prior_trackers` does), the end point anew."""
-        replay, points = self.replay, self.points
+        replay, points, domain = self.replay, self.points, self.domain
         if points:
             points.pop()  # the end point: the tracker after the events replayed so far
-        for event in events:
+        for position, event in enumerate(events, start=len(self.applied)):
             if isinstance(event, ActionExecuted):
-                points.append(PriorPoint(replay, event.hide_rule_turn, self.domain))
+                points.append(PriorPoint(replay, event.hide_rule_turn, domain, self.message))
             replay.update(event)
-        points.append(PriorPoint(replay, False, self.domain))
+            if isinstance(event, UserUttered):
+                self.message = position
+        points.append(PriorPoint(replay, False, domain, self.message))
         self.applied.extend(events)
 
+    def starts(self, applied: List[Event], same_objects: bool) -> bool:
+        """Whether `applied` begins with the events replayed here (the same objects, or, for a
+        tracker loaded anew, events of the same type, time and content)."""
+        if len(self.applied) > len(applied):
+            return False
+        if same_objects:
+            return all(a is b for a, b in zip(self.applied, applied))
+        return all(a is b or _same_event(a, b) for a, b in zip(self.applied, applied))
 
-def prior_points(tracker: DialogueStateTracker, domain: Domain) -> List[PriorPoint]:
-    """The tracker's replay points, replaying only the applied events added since the last call."""
+
+# what an event holds beside what the replay reads of it (and the user message's featurization,
+# which is read from the tracker's own event at each use)
+_NOT_REPLAYED = frozenset({"metadata", "parse_data", "use_text_for_featurization"})
+
+
+def _same_event(a: Event, b: Event) -> bool:
+    """The same event (type, time and every attribute the replay can read), loaded anew."""
+    if type(a) is not type(b) or a.timestamp != b.timestamp:
+        return False
+    mine, theirs = a.__dict__, b.__dict__
+    return all(mine.get(k) == theirs.get(k) for k in mine.keys() | theirs.keys() if k not in _NOT_REPLAYED)
+
+
+# the replays of the conversations this process answered last, for their next message (loaded anew)
+RECENT_REPLAYS = 256
+_recent: "OrderedDict[Text, PriorPoints]" = OrderedDict()
+
+
+def prior_points(tracker: DialogueStateTracker, domain: Domain) -> Tuple[List[PriorPoint], List[Event]]:
+    """The tracker's replay points and applied events, replaying only the applied events added
+    since the last call for this tracker, or since this process last replayed this conversation."""
     applied = tracker.applied_events()
     kept: Optional[PriorPoints] = tracker.__dict__.get("_prior_points")
-    if (
-        kept is None
-        or kept.domain is not domain
-        or len(kept.applied) > len(applied)
-        or any(a is not b for a, b in zip(kept.applied, applied))
-    ):
-        kept = PriorPoints(tracker, domain)
+    if kept is None or kept.domain is not domain or not kept.starts(applied, same_objects=True):
+        kept = _recent.pop(tracker.sender_id, None)
+        if kept is not None and kept.domain is domain and kept.starts(applied, same_objects=False):
+            kept.applied = applied[: len(kept.applied)]  # this tracker's own events from now on
+        else:
+            kept = PriorPoints(tracker, domain)
         tracker.__dict__["_prior_points"] = kept
     if len(kept.applied) < len(applied) or not kept.points:
         kept.extend(applied[len(kept.applied) :])
-    return kept.points
+    _recent[tracker.sender_id] = kept
+    _recent.move_to_end(tracker.sender_id)
+    while len(_recent) > RECENT_REPLAYS:
+        _recent.popitem(last=False)
+    return kept.points, kept.applied
 
 
 _states_for_tracker_history = Domain.states_for_tracker_history
@@ -400,7 +438,8 @@ def states_for_tracker_history(
     states: List[State] = []
     last_ml_action_sub_state = None
     turn_was_hidden = False
-    for point in prior_points(tracker, self):
+    points, applied = prior_points(tracker, self)
+    for point in points:
         previous_action = point.previous_action()  # the prior tracker's `latest_action`
         if ignore_rule_only_turns:
             if not turn_was_hidden:
@@ -409,7 +448,7 @@ def states_for_tracker_history(
                 turn_was_hidden = point.hide_rule_turn
             if turn_was_hidden:
                 continue
-        state = point.state(self, previous_action)
+        state = point.state(self, previous_action, applied)
         if ignore_rule_only_turns:
             self._remove_rule_only_features(state, rule_only_data)
             if states:

@@ -37,7 +37,8 @@ def recent_states(tracker: DialogueStateTracker, domain: Domain, count: int) -> 
     asks them): from the tracker's kept replay (bot/rasa_patches.py 9), each state made only for
     the newest; a tracker that is not a conversation's is replayed here, as Rasa replays it."""
     if type(tracker) is DialogueStateTracker and not tracker.is_rule_tracker:
-        return [point.state(domain, point.previous_action()) for point in prior_points(tracker, domain)[-count:]]
+        points, applied = prior_points(tracker, domain)
+        return [point.state(domain, point.previous_action(), applied) for point in points[-count:]]
     events = tracker.applied_events()
     total = 1 + sum(1 for event in events if isinstance(event, ActionExecuted))
     skip = total - count

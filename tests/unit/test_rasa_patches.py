@@ -316,7 +316,8 @@ def _stock_and_kept_states(domain, tracker, rule_only_data):
 def test_past_states_from_the_kept_replay_are_rasas_as_the_tracker_grows(trained_agent):
     """Events added one by one to the same tracker, as the processor adds them in a turn (with the
     in-place changes of the user's message Rasa's ensemble and entity events make, a revert and a
-    restart): after each, the states are Rasa's, whichever way they are asked for."""
+    restart), and now and then loaded anew from its stored form (the next turn: the replay this
+    process kept is taken up): after each, the states are Rasa's, whichever way they are asked for."""
     from rasa.shared.core.events import (
         ActionExecuted,
         DefinePrevUserUtteredFeaturization,
@@ -336,11 +337,18 @@ def test_past_states_from_the_kept_replay_are_rasas_as_the_tracker_grows(trained
         if type(node._component).__name__ == "RecentStatesRulePolicy"
     )._get_rule_only_data()
     assert rule_only_data
-    checked = reused = 0
+    checked = reused = taken_up = 0
     for conversation in conversations(domain)[-6:]:
         live = DialogueStateTracker(conversation.sender_id, domain.slots)
         after_user = False
         for index, event in enumerate(conversation.events):
+            if index % 9 == 8:  # a new turn: the tracker loaded anew, its events new objects
+                before = live.__dict__.get("_prior_points")
+                live = DialogueStateTracker.from_dict(
+                    live.sender_id, [e.as_dict() for e in live.events], domain.slots
+                )
+                _stock_and_kept_states(domain, live, rule_only_data)
+                taken_up += before is not None and live.__dict__["_prior_points"] is before
             live.update(event)
             if isinstance(event, UserUttered):
                 after_user = True
@@ -357,6 +365,7 @@ def test_past_states_from_the_kept_replay_are_rasas_as_the_tracker_grows(trained
             live.update(change)
             _stock_and_kept_states(domain, live, rule_only_data)
     assert checked > 100 and reused > checked / 2  # mostly only the new events replayed
+    assert taken_up > 10
 
 
 def test_count_vectors_are_sklearns_matrices(trained_agent):
