@@ -89,9 +89,9 @@ from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.graph import GraphSchema
 from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.nlu.constants import DENSE_FEATURIZABLE_ATTRIBUTES
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
 from rasa.shared.constants import DOCS_BASE_URL
-from rasa.nlu.constants import DENSE_FEATURIZABLE_ATTRIBUTES
 from rasa.shared.core import constants as core_constants
 from rasa.shared.core.domain import Domain, State
 from rasa.shared.core.events import ActionExecuted, Event, UserUttered
@@ -327,7 +327,7 @@ class PriorPoint:
     def state(self, domain: Domain, previous_action: Optional[Dict[Text, Text]], applied: List[Event]) -> State:
         """`Domain.get_active_state` of the prior tracker: new dicts, the user's built now."""
         message, slots, _action, loop = self.parts
-        user = domain._get_user_sub_state(_Latest(applied[message])) if message >= 0 else {}  # type: ignore[arg-type]
+        user = domain._get_user_sub_state(_Latest(applied[message])) if message >= 0 else {}
         return domain._clean_state(
             {
                 core_constants.USER: user,
@@ -379,8 +379,8 @@ class PriorPoints:
         if len(self.applied) > len(applied):
             return False
         if same_objects:
-            return all(a is b for a, b in zip(self.applied, applied))
-        return all(a is b or _same_event(a, b) for a, b in zip(self.applied, applied))
+            return all(a is b for a, b in zip(self.applied, applied, strict=False))
+        return all(a is b or _same_event(a, b) for a, b in zip(self.applied, applied, strict=False))
 
 
 # what an event holds beside what the replay reads of it (and the user message's featurization,

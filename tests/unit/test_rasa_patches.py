@@ -323,8 +323,8 @@ def test_past_states_from_the_kept_replay_are_rasas_as_the_tracker_grows(trained
         DefinePrevUserUtteredFeaturization,
         EntitiesAdded,
         Restarted,
-        UserUttered,
         UserUtteranceReverted,
+        UserUttered,
     )
     from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -333,7 +333,8 @@ def test_past_states_from_the_kept_replay_are_rasas_as_the_tracker_grows(trained
     rasa_patches.apply()
     domain = trained_agent.domain
     rule_only_data = next(
-        node._component for node in trained_agent.processor.graph_runner._instantiated_nodes.values()
+        node._component
+        for node in trained_agent.processor.graph_runner._instantiated_nodes.values()
         if type(node._component).__name__ == "RecentStatesRulePolicy"
     )._get_rule_only_data()
     assert rule_only_data
@@ -344,9 +345,7 @@ def test_past_states_from_the_kept_replay_are_rasas_as_the_tracker_grows(trained
         for index, event in enumerate(conversation.events):
             if index % 9 == 8:  # a new turn: the tracker loaded anew, its events new objects
                 before = live.__dict__.get("_prior_points")
-                live = DialogueStateTracker.from_dict(
-                    live.sender_id, [e.as_dict() for e in live.events], domain.slots
-                )
+                live = DialogueStateTracker.from_dict(live.sender_id, [e.as_dict() for e in live.events], domain.slots)
                 _stock_and_kept_states(domain, live, rule_only_data)
                 taken_up += before is not None and live.__dict__["_prior_points"] is before
             live.update(event)
@@ -432,7 +431,7 @@ def test_every_evaluation_set_parses_the_same_with_the_count_vectors_patch(train
             stock = asyncio.run(parse_all(texts))
             CountVectorsFeaturizer._create_features = patched
             ours = asyncio.run(parse_all(texts))
-            differing = [i for i, (a, b) in enumerate(zip(stock, ours)) if a != b]
+            differing = [i for i, (a, b) in enumerate(zip(stock, ours, strict=True)) if a != b]
             assert len(stock) == len(texts) and not differing, (path.name, differing[:5])
     finally:
         CountVectorsFeaturizer._create_features = patched
