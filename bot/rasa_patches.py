@@ -58,7 +58,9 @@ endpoints.yml (so `make run`, the scaled set-up and the stock-Rasa anchor all ge
    applied events they came from: when the tracker's applied events still begin with those,
    only the new ones are replayed; otherwise (a revert, a restart, a loop undone: anything
    that changes the past) it is replayed from the start. Rasa's own loop then runs over fresh
-   copies of the states, so what it hands out is built exactly as before. Only plain
+   copies of the states, so what it hands out is built exactly as before. The applied events
+   themselves are worked out again only when a new event can change which earlier ones count
+   (a restart, a revert, a loop). Only plain
    `DialogueStateTracker`s of conversations are served from it (training trackers keep
    Rasa's path), and only with `omit_unset_slots` off (as our policies ask).
 10. CountVectorsFeaturizer's counts are built straight into the matrix Rasa keeps: for each
@@ -74,6 +76,7 @@ endpoints.yml (so `make run`, the scaled set-up and the stock-Rasa anchor all ge
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 from collections import OrderedDict
 from typing import Any, Dict, List, Optional, Text, Tuple, Type
@@ -94,7 +97,16 @@ from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import Coun
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core import constants as core_constants
 from rasa.shared.core.domain import Domain, State
-from rasa.shared.core.events import ActionExecuted, Event, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionReverted,
+    ActiveLoop,
+    Event,
+    Restarted,
+    SessionStarted,
+    UserUtteranceReverted,
+    UserUttered,
+)
 from rasa.shared.core.slots import Slot
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
@@ -401,10 +413,36 @@ RECENT_REPLAYS = 256
 _recent: "OrderedDict[Text, PriorPoints]" = OrderedDict()
 
 
+# events that can change which earlier events count as applied (DialogueStateTracker.applied_events)
+_RESHAPING = (Restarted, SessionStarted, ActionReverted, UserUtteranceReverted, ActiveLoop)
+
+
+def applied_events(tracker: DialogueStateTracker) -> List[Event]:
+    """`tracker.applied_events()`: the events added since the last call appended to the last
+    answer when none of them can change what came before (no restart, session start, revert or
+    loop event, no run of a loop Rasa may undo), Rasa's own walk over all events otherwise."""
+    events = tracker.events
+    memo = tracker.__dict__.get("_applied_events")
+    if memo is not None:
+        seen, applied, loops = memo
+        if len(events) >= len(seen) and all(a is b for a, b in zip(seen, events, strict=False)):
+            new = list(itertools.islice(events, len(seen), None))
+            if not any(
+                isinstance(e, _RESHAPING) or (isinstance(e, ActionExecuted) and e.action_name in loops) for e in new
+            ):
+                applied = applied + new
+                tracker.__dict__["_applied_events"] = (seen + new, applied, loops)
+                return applied
+    applied = tracker.applied_events()
+    loops = {e.name for e in events if isinstance(e, ActiveLoop) and e.name}
+    tracker.__dict__["_applied_events"] = (list(events), applied, loops)
+    return applied
+
+
 def prior_points(tracker: DialogueStateTracker, domain: Domain) -> Tuple[List[PriorPoint], List[Event]]:
     """The tracker's replay points and applied events, replaying only the applied events added
     since the last call for this tracker, or since this process last replayed this conversation."""
-    applied = tracker.applied_events()
+    applied = applied_events(tracker)
     kept: Optional[PriorPoints] = tracker.__dict__.get("_prior_points")
     if kept is None or kept.domain is not domain or not kept.starts(applied, same_objects=True):
         kept = _recent.pop(tracker.sender_id, None)

@@ -303,6 +303,8 @@ def test_the_domain_is_empty_exactly_when_rasa_said_so():
 
 def _stock_and_kept_states(domain, tracker, rule_only_data):
     """Rasa's states of the tracker, and ours (kept replay) for each way the policies ask."""
+    stock_applied, applied = tracker.applied_events(), rasa_patches.applied_events(tracker)
+    assert len(applied) == len(stock_applied) and all(a is b for a, b in zip(applied, stock_applied, strict=True))
     for ignore, data in ((False, None), (True, rule_only_data), (True, None)):
         stock = rasa_patches._states_for_tracker_history(domain, tracker, False, ignore, data)
         kept = rasa_patches.states_for_tracker_history(domain, tracker, False, ignore, data)
