@@ -52,11 +52,16 @@ def message_location(tracker: Tracker) -> Optional[Tuple[float, float]]:
     return None
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=1)
+def _forms() -> Dict[Text, Any]:
+    """domain.yml's forms, read once (with libyaml's parser: the file is ~100 KB)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return (yaml.load(DOMAIN_FILE.read_text(encoding="utf-8"), Loader=loader) or {}).get("forms") or {}
+
+
 def form_slots(form: Text) -> List[Text]:
-    """A form's required slots as domain.yml lists them (read once)."""
-    domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8")) or {}
-    return list(((domain.get("forms") or {}).get(form) or {}).get("required_slots") or [])
+    """A form's required slots as domain.yml lists them."""
+    return list((_forms().get(form) or {}).get("required_slots") or [])
 
 
 class ValidateServicePointForm(FormValidationAction):
@@ -93,6 +98,9 @@ class ValidateServicePointForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         return {"district": canonical_district(value if isinstance(value, str) else None)}
+
+
+_forms()  # when the action server starts, not at the first visitor's question
 
 
 class ActionAskDistrict(Action):
