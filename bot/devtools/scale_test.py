@@ -9,12 +9,13 @@ bounded in count and time (the whole run stays under 15 minutes):
      tests/pipelines/diet.yml on the same domain and dialogue data, trained by `make anchor`
      with 3 epochs instead of 100: its serving cost is measured, not its accuracy; one more
      Rasa server behind the same nginx, PostgreSQL, Redis and action server), two replicas. Each phase
-     first warms each of its Rasa servers alone on every channel, then steps the same ladder of
-     rates (6, 12, 18 ... msg/s, each step as long) until a step passes p95 300 ms or has errors
-     twice in a row (a step over the limit is run once more; both attempts are reported):
-     sustained msg/s, p50/p95/p99, each replica's share, CPU of every process (and its CPU
-     milliseconds per answered message), how the messages were understood, a py-spy profile of
-     each Python process at 6 msg/s (the first step), and every answered message in the
+     first warms each of its Rasa servers alone on every channel, then climbs the same ladder of
+     rates (next_rate: 6, 18, 30 ... msg/s while within the limit, then from the last rate within
+     it up by 4; each step as long) until a rate passes p95 300 ms or has errors twice (both
+     attempts are reported): sustained msg/s, p50/p95/p99, each replica's share, CPU of every
+     process (and its CPU milliseconds per answered message), how the messages were understood,
+     py-spy profiles of each Python process at the highest step within the limit and at the
+     first step over it (every step's window is profiled alike), and every answered message in the
      tracker store, once, in order; the scaling ratio and the ratios to the anchor;
   2. a staff reply, a restoration notice and a hand-off release sent through one replica
      reach a widget (headless Chromium) connected to the other within 2 s (tests/scale/);
@@ -534,6 +535,14 @@ async def stepped(label: str, ports: Sequence[int]) -> Dict[str, Any]:
             if path not in kept_paths:
                 path.unlink(missing_ok=True)
     print(f"  {label}: stopped by {stopped_by}", flush=True)
+    for name, profile in profiles.items():
+        for process, summary in profile["processes"].items():
+            top = ", ".join(f"{k} {v:g} %" for k, v in list((summary.get("share_pct") or {}).items())[:4])
+            print(
+                f"  profile, {name.replace('_', ' ')} ({profile['offered_msg_per_s']:g} msg/s) {process}: "
+                f"{summary.get('busy_samples', 0)} busy samples: {top}",
+                flush=True,
+            )
     return {
         "steps": steps,
         "sustained": best,

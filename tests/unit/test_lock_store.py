@@ -2,7 +2,7 @@
 
 What must hold: one message of a conversation at a time across replicas (two stores on one
 Redis), a Redis restart waited out (the turn goes on, nothing raises), a failed release only
-logged, and the asyncio client following the loop that uses it.
+logged, and one store usable from one event loop after another.
 """
 
 from __future__ import annotations
@@ -93,8 +93,8 @@ def test_one_turn_of_a_conversation_at_a_time_across_two_stores(server: Redis) -
     assert stores[0].get_lock(conversation) is None  # the last release deleted it
 
 
-def test_the_lock_follows_the_loop_that_uses_it(server: Redis) -> None:
-    """Rasa's server has one loop; a store used from two (tests, tools) makes a client per loop."""
+def test_one_store_serves_one_loop_after_another(server: Redis) -> None:
+    """Rasa's server has one loop; tests and tools (make test-scale) run one after another."""
     one = store(server.port)
 
     async def turn() -> None:
