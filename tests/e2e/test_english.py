@@ -47,6 +47,15 @@ def test_english_clarification_and_decline(servers):
     assert english(declined)
 
 
+def test_pinyin_typed_without_characters_is_answered_in_chinese(servers):
+    """A visitor whose keyboard did not convert reads Chinese: after an English turn too."""
+    chat = Chat(servers.rasa)
+    assert english(chat.say("hello there"))
+    reply = chat.say("dianzi fapiao shenme shihou huifu")
+    assert CHINESE.search(texts(reply)) and not english(reply)
+    assert "恢复" in texts(reply)
+
+
 def test_chinese_stays_the_default(servers):
     reply = Chat(servers.rasa).say("你好")
     assert "自动咨询助手" in texts(reply)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.language import detect
+from bot.language import PINYIN_ONLY, PINYIN_SYLLABLES, detect
 
 ROOT = Path(__file__).resolve().parents[2]
 I18N = ROOT / "widget" / "src" / "i18n.js"
@@ -47,6 +47,16 @@ EDGE_CASES = [
     "𠀀𠀁 ab cd",  # CJK extension B (outside the BMP): neither side counts it as Chinese
     "ｅｎｇｌｉｓｈ ｗｏｒｄｓ",  # full-width Latin is not [A-Za-z]
     "/request_human",
+    "dianzi fapiao shenme shihou huifu",
+    "ni hao ma",
+    "Kai Piao Xi Tong Hui Fu Le Ma?",
+    "are you human",
+    "see you",
+    "you're cute",
+    "long time no see",
+    "xian zai ne",
+    "qq wechat",
+    "a b c d e",
 ]
 
 
@@ -83,6 +93,13 @@ def test_the_widget_detects_the_language_exactly_as_the_bot_does(tmp_path):
     differ = [(t, w, detect(t)) for t, w in zip(texts, widget, strict=True) if w != detect(t)]
     assert differ == []
     assert {"zh", "en", None} <= set(widget)
+
+
+def test_the_widget_has_the_bots_pinyin_table(tmp_path):
+    table = run_module(tmp_path, "console.log(JSON.stringify([...i18n.PINYIN_SYLLABLES]));")
+    assert sorted(table) == sorted(PINYIN_SYLLABLES)
+    source = I18N.read_text(encoding="utf-8")
+    assert PINYIN_ONLY.pattern in source  # the same "English does not make these" syllables
 
 
 def test_the_first_language_is_the_visitors_then_the_embeds_then_the_pages(tmp_path):

@@ -2,7 +2,8 @@
 //
 // The language follows what the visitor writes, by the same rule that fills the bot's `language`
 // slot (bot/language.py; tests/unit/test_widget_language.py runs both over the same messages):
-// two or more Chinese characters make a message Chinese, two or more English words and no
+// two or more Chinese characters make a message Chinese, and so does pinyin typed without
+// choosing characters ("dianzi fapiao shenme shihou huifu"); two or more English words and no
 // Chinese make it English, anything shorter or a button payload keeps the language. So the
 // controls change in the same turn as the answers, with no round trip and nothing extra for the
 // server to send. Chinese is the default; the embed's data-lang or the page's <html lang> may
@@ -10,6 +11,63 @@
 
 const CJK = /[\u3400-\u9fff\uf900-\ufaff]/g;
 const LATIN_WORD = /[A-Za-z]{2,}/g;
+const LATIN_RUN = /[A-Za-z]+/g;
+// bot/language.py's PINYIN_SYLLABLES and PINYIN_ONLY (the test checks they are the same)
+export const PINYIN_SYLLABLES = new Set(
+  `
+a ai an ang ao ba bai ban bang bao bei ben beng bi bian biang biao bie bin bing bo bong bu
+ca cai can cang cao ce cei cen ceng cha chai chan chang chao che chen cheng chi chong chou
+chu chua chuai chuan chuang chui chun chuo ci cong cou cu cuan cui cun cuo da dai dan dang
+dao de dei den deng di dia dian diao die din ding diu dong dou du duan dui dun duo e ei en
+eng er fa fan fang fei fen feng fiao fo fou fu ga gai gan gang gao ge gei gen geng gong gou
+gu gua guai guan guang gui gun guo ha hai han hang hao he hei hen heng hong hou hu hua huai
+huan huang hui hun huo ji jia jian jiang jiao jie jin jing jiong jiu ju juan jue jun ka kai
+kan kang kao ke kei ken keng kong kou ku kua kuai kuan kuang kui kun kuo la lai lan lang lao
+le lei len leng li lia lian liang liao lie lin ling liu lo long lou lu luan lun luo lv lve
+ma mai man mang mao me mei men meng mi mian miao mie min ming miu mo mou mu na nai nan nang
+nao ne nei nen neng ni nia nian niang niao nie nin ning niu nong nou nu nuan nun nuo nv nve
+o ou pa pai pan pang pao pei pen peng pi pian piao pie pin ping po pou pu qi qia qian qiang
+qiao qie qin qing qiong qiu qu quan que qun ran rang rao re ren reng ri rong rou ru rua ruan
+rui run ruo sa sai san sang sao se sen seng sha shai shan shang shao she shei shen sheng shi
+shou shu shua shuai shuan shuang shui shun shuo si song sou su suan sui sun suo ta tai tan
+tang tao te tei teng ti tian tiao tie ting tong tou tu tuan tui tun tuo wa wai wan wang wei
+wen weng wo wong wu xi xia xian xiang xiao xie xin xing xiong xiu xu xuan xue xun ya yan
+yang yao ye yi yin ying yo yong you yu yuan yue yun za zai zan zang zao ze zei zen zeng zha
+zhai zhan zhang zhao zhe zhei zhen zheng zhi zhong zhou zhu zhua zhuai zhuan zhuang zhui
+zhun zhuo zi zong zou zu zuan zui zun zuo
+`
+    .trim()
+    .split(/\s+/),
+);
+const PINYIN_ONLY = /^(?:zh|[jqx])|(?:iao|uo|ui|iu|ian|uan|ve|iang|iong|ao|ei|ou)$/;
+
+/** "fapiao" -> ["fa", "piao"]: the fewest toneless syllables that spell the word, or null. */
+export function splitPinyin(word) {
+  const best = [[]];
+  for (let end = 1; end <= word.length; end++) {
+    best[end] = null;
+    for (let start = Math.max(0, end - 6); start < end; start++) {
+      const head = best[start];
+      if (head !== null && PINYIN_SYLLABLES.has(word.slice(start, end))) {
+        if (best[end] === null || head.length + 1 < best[end].length) best[end] = [...head, word.slice(start, end)];
+      }
+    }
+  }
+  return best[word.length];
+}
+
+/** Latin words that are Mandarin typed as pinyin (bot/language.py's is_pinyin). */
+export function isPinyin(text) {
+  const words = (text.match(LATIN_RUN) || []).map((w) => w.toLowerCase());
+  if (words.length < 2) return false;
+  const spelled = words.map(splitPinyin).filter((s) => s && s.length);
+  const syllables = [].concat(...spelled);
+  return (
+    spelled.length >= 0.8 * words.length &&
+    syllables.length >= 3 &&
+    syllables.some((s) => s !== "you" && PINYIN_ONLY.test(s))
+  );
+}
 
 /** "zh", "en", or null when the message does not show a language. */
 export function detectLanguage(text) {
@@ -17,7 +75,7 @@ export function detectLanguage(text) {
   if (!trimmed || trimmed.startsWith("/")) return null;
   const cjk = (trimmed.match(CJK) || []).length;
   if (cjk >= 2) return "zh";
-  if ((trimmed.match(LATIN_WORD) || []).length >= 2 && cjk === 0) return "en";
+  if ((trimmed.match(LATIN_WORD) || []).length >= 2 && cjk === 0) return isPinyin(trimmed) ? "zh" : "en";
   return null;
 }
 
