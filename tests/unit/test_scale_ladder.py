@@ -23,12 +23,13 @@ def climb(limit: float, unlucky: Set[Tuple[float, int]] = frozenset()) -> List[T
 def test_coarse_steps_then_fine_ones_from_the_last_rate_within_the_limit() -> None:
     assert climb(41) == [
         (6, 1, True),
-        (18, 1, True),
-        (30, 1, True),
-        (42, 1, False),  # the first step over: back to 30, up by 4
-        (34, 1, True),
-        (38, 1, True),
-        (42, 2, False),  # its second attempt ends the search
+        (12, 1, True),  # doubled up to 12, then by 12
+        (24, 1, True),
+        (36, 1, True),
+        (48, 1, False),  # the first step over: back to 36, up by 4
+        (40, 1, True),
+        (44, 1, False),
+        (44, 2, False),  # its second attempt ends the search
     ]
 
 
@@ -42,9 +43,9 @@ def test_the_limit_is_found_to_four_messages_a_second() -> None:
 
 
 def test_one_unlucky_attempt_does_not_end_the_search() -> None:
-    made = climb(25, unlucky={(22.0, 1)})
-    assert (22, 1, False) in made and (22, 2, True) in made
-    assert max(r for r, _a, p in made if p) == 22
+    made = climb(20, unlucky={(16.0, 1)})
+    assert (16, 1, False) in made and (16, 2, True) in made
+    assert max(r for r, _a, p in made if p) == 20
 
 
 def test_a_first_step_over_the_limit_is_tried_once_more_and_ends_it() -> None:
