@@ -18,6 +18,8 @@ from bot.faq.decision import ANSWER, button_topic, decide
 from bot.nlu.normalize import to_simplified
 
 STATUS, FINDER = "ask_outage_status", "find_service_point"
+# a hall's opening hours: the operator's service-point data, or "not on file" (actions/follow_up.py)
+HOURS = "service_point_hours"
 OFFLINE = ("faq/offline_issuance", "faq/offline_process", "faq/appointment", FINDER, "faq/kiosk_app")
 OUTAGE = (STATUS, "faq/reason", "faq/scope", "faq/is_permanent", "faq/upgrade_content", "rumour_check")
 
@@ -46,6 +48,15 @@ ASPECTS = (
     Aspect("queue", re.compile(r"排队|人多|预约|queue|appointment|book"), "faq/appointment", {}),
     Aspect("bring", re.compile(r"带|材料|资料|证件|bring|document"), "faq/offline_issuance", {}),
     Aspect("phone", re.compile(r"电话|热线|phone|call"), "faq/contact", {}),
+    Aspect(
+        "hours",
+        re.compile(
+            r"几点(?!.*恢复)|开门|关门|上班|下班|周末|周[六日天]|星期[六日天]|礼拜[六日天]|节假日|营业|办公时间|午休|中午"
+            r"|kaimen|guanmen|\bopen|\bclos(e|ing)\b|hours|weekend|saturday|sunday"
+        ),
+        HOURS,
+        {},
+    ),
     Aspect("cost", re.compile(r"费用|收费|要钱|几钱|多少钱|cost|fee|pay"), None, {}),
     Aspect(
         "how_long",
@@ -59,7 +70,7 @@ ASPECTS = (
     ),
     Aspect(
         "where",
-        re.compile(r"哪|边度|地址|where|address"),
+        re.compile(r"哪|边度|地址|过去|怎么去|点样去|点去|地铁|开车|where|address|get there|metro"),
         FINDER,
         _after(
             {

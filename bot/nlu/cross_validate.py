@@ -33,6 +33,8 @@ PUNCTUATION = re.compile(r"[\s，。！？,.!?、~～…]+")
 FOLDS = 5
 # the objective: right answers minus wrong ones (see README: a cost of 4 was tried first)
 WRONG_COST = 1.0
+# threshold combinations whose scores differ by less than this are treated as equal (0.1 point)
+TIE = 0.001
 # the featurisation of config.yml's pipeline
 CONFIGURED = "pipeline+cues+canto+pinyin13+global"
 
@@ -140,21 +142,25 @@ def _cue_transformer(columns: int = 2):
     return FunctionTransformer(lambda texts: np.array([cue_vector(t)[:columns] for t in texts]))
 
 
-def out_of_fold(texts, labels, groups, kind: str, C: float, balanced: bool = True, folds: int = FOLDS):
-    """Out-of-fold label probabilities (rows: examples, columns: classes) and the classes."""
+def out_of_fold(texts, labels, groups, kind: str, C: float, balanced: bool = True, folds: int = FOLDS, extra=((), ())):
+    """Out-of-fold label probabilities (rows: examples, columns: classes) and the classes.
+
+    `extra` (texts, labels) join every training fold and are never scored: the folds of the
+    other examples stay those of a run without them, so adding data is measured on the same
+    questions, split the same way (a new grouping reshuffles every fold)."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
     from sklearn.preprocessing import normalize
 
-    classes = sorted(set(labels))
+    classes = sorted(set(labels) | set(extra[1]))
     probabilities = np.zeros((len(texts), len(classes)))
     y = np.array(labels)
     for train, test in GroupKFold(n_splits=folds).split(texts, labels, groups):
         features = make_features(kind)
-        x_train = normalize(features.fit_transform([texts[i] for i in train]))
+        x_train = normalize(features.fit_transform([texts[i] for i in train] + list(extra[0])))
         x_test = normalize(features.transform([texts[i] for i in test]))
         model = LogisticRegression(C=C, max_iter=2000, class_weight="balanced" if balanced else None, random_state=42)
-        model.fit(x_train, y[train])
+        model.fit(x_train, list(y[train]) + list(extra[1]))
         columns = [classes.index(c) for c in model.classes_]
         probabilities[np.ix_(test, columns)] = model.predict_proba(x_test)
     return probabilities, classes
@@ -207,6 +213,22 @@ def outcomes(probabilities, classes, labels, fallback, ambiguity, thresholds) ->
     return {k: seen[k] / len(labels) for k in OUTCOMES}
 
 
+def blend_anchor(texts, labels, groups, probabilities, classes, weight, anchor_c, folds, results):
+    """(1 - weight) x the model's out-of-fold probabilities + weight x the anchor's (one per weight
+    in 0, 0.1 .. 0.5 reported; `weight` is the one kept for the threshold search)."""
+    anchor, anchor_classes = out_of_fold(texts, labels, groups, "anchor", anchor_c, balanced=False, folds=folds)
+    assert anchor_classes == classes
+    kept = probabilities
+    for w in sorted({0.0, 0.1, 0.2, 0.3, 0.4, 0.5, weight}):
+        mixed = (1 - w) * probabilities + w * anchor
+        accuracy = float(np.mean([classes[i] == t for i, t in zip(mixed.argmax(axis=1), labels, strict=True)]))
+        results["models"][f"blend anchor C={anchor_c:g} w={w:g}"] = round(accuracy, 4)
+        print(f"  blend with the anchor (C={anchor_c:g}) w={w:g}: grouped CV accuracy {accuracy:.3f}")
+        if w == weight:
+            kept = mixed
+    return kept, f"blend anchor C={anchor_c:g} w={weight:g}"
+
+
 def main(argv: List[str] | None = None) -> int:
     from dataclasses import replace
 
@@ -235,12 +257,34 @@ def main(argv: List[str] | None = None) -> int:
         "--probabilities",
         help="the .npz a former run saved beside its --out: search the thresholds again without refitting",
     )
+    parser.add_argument(
+        "--added",
+        help="a folder of NLU data added to every training fold and never scored (measure new data on the same folds)",
+    )
     parser.add_argument("--folds", type=int, default=FOLDS, help="fewer to explore quickly; the choices use 5")
     parser.add_argument("--no-thresholds", action="store_true", help="accuracy only, no threshold search")
+    parser.add_argument(
+        "--blend",
+        type=float,
+        default=None,
+        help="also fit the anchor (char 1-4 TF-IDF LR) out of fold and average: (1-w) x model + w x anchor",
+    )
+    parser.add_argument("--anchor-C", type=float, default=10.0, help="C of the blended anchor")
+    parser.add_argument(
+        "--ambiguity",
+        default="0.05,0.1,0.15",
+        help="comma-separated FallbackClassifier ambiguity thresholds to search (top two intents closer than this)",
+    )
+    parser.add_argument("--fallbacks", default="0.3,0.35,0.4,0.45,0.5,0.55", help="FallbackClassifier thresholds")
+    parser.add_argument("--min-confidences", default="0.25,0.3,0.35,0.4,0.45,0.5", help="FAQ answer thresholds")
+    parser.add_argument("--domain-floors", default="0.2,0.3,0.45")
+    parser.add_argument("--clarify-margins", default="0.25", help="FAQ: first no more than this ahead of second")
+    parser.add_argument("--option-floors", default="0.05,0.08,0.12")
     args = parser.parse_args(argv)
 
     texts, labels = load_training(args.train)
     groups = paraphrase_groups(texts, labels)
+    added = load_training(args.added) if args.added else ((), ())
     print(f"{len(texts)} training examples in {len(set(groups))} paraphrase groups, {args.folds} folds")
 
     # the configured pipeline (config.yml) first; the others only with --compare
@@ -267,7 +311,7 @@ def main(argv: List[str] | None = None) -> int:
             probabilities, classes = saved["probabilities"], [str(c) for c in saved["classes"]]
         else:
             probabilities, classes = out_of_fold(
-                texts, labels, groups, kind, C, balanced=kind != "anchor", folds=args.folds
+                texts, labels, groups, kind, C, balanced=kind != "anchor", folds=args.folds, extra=added
             )
         predicted = [classes[i] for i in probabilities.argmax(axis=1)]
         accuracy = float(np.mean([p == t for p, t in zip(predicted, labels, strict=True)]))
@@ -284,6 +328,11 @@ def main(argv: List[str] | None = None) -> int:
             best_probabilities, best_classes = probabilities, classes
     results["best_model"] = best_model
     assert best_probabilities is not None and best_classes is not None
+    if args.blend is not None:
+        best_probabilities, best_model = blend_anchor(
+            texts, labels, groups, best_probabilities, best_classes, args.blend, args.anchor_C, args.folds, results
+        )
+        results["best_model"] = best_model
     # the out-of-fold probabilities, so that the thresholds can be searched again without refitting
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(Path(args.out).with_suffix(".npz"), probabilities=best_probabilities, classes=best_classes)
@@ -299,30 +348,40 @@ def main(argv: List[str] | None = None) -> int:
         Path(args.out).write_text(json.dumps(results, indent=2), "utf-8")
         return 0
     grid = itertools.product(
-        (0.3, 0.35, 0.4, 0.45, 0.5, 0.55),  # FallbackClassifier threshold
-        (0.25, 0.3, 0.35, 0.4, 0.45, 0.5),  # FAQ min_confidence
-        (0.2, 0.3, 0.45),  # domain_floor
-        (0.05, 0.08, 0.12),  # option_floor
+        [float(a) for a in args.ambiguity.split(",")],  # FallbackClassifier ambiguity threshold
+        *(
+            [float(v) for v in values.split(",")]
+            for values in (
+                args.fallbacks,
+                args.min_confidences,
+                args.domain_floors,
+                args.option_floors,
+                args.clarify_margins,
+            )
+        ),
     )
     scored = []
-    for fallback, min_confidence, domain_floor, option_floor in grid:
+    for ambiguity, fallback, min_confidence, domain_floor, option_floor, margin in grid:
         thresholds = replace(
             configured_thresholds(),
             min_confidence=min_confidence,
             domain_floor=domain_floor,
             option_floor=option_floor,
+            clarify_margin=margin,
         )
-        seen = outcomes(best_probabilities, best_classes, labels, fallback, 0.05, thresholds)
+        seen = outcomes(best_probabilities, best_classes, labels, fallback, ambiguity, thresholds)
         score = seen["right"] - args.wrong_cost * seen["wrong"]
         key = (
-            f"fallback={fallback} min_confidence={min_confidence} domain_floor={domain_floor} "
-            f"option_floor={option_floor}"
+            f"ambiguity={ambiguity} fallback={fallback} min_confidence={min_confidence} domain_floor={domain_floor} "
+            f"option_floor={option_floor} clarify_margin={margin}"
         )
         results["thresholds"][key] = {k: round(v, 4) for k, v in seen.items()}
         scored.append((score, key, seen))
     results["wrong_cost"] = args.wrong_cost
-    # equal scores: the one whose unsure answers offer the right topic ("您是想问") most often
-    scored.sort(key=lambda item: (-round(item[0], 4), -item[2]["clarified"]))
+    # scores within TIE of the best are equal (a few examples of 2,800): of those, the one with the
+    # fewest wrong answers (the issue prefers "您是想问" to a wrong answer), then the most clarified
+    top = max(score for score, _key, _seen in scored)
+    scored.sort(key=lambda item: (item[0] < top - TIE, item[2]["wrong"], -item[2]["clarified"], -item[0]))
     for score, key, seen in scored[:5]:
         print(
             f"  {key}: right {seen['right']:.3f}, clarified {seen['clarified']:.3f}, "

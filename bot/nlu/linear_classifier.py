@@ -52,6 +52,7 @@ logger = logging.getLogger(__name__)
 
 _ARRAYS = "arrays.npz"
 _META = "meta.json"
+_ANCHOR = "anchor.npz"
 
 
 def _sentence_features(message: Message) -> sp.csr_matrix:
@@ -77,6 +78,30 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     return exp / exp.sum(axis=1, keepdims=True)
 
 
+def _save_anchor(path: Any, anchor: Any) -> None:
+    vectorizer, coef, intercept = anchor
+    np.savez_compressed(
+        path,
+        vocabulary=np.array(sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)),
+        idf=vectorizer.idf_.astype(np.float32),
+        coef=coef,
+        intercept=intercept,
+    )
+
+
+def _load_anchor(path: Any) -> Any:
+    """The char 1-4 vectorizer rebuilt from its vocabulary and idf (no pickle in the model)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    arrays = np.load(path)
+    vocabulary = {str(gram): i for i, gram in enumerate(arrays["vocabulary"])}
+    vectorizer = TfidfVectorizer(
+        analyzer="char", ngram_range=(1, 4), sublinear_tf=True, dtype=np.float32, vocabulary=vocabulary
+    )
+    vectorizer.idf_ = arrays["idf"]
+    return vectorizer, arrays["coef"], arrays["intercept"]
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class LinearIntentClassifier(GraphComponent, IntentClassifier):
     """TF-IDF + multinomial logistic regression over intents and retrieval sub-intents."""
@@ -98,6 +123,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             # log(1 + count) instead of raw counts
             "sublinear_tf": True,
             "ranking_length": 10,
+            # weight of a second model in the average: TF-IDF char 1-4 + logistic regression over
+            # the raw text (the anchor of bot.nlu.evaluate), 0 = none (chosen by `make nlu-cv`)
+            "anchor_weight": 0.0,
+            "anchor_C": 10.0,
         }
 
     def __init__(
@@ -110,6 +139,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         coef: Optional[np.ndarray] = None,
         intercept: Optional[np.ndarray] = None,
         responses: Optional[Dict[Text, List[Dict[Text, Any]]]] = None,
+        anchor: Optional[Any] = None,
     ) -> None:
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
@@ -120,6 +150,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self._coef: np.ndarray = coef if coef is not None else np.zeros((0, 0), dtype=np.float32)
         self._intercept: np.ndarray = intercept if intercept is not None else np.zeros(0, dtype=np.float32)
         self._responses = responses or {}
+        # (vectorizer, coef, intercept) of the blended char 1-4 model, its labels in self._labels' order
+        self._anchor = anchor
 
     @classmethod
     def create(
@@ -170,6 +202,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self._labels = [str(label) for label in model.classes_]
         self._coef = model.coef_.astype(np.float32)
         self._intercept = model.intercept_.astype(np.float32)
+        if self._config["anchor_weight"] > 0:
+            self._anchor = self._train_anchor([e.get(TEXT) for e in examples], targets)
         self._responses = {
             name: list(variations)
             for name, variations in training_data.responses.items()
@@ -177,6 +211,20 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         }
         self.persist()
         return self._resource
+
+    def _train_anchor(self, texts: List[Text], targets: List[Text]) -> Any:
+        """The char 1-4 TF-IDF logistic regression, its classes in the order of self._labels."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 4), sublinear_tf=True, dtype=np.float32)
+        model = LogisticRegression(C=self._config["anchor_C"], max_iter=self._config["max_iter"], random_state=42)
+        model.fit(vectorizer.fit_transform(texts), targets)
+        coef, intercept = model.coef_, model.intercept_
+        if coef.shape[0] == 1:  # two classes: one logit, the same softmax as [0, logit]
+            coef, intercept = np.vstack([np.zeros_like(coef), coef]), np.concatenate([[0.0], intercept])
+        order = [list(model.classes_).index(label) for label in self._labels]
+        return vectorizer, coef[order].astype(np.float32), intercept[order].astype(np.float32)
 
     def persist(self) -> None:
         with self._model_storage.write_to(self._resource) as directory:
@@ -193,6 +241,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                 ),
                 encoding="utf-8",
             )
+            if self._anchor is not None:
+                _save_anchor(directory / _ANCHOR, self._anchor)
 
     @classmethod
     def load(
@@ -207,6 +257,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             with model_storage.read_from(resource) as directory:
                 arrays = np.load(directory / _ARRAYS)
                 meta = json.loads((directory / _META).read_text(encoding="utf-8"))
+                anchor = _load_anchor(directory / _ANCHOR) if (directory / _ANCHOR).exists() else None
         except (ValueError, FileNotFoundError):
             logger.debug("LinearIntentClassifier has no trained model; it stays idle.")
             return cls(config, model_storage, resource)
@@ -219,6 +270,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             coef=arrays["coef"],
             intercept=arrays["intercept"],
             responses=meta["responses"],
+            anchor=anchor,
         )
 
     # -- prediction ---------------------------------------------------------------
@@ -228,6 +280,12 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         features = self._weigh(_sentence_features(message))
         logits = self._coef[:, features.indices] @ features.data + self._intercept
         probabilities = _softmax(logits[np.newaxis, :])[0]
+        weight = self._config["anchor_weight"]
+        if weight > 0 and self._anchor is not None:
+            vectorizer, coef, intercept = self._anchor
+            row = vectorizer.transform([message.get(TEXT) or ""])
+            anchor_logits = coef[:, row.indices] @ row.data + intercept
+            probabilities = (1 - weight) * probabilities + weight * _softmax(anchor_logits[np.newaxis, :])[0]
         return {label: float(p) for label, p in zip(self._labels, probabilities, strict=True)}
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -63,3 +63,32 @@ def test_unsure_in_domain_question_is_clarified_not_declined(servers):
 def test_plainly_unrelated_question_is_declined(servers):
     reply = texts(Chat(servers.rasa).say("社保卡丢了怎么补办"))
     assert "不在我的解答范围内" in reply or "没有理解" in reply
+
+
+def test_hours_follow_up_comes_from_the_operator_data_or_says_it_is_not_on_file(servers):
+    from tests.e2e.test_service_points import setup_points
+
+    setup_points(servers)  # 天河 has hours on file, 番禺 none
+    chat = Chat(servers.rasa)
+    chat.say("线下开票要带什么材料")
+    asked = chat.say("几点开门")
+    assert "哪个区" in texts(asked) and "天河" in button_titles(asked)  # not declined as out of scope
+    assert "工作日 9:00-17:00" in texts(chat.say('/find_service_point{"district":"天河"}'))  # its button
+
+    chat = Chat(servers.rasa)
+    assert "测试番禺办税服务厅" in texts(chat.say("番禺区的办税服务厅在哪里"))
+    reply = texts(chat.say("周末开吗"))
+    assert "没有说明" in reply and "12366" in reply  # no hours on file for 番禺: said, never invented
+
+    chat = Chat(servers.rasa)
+    chat.say("天河区的办税服务厅在哪里")
+    assert "工作日 9:00-17:00" in texts(chat.say("几点关门"))  # the district just discussed
+
+
+def test_english_follow_ups_continue_the_topic(servers):
+    chat = Chat(servers.rasa)
+    chat.say("Can I get an invoice issued offline at the tax office?")
+    bring = texts(chat.say("what do I need to bring"))
+    assert "bring" in bring.lower() or "document" in bring.lower(), bring
+    there = chat.say("how do I get there")
+    assert "which district" in texts(there).lower() and "Tianhe" in button_titles(there)

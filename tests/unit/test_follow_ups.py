@@ -3,7 +3,7 @@
 import pytest
 
 from bot.faq.catalogue import load_catalogue
-from bot.faq.followups import FINDER, STATUS, previous_topic, resolve
+from bot.faq.followups import FINDER, HOURS, STATUS, previous_topic, resolve
 
 TOPICS = list(load_catalogue())
 
@@ -26,6 +26,21 @@ TOPICS = list(load_catalogue())
         ("faq/official_channels", "在哪里看", "faq/official_channels"),
         (None, "多久", STATUS),
         (None, "在哪", FINDER),
+        ("faq/offline_issuance", "几点开门", HOURS),
+        ("faq/offline_issuance", "几点关门", HOURS),
+        ("faq/offline_issuance", "周末开吗", HOURS),
+        (FINDER, "星期日開唔開", HOURS),
+        (FINDER, "what time does it open", HOURS),
+        ("faq/offline_issuance", "how do I get there", FINDER),
+        ("faq/offline_issuance", "怎么过去", FINDER),
+        ("faq/offline_process", "what should I bring", "faq/offline_issuance"),
+        ("faq/offline_issuance", "how long will it take", "faq/offline_process"),
+        ("faq/reason", "when will it reopen", STATUS),
+        ("faq/offline_issuance", "點樣過去呀", FINDER),
+        ("faq/offline_issuance", "jidian kaimen", HOURS),
+        ("faq/offline_issuance", "周六开不开", HOURS),
+        ("faq/reason", "几点恢复", "faq/reason"),  # the service's return, not a hall's hours
+        ("faq/offline_issuance", "禮拜六有冇開", HOURS),
     ],
 )
 def test_follow_up_continues_the_topic(previous, text, expected):

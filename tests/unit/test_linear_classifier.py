@@ -53,3 +53,31 @@ def test_sentence_features_are_rasas_combined_sentence_features():
         message.add_features(Features(sentence, "sentence", "text", origin))
     _sequence, expected = message.get_sparse_features("text")
     assert np.array_equal(_sentence_features(message).toarray(), expected.features.toarray())
+
+
+def test_the_blended_anchor_is_saved_and_loaded_without_pickle_and_averages_probabilities(tmp_path):
+    from bot.nlu.linear_classifier import _load_anchor, _save_anchor
+
+    model = LinearIntentClassifier({"anchor_weight": 0.5}, None, None, labels=["greet", "thank"])
+    texts, targets = ["你好", "您好呀", "hello", "谢谢", "多谢", "thanks"], ["greet"] * 3 + ["thank"] * 3
+    anchor = model._train_anchor(texts, targets)
+    _save_anchor(tmp_path / "anchor.npz", anchor)
+    loaded = _load_anchor(tmp_path / "anchor.npz")
+    for text in ("你好啊", "thank you", "多谢晒"):
+        assert np.allclose(anchor[0].transform([text]).toarray(), loaded[0].transform([text]).toarray(), atol=1e-6)
+    assert np.allclose(anchor[1], loaded[1]) and np.allclose(anchor[2], loaded[2])
+
+    # the main model says nothing (zero weights): the blend is half uniform, half the anchor's
+    model._idf, model._coef, model._intercept = np.ones(1), np.zeros((2, 1), np.float32), np.zeros(2, np.float32)
+    model._anchor = loaded
+    model_features = [sp.csr_matrix(np.ones((1, 1)))]
+    import bot.nlu.linear_classifier as module
+
+    original = module._sentence_features
+    module._sentence_features = lambda _message: model_features[0]
+    try:
+        probabilities = model.label_probabilities(Message(data={"text": "谢谢你"}))
+    finally:
+        module._sentence_features = original
+    assert probabilities["thank"] > 0.5 > probabilities["greet"]
+    assert abs(sum(probabilities.values()) - 1) < 1e-6 and probabilities["greet"] > 0.25
