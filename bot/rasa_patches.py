@@ -49,27 +49,66 @@ endpoints.yml (so `make run`, the scaled set-up and the stock-Rasa anchor all ge
    processor asks `Domain.is_empty` on every parse (`_check_for_unseen_features`), which built
    a new empty Domain from `{}` each time (~6 % of a replica's time). The empty domain is
    always the same, so its dict is too; the model's domain is still compared with it.
+9. A conversation's past states are replayed once per tracker, not once per policy and
+   prediction: `Domain.states_for_tracker_history` (MemoizationPolicy, and the rule policy's
+   newest states, twice a prediction) replays every applied event of the tracker into a fresh
+   copy and builds a state before each action, though within a turn the processor's tracker
+   only grows. The replay points (each state as `get_active_state` built it, and what Rasa's
+   loop reads of that prior tracker) are kept on the tracker, keyed by the identity of the
+   applied events they came from: when the tracker's applied events still begin with those,
+   only the new ones are replayed; otherwise (a revert, a restart, a loop undone: anything
+   that changes the past) it is replayed from the start. Rasa's own loop then runs over fresh
+   copies of the states, so what it hands out is built exactly as before. The applied events
+   themselves are worked out again only when a new event can change which earlier ones count
+   (a restart, a revert, a loop). Only plain
+   `DialogueStateTracker`s of conversations are served from it (training trackers keep
+   Rasa's path), and only with `omit_unset_slots` off (as our policies ask).
+10. CountVectorsFeaturizer's counts are built straight into the matrix Rasa keeps: for each
+   message it called sklearn's `CountVectorizer.transform` (a CSR matrix, checked), sorted its
+   indices and converted it to COO (checked again), twice per featurizer, for a handful of
+   tokens: ~8 % of a replica's time, mostly scipy's checks. Here the same analyzer of the same
+   vectorizer counts the same vocabulary entries, and the COO matrix is made once from the
+   rows, columns (sorted within a row, as `sort_indices` left them) and counts, with the dtypes
+   sklearn and scipy gave them; the parse results are the same on every evaluation set
+   (tests/unit/test_rasa_patches.py).
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
+from collections import OrderedDict
 from typing import Any, Dict, List, Optional, Text, Tuple, Type
 
 import aiohttp
 import dask
 import jsonschema
+import numpy as np
+import scipy.sparse
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.graph import GraphSchema
 from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.nlu.constants import DENSE_FEATURIZABLE_ATTRIBUTES
+from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
 from rasa.shared.constants import DOCS_BASE_URL
-from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import Event
+from rasa.shared.core import constants as core_constants
+from rasa.shared.core.domain import Domain, State
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionReverted,
+    ActiveLoop,
+    Event,
+    Restarted,
+    SessionStarted,
+    UserUtteranceReverted,
+    UserUttered,
+)
 from rasa.shared.core.slots import Slot
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 _validator: Optional[Any] = None
@@ -268,7 +307,252 @@ def _domain_is_empty(self: Domain) -> bool:
     return bool(self.as_dict() == _empty_domain_dict)
 
 
+class PriorPoint:
+    """What Rasa's loop reads of the tracker as it stood before an action (or at the end).
+
+    The user's message is kept as its position among the applied events and its sub-state
+    built anew on each use: later events of the same turn change that event in place
+    (`DefinePrevUserUtteredFeaturization`, `EntitiesAdded`), and Rasa's replay sees those
+    changes at every point too. (Replaying applied events, only a `UserUttered` sets the latest
+    message: the events that reset it never count as applied.) Before any, the latest message is
+    the replay's own empty one, which only replayed events change (`EntitiesAdded`): its
+    sub-state is taken as it stood at the point, as Rasa's replay takes it.
+    """
+
+    __slots__ = ("hide_rule_turn", "followup_action", "latest_action_name", "active_loop_name", "parts")
+
+    def __init__(self, replay: DialogueStateTracker, hide_rule_turn: bool, domain: Domain, message: int) -> None:
+        self.hide_rule_turn = hide_rule_turn
+        self.followup_action = replay.followup_action
+        self.latest_action_name = replay.latest_action_name
+        self.active_loop_name = replay.active_loop_name
+        self.parts = (  # get_active_state's, the user's as the message's position (or its sub-state)
+            message if message >= 0 else domain._get_user_sub_state(replay),
+            domain._get_slots_sub_state(replay),
+            domain._get_prev_action_sub_state(replay),
+            domain._get_active_loop_sub_state(replay),
+        )
+
+    def previous_action(self) -> Optional[Dict[Text, Text]]:
+        """`Domain._get_prev_action_sub_state` of the prior tracker, as a new dict."""
+        action = self.parts[2]
+        return dict(action) if action is not None else None
+
+    def state(self, domain: Domain, previous_action: Optional[Dict[Text, Text]], applied: List[Event]) -> State:
+        """`Domain.get_active_state` of the prior tracker: new dicts, the user's built now."""
+        message, slots, _action, loop = self.parts
+        if isinstance(message, int):
+            user = domain._get_user_sub_state(_Latest(applied[message]))
+        else:
+            user = dict(message)
+        return domain._clean_state(
+            {
+                core_constants.USER: user,
+                core_constants.SLOTS: dict(slots),
+                core_constants.PREVIOUS_ACTION: previous_action,
+                core_constants.ACTIVE_LOOP: dict(loop),
+            }
+        )
+
+
+class _Latest:
+    """What `Domain._get_user_sub_state` reads of a tracker: its latest user message."""
+
+    __slots__ = ("latest_message",)
+
+    def __init__(self, latest_message: Any) -> None:
+        self.latest_message = latest_message
+
+
+class PriorPoints:
+    """A tracker's replay: its applied events so far, the replaying copy, a point per action."""
+
+    __slots__ = ("domain", "applied", "replay", "points", "message")
+
+    def __init__(self, tracker: DialogueStateTracker, domain: Domain) -> None:
+        self.domain = domain
+        self.applied: List[Event] = []
+        self.replay = tracker.init_copy()
+        self.points: List[PriorPoint] = []
+        self.message = -1  # the position of the latest UserUttered replayed
+
+    def extend(self, events: List[Event]) -> None:
+        """Replay more applied events (as `generate_all_prior_trackers` does), the end point anew."""
+        replay, points, domain = self.replay, self.points, self.domain
+        if points:
+            points.pop()  # the end point: the tracker after the events replayed so far
+        for position, event in enumerate(events, start=len(self.applied)):
+            if isinstance(event, ActionExecuted):
+                points.append(PriorPoint(replay, event.hide_rule_turn, domain, self.message))
+            replay.update(event)
+            if isinstance(event, UserUttered):
+                self.message = position
+        points.append(PriorPoint(replay, False, domain, self.message))
+        self.applied.extend(events)
+
+    def starts(self, applied: List[Event], same_objects: bool) -> bool:
+        """Whether `applied` begins with the events replayed here (the same objects, or, for a
+        tracker loaded anew, events of the same type, time and content)."""
+        if len(self.applied) > len(applied):
+            return False
+        if same_objects:
+            return all(a is b for a, b in zip(self.applied, applied, strict=False))
+        return all(a is b or _same_event(a, b) for a, b in zip(self.applied, applied, strict=False))
+
+
+# what an event holds beside what the replay reads of it (and the user message's featurization,
+# which is read from the tracker's own event at each use)
+_NOT_REPLAYED = frozenset({"metadata", "parse_data", "use_text_for_featurization"})
+
+
+def _same_event(a: Event, b: Event) -> bool:
+    """The same event (type, time and every attribute the replay can read), loaded anew."""
+    if type(a) is not type(b) or a.timestamp != b.timestamp:
+        return False
+    mine, theirs = a.__dict__, b.__dict__
+    return all(mine.get(k) == theirs.get(k) for k in mine.keys() | theirs.keys() if k not in _NOT_REPLAYED)
+
+
+# the replays of the conversations this process answered last, for their next message (loaded anew)
+RECENT_REPLAYS = 256
+_recent: "OrderedDict[Text, PriorPoints]" = OrderedDict()
+
+
+# events that can change which earlier events count as applied (DialogueStateTracker.applied_events)
+_RESHAPING = (Restarted, SessionStarted, ActionReverted, UserUtteranceReverted, ActiveLoop)
+
+
+def applied_events(tracker: DialogueStateTracker) -> List[Event]:
+    """`tracker.applied_events()`: the events added since the last call appended to the last
+    answer when none of them can change what came before (no restart, session start, revert or
+    loop event, no run of a loop Rasa may undo), Rasa's own walk over all events otherwise."""
+    events = tracker.events
+    memo = tracker.__dict__.get("_applied_events")
+    if memo is not None:
+        seen, applied, loops = memo
+        if len(events) >= len(seen) and all(a is b for a, b in zip(seen, events, strict=False)):
+            new = list(itertools.islice(events, len(seen), None))
+            if not any(
+                isinstance(e, _RESHAPING) or (isinstance(e, ActionExecuted) and e.action_name in loops) for e in new
+            ):
+                applied = applied + new
+                tracker.__dict__["_applied_events"] = (seen + new, applied, loops)
+                return applied
+    applied = tracker.applied_events()
+    loops = {e.name for e in events if isinstance(e, ActiveLoop) and e.name}
+    tracker.__dict__["_applied_events"] = (list(events), applied, loops)
+    return applied
+
+
+def prior_points(tracker: DialogueStateTracker, domain: Domain) -> Tuple[List[PriorPoint], List[Event]]:
+    """The tracker's replay points and applied events, replaying only the applied events added
+    since the last call for this tracker, or since this process last replayed this conversation."""
+    applied = applied_events(tracker)
+    kept: Optional[PriorPoints] = tracker.__dict__.get("_prior_points")
+    if kept is None or kept.domain is not domain or not kept.starts(applied, same_objects=True):
+        kept = _recent.pop(tracker.sender_id, None)
+        if kept is not None and kept.domain is domain and kept.starts(applied, same_objects=False):
+            kept.applied = applied[: len(kept.applied)]  # this tracker's own events from now on
+        else:
+            kept = PriorPoints(tracker, domain)
+        tracker.__dict__["_prior_points"] = kept
+    if len(kept.applied) < len(applied) or not kept.points:
+        kept.extend(applied[len(kept.applied) :])
+    _recent[tracker.sender_id] = kept
+    _recent.move_to_end(tracker.sender_id)
+    while len(_recent) > RECENT_REPLAYS:
+        _recent.popitem(last=False)
+    return kept.points, kept.applied
+
+
+_states_for_tracker_history = Domain.states_for_tracker_history
+
+
+def states_for_tracker_history(
+    self: Domain,
+    tracker: DialogueStateTracker,
+    omit_unset_slots: bool = False,
+    ignore_rule_only_turns: bool = False,
+    rule_only_data: Optional[Dict[Text, Any]] = None,
+) -> List[State]:
+    """Domain.states_for_tracker_history over the tracker's kept replay (Rasa's own loop)."""
+    if omit_unset_slots or type(tracker) is not DialogueStateTracker or tracker.is_rule_tracker:
+        return _states_for_tracker_history(self, tracker, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+    states: List[State] = []
+    last_ml_action_sub_state = None
+    turn_was_hidden = False
+    points, applied = prior_points(tracker, self)
+    for point in points:
+        previous_action = point.previous_action()  # the prior tracker's `latest_action`
+        if ignore_rule_only_turns:
+            if not turn_was_hidden:
+                last_ml_action_sub_state = previous_action
+            if not point.followup_action and not point.latest_action_name == point.active_loop_name:
+                turn_was_hidden = point.hide_rule_turn
+            if turn_was_hidden:
+                continue
+        state = point.state(self, previous_action, applied)
+        if ignore_rule_only_turns:
+            self._remove_rule_only_features(state, rule_only_data)
+            if states:
+                self._substitute_rule_only_user_input(state, states[-1])
+            if last_ml_action_sub_state:
+                state[core_constants.PREVIOUS_ACTION] = last_ml_action_sub_state
+        states.append(self._clean_state(state))
+    return states
+
+
+_stock_create_features = CountVectorsFeaturizer._create_features
+
+
+def count_matrix(vectorizer: Any, documents: List[Text]) -> scipy.sparse.coo_matrix:
+    """`vectorizer.transform(documents)`, its indices sorted, `.tocoo()`: the same matrix."""
+    vectorizer._check_vocabulary()  # sklearn's errors for a vectorizer not fitted
+    vocabulary = vectorizer.vocabulary_
+    analyze = vectorizer.build_analyzer()
+    rows: List[int] = []
+    columns: List[int] = []
+    counts: List[int] = []
+    for row, document in enumerate(documents):
+        counter: Dict[Any, int] = {}
+        for feature in analyze(document):
+            index = vocabulary.get(feature)
+            if index is not None:
+                counter[index] = counter.get(index, 0) + 1
+        for index in sorted(counter):
+            rows.append(row)
+            columns.append(index)
+            counts.append(1 if vectorizer.binary else counter[index])
+    data = np.asarray(np.asarray(counts, dtype=np.intc), dtype=vectorizer.dtype)
+    coordinates = (np.asarray(rows, dtype=np.int32), np.asarray(columns, dtype=np.int32))
+    return scipy.sparse.coo_matrix(
+        (data, coordinates), shape=(len(documents), len(vocabulary)), dtype=vectorizer.dtype, copy=False
+    )
+
+
+def _create_count_features(self: CountVectorsFeaturizer, attribute: Text, all_tokens: List[List[Text]]) -> Any:
+    """CountVectorsFeaturizer._create_features with the matrices made by `count_matrix`."""
+    if not self.vectorizers.get(attribute):
+        return [None], [None]
+    sequence_features: List[Any] = []
+    sentence_features: List[Any] = []
+    for tokens in all_tokens:
+        if not tokens:
+            sequence_features.append(None)
+            sentence_features.append(None)
+            continue
+        vectorizer = self.vectorizers[attribute]
+        sequence_features.append(count_matrix(vectorizer, tokens))
+        if attribute in DENSE_FEATURIZABLE_ATTRIBUTES:
+            sentence_features.append(count_matrix(vectorizer, [" ".join(tokens)]))
+        else:
+            sentence_features.append(None)
+    return sequence_features, sentence_features
+
+
 def apply() -> None:
+    CountVectorsFeaturizer._create_features = _create_count_features
+    Domain.states_for_tracker_history = states_for_tracker_history
     Domain.is_empty = _domain_is_empty
     DaskGraphRunner.run = _run_graph_directly
     GraphSchema.minimal_graph_schema = minimal_graph_schema

@@ -15,6 +15,7 @@ opens it (`backfill`).
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections import defaultdict
@@ -67,24 +68,36 @@ _UNANSWERED = (
     "SELECT u.id, u.conversation_id, u.timestamp, e.data FROM figure_misses u"
     " JOIN events e ON e.sender_id = u.conversation_id AND e.timestamp = u.timestamp AND e.type_name = 'user'"
 )
+_GET_STATE = sa.text("SELECT state FROM figure_conversations WHERE conversation_id = :conversation_id")
 _CLAIM_BACKFILL = sa.text("INSERT INTO figure_totals (key, value) VALUES (:key, 1) ON CONFLICT (key) DO NOTHING")
 
 
-def _apply(connection: sa.engine.Connection, conversation_id: str, step: Step) -> None:
+@functools.lru_cache(maxsize=64)
+def _add_to_totals(count: int) -> sa.TextClause:
+    """Add to `count` totals, creating each when new (SQLite 3.24+ and PostgreSQL), in one
+    statement; built once per count so SQLAlchemy compiles it once (its cache is keyed by it)."""
+    rows = ", ".join(f"(:key{i}, :value{i})" for i in range(count))
+    return sa.text(
+        f"INSERT INTO figure_totals (key, value) VALUES {rows}"
+        " ON CONFLICT (key) DO UPDATE SET value = figure_totals.value + excluded.value"
+    )
+
+
+def _apply(connection: sa.engine.Connection, conversation_id: str, step: Step, stored: Optional[str] = None) -> None:
+    """Write a fold's step: its totals, the conversation's state (unless `stored` already is
+    that state, as JSON), its unanswered questions."""
     keys = sorted(step.deltas)  # one order for every writer: no deadlock between replicas
-    if keys:  # add to each total, creating it when new (SQLite 3.24+ and PostgreSQL), in one statement
-        rows = ", ".join(f"(:key{i}, :value{i})" for i in range(len(keys)))
+    if keys:
         connection.execute(
-            sa.text(
-                f"INSERT INTO figure_totals (key, value) VALUES {rows}"
-                " ON CONFLICT (key) DO UPDATE SET value = figure_totals.value + excluded.value"
-            ),
+            _add_to_totals(len(keys)),
             {
                 **{f"key{i}": key for i, key in enumerate(keys)},
                 **{f"value{i}": float(step.deltas[key]) for i, key in enumerate(keys)},
             },
         )
-    connection.execute(_PUT_STATE, {"conversation_id": conversation_id, "state": json.dumps(step.state)})
+    state = json.dumps(step.state)
+    if state != stored:
+        connection.execute(_PUT_STATE, {"conversation_id": conversation_id, "state": state})
     for question in step.unanswered:
         connection.execute(_ADD_UNANSWERED, {k: question[k] for k in ("id", "conversation_id", "timestamp")})
 
@@ -99,15 +112,13 @@ def record(
     """
     if not events:
         return
-    row = connection.execute(
-        sa.select(figure_conversations.c.state).where(figure_conversations.c.conversation_id == conversation_id)
-    ).first()
+    row = connection.execute(_GET_STATE, {"conversation_id": conversation_id}).first()
     try:
         step = fold(conversation_id, json.loads(row.state) if row else None, events, known)
     except Exception:
         logger.exception("figures: events of %s not tallied", conversation_id)
         return
-    _apply(connection, conversation_id, step)
+    _apply(connection, conversation_id, step, row.state if row else None)
 
 
 def create_tables(engine: sa.engine.Engine) -> None:

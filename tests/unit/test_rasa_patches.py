@@ -299,3 +299,141 @@ def test_the_domain_is_empty_exactly_when_rasa_said_so():
     for domain in (project, Domain.empty(), Domain.from_dict({"intents": ["greet"]}), Domain.from_dict({"slots": {}})):
         assert domain.is_empty() == stock(domain)
     assert Domain.empty().is_empty() and not project.is_empty()
+
+
+def _stock_and_kept_states(domain, tracker, rule_only_data):
+    """Rasa's states of the tracker, and ours (kept replay) for each way the policies ask."""
+    stock_applied, applied = tracker.applied_events(), rasa_patches.applied_events(tracker)
+    assert len(applied) == len(stock_applied) and all(a is b for a, b in zip(applied, stock_applied, strict=True))
+    for ignore, data in ((False, None), (True, rule_only_data), (True, None)):
+        stock = rasa_patches._states_for_tracker_history(domain, tracker, False, ignore, data)
+        kept = rasa_patches.states_for_tracker_history(domain, tracker, False, ignore, data)
+        assert kept == stock, (ignore, len(tracker.events))
+    # a fresh tracker of the same events (no kept replay) gives them too
+    assert rasa_patches.states_for_tracker_history(domain, tracker.copy()) == rasa_patches._states_for_tracker_history(
+        domain, tracker
+    )
+
+
+def test_past_states_from_the_kept_replay_are_rasas_as_the_tracker_grows(trained_agent):
+    """Events added one by one to the same tracker, as the processor adds them in a turn (with the
+    in-place changes of the user's message Rasa's ensemble and entity events make, a revert and a
+    restart), and now and then loaded anew from its stored form (the next turn: the replay this
+    process kept is taken up): after each, the states are Rasa's, whichever way they are asked for."""
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        DefinePrevUserUtteredFeaturization,
+        EntitiesAdded,
+        Restarted,
+        UserUtteranceReverted,
+        UserUttered,
+    )
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from tests.unit.test_rule_policy import conversations
+
+    rasa_patches.apply()
+    domain = trained_agent.domain
+    rule_only_data = next(
+        node._component
+        for node in trained_agent.processor.graph_runner._instantiated_nodes.values()
+        if type(node._component).__name__ == "RecentStatesRulePolicy"
+    )._get_rule_only_data()
+    assert rule_only_data
+    checked = reused = taken_up = 0
+    for conversation in conversations(domain)[-6:]:
+        live = DialogueStateTracker(conversation.sender_id, domain.slots)
+        after_user = False
+        for index, event in enumerate(conversation.events):
+            if index % 9 == 8:  # a new turn: the tracker loaded anew, its events new objects
+                before = live.__dict__.get("_prior_points")
+                live = DialogueStateTracker.from_dict(live.sender_id, [e.as_dict() for e in live.events], domain.slots)
+                _stock_and_kept_states(domain, live, rule_only_data)
+                taken_up += before is not None and live.__dict__["_prior_points"] is before
+            live.update(event)
+            if isinstance(event, UserUttered):
+                after_user = True
+            elif isinstance(event, ActionExecuted) and after_user and event.action_name != "action_listen":
+                live.update(DefinePrevUserUtteredFeaturization(index % 2 == 0))  # as the ensemble adds it
+                after_user = False
+            if index % 7 == 3:
+                live.update(EntitiesAdded([{"entity": "language", "value": "zh", "start": 0, "end": 1}]))
+            kept = live.__dict__.get("_prior_points")
+            _stock_and_kept_states(domain, live, rule_only_data)
+            reused += live.__dict__["_prior_points"] is kept
+            checked += 1
+        for change in (UserUtteranceReverted(), ActionExecuted("action_listen"), Restarted()):
+            live.update(change)
+            _stock_and_kept_states(domain, live, rule_only_data)
+    assert checked > 100 and reused > checked / 2  # mostly only the new events replayed
+    assert taken_up > 10
+
+
+def test_count_vectors_are_sklearns_matrices(trained_agent):
+    """The model's count vectorizers: the same COO matrix (data, rows, columns, dtypes, shape)
+    as sklearn's transform, sorted and converted as Rasa did, for tokens seen and unseen."""
+    from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+
+    featurizers = [
+        node._component
+        for node in trained_agent.processor.graph_runner._instantiated_nodes.values()
+        if isinstance(node._component, CountVectorsFeaturizer)
+    ]
+    assert len(featurizers) == 2  # config.yml: words and character n-grams
+    documents = [["电子", "发票", "暂停", "发票"], ["why", "Suspended", "？"], ["从未见过的词"], [" "], ["a b", "c"]]
+    from sklearn.exceptions import NotFittedError
+
+    fitted = 0
+    for featurizer in featurizers:
+        for vectorizer in featurizer.vectorizers.values():
+            if not hasattr(vectorizer, "vocabulary_"):  # an attribute with no training data: sklearn's error
+                with pytest.raises(NotFittedError):
+                    vectorizer.transform(["发票"])
+                with pytest.raises(NotFittedError):
+                    rasa_patches.count_matrix(vectorizer, ["发票"])
+                continue
+            fitted += 1
+            for tokens in [*documents, [" ".join(d) for d in documents]]:
+                stock = vectorizer.transform(tokens)
+                stock.sort_indices()
+                stock = stock.tocoo()
+                ours = rasa_patches.count_matrix(vectorizer, tokens)
+                assert type(ours) is type(stock) and ours.shape == stock.shape
+                for name in ("data", "row", "col"):
+                    mine, theirs = getattr(ours, name), getattr(stock, name)
+                    assert mine.dtype == theirs.dtype and mine.tolist() == theirs.tolist(), name
+                assert ours.has_canonical_format == stock.has_canonical_format
+    assert fitted >= 2
+
+
+def test_every_evaluation_set_parses_the_same_with_the_count_vectors_patch(trained_agent):
+    """Full parse results (intent, ranking, entities, every score) of every set in tests/nlu/,
+    with Rasa's own CountVectorsFeaturizer._create_features and with ours. Only the set and the
+    position are reported, never an example's text."""
+    import asyncio
+    from pathlib import Path
+
+    from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+
+    from bot.nlu import evaluate
+
+    rasa_patches.apply()
+    patched = CountVectorsFeaturizer._create_features
+    assert patched is rasa_patches._create_count_features
+    sets = sorted((Path(__file__).resolve().parents[2] / "tests" / "nlu").glob("*.yml"))
+    assert len(sets) >= 3
+
+    async def parse_all(texts):
+        return [await trained_agent.parse_message(text) for text in texts]
+
+    try:
+        for path in sets:
+            texts = [text for text, _label, _entities in evaluate.load_examples(str(path)) if text]
+            CountVectorsFeaturizer._create_features = rasa_patches._stock_create_features
+            stock = asyncio.run(parse_all(texts))
+            CountVectorsFeaturizer._create_features = patched
+            ours = asyncio.run(parse_all(texts))
+            differing = [i for i, (a, b) in enumerate(zip(stock, ours, strict=True)) if a != b]
+            assert len(stock) == len(texts) and not differing, (path.name, differing[:5])
+    finally:
+        CountVectorsFeaturizer._create_features = patched

@@ -9,7 +9,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from rasa.core.policies.rule_policy import RulePolicy
+from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
 from rasa.shared.core.generator import TrainingDataGenerator
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.importers.importer import TrainingDataImporter
@@ -70,6 +70,10 @@ def test_the_same_states_tail_and_the_same_predictions(policies):
             full = stock._prediction_states(point, domain, rule_only_data=stock._get_rule_only_data())
             tail = ours._prediction_states(point, domain, rule_only_data=ours._get_rule_only_data())
             assert tail == full[-longest:]
+            for lookup in (RULES, RULES_FOR_LOOP_UNHAPPY_PATH):  # rules read once, matched as RulePolicy did
+                assert ours._get_possible_keys(ours.lookup[lookup], full) == stock._get_possible_keys(
+                    stock.lookup[lookup], full
+                )
             assert recent_states(point, domain, 10**6) == point.past_states(domain)
             mine, theirs = (
                 ours.predict_action_probabilities(point, domain),

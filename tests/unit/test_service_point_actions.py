@@ -69,3 +69,25 @@ def test_no_district_asks_again_with_buttons(monkeypatch, entities, lead):
 def test_a_district_lists_its_points(monkeypatch):
     message = run(monkeypatch, NO_COORDINATES, tracker("天河", slots={"district": "天河"}))
     assert "天河点" in message["text"] and "A路1号" in message["text"]
+
+
+def test_the_form_validation_needs_no_domain_from_rasa():
+    """Rasa sends the validation no domain (domain.yml: no `send_domain`); the form's slots come
+    from domain.yml, as rasa_sdk would have read them from the domain Rasa sent."""
+    from rasa.shared.core.domain import Domain
+
+    domain = Domain.load(str(finder.DOMAIN_FILE))
+    assert not domain.does_custom_action_explicitly_need_domain("validate_service_point_form")
+    form = finder.ValidateServicePointForm()
+    from rasa_sdk import FormValidationAction
+
+    assert form.domain_slots({}) == FormValidationAction.domain_slots(form, domain.as_dict())  # rasa_sdk's reading
+    assert form.domain_slots({}) == domain.as_dict()["forms"]["service_point_form"]["required_slots"] == ["district"]
+    entity = [{"entity": "district", "value": "天河"}]
+    for case in (
+        tracker("天河", {"requested_slot": "district"}, entities=entity),
+        tracker("我在佛山", {"requested_slot": "district"}),
+        tracker("附近", metadata={"location": {"latitude": 23.1, "longitude": 113.3}}),
+    ):
+        answers = [asyncio.run(form.run(CollectingDispatcher(), case, d)) for d in ({}, domain.as_dict())]
+        assert answers[0] == answers[1]  # without the domain as with it
