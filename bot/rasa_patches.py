@@ -314,7 +314,9 @@ class PriorPoint:
     built anew on each use: later events of the same turn change that event in place
     (`DefinePrevUserUtteredFeaturization`, `EntitiesAdded`), and Rasa's replay sees those
     changes at every point too. (Replaying applied events, only a `UserUttered` sets the latest
-    message: the events that reset it never count as applied.)
+    message: the events that reset it never count as applied.) Before any, the latest message is
+    the replay's own empty one, which only replayed events change (`EntitiesAdded`): its
+    sub-state is taken as it stood at the point, as Rasa's replay takes it.
     """
 
     __slots__ = ("hide_rule_turn", "followup_action", "latest_action_name", "active_loop_name", "parts")
@@ -324,8 +326,8 @@ class PriorPoint:
         self.followup_action = replay.followup_action
         self.latest_action_name = replay.latest_action_name
         self.active_loop_name = replay.active_loop_name
-        self.parts = (  # get_active_state's, but for the user's
-            message,
+        self.parts = (  # get_active_state's, the user's as the message's position (or its sub-state)
+            message if message >= 0 else domain._get_user_sub_state(replay),
             domain._get_slots_sub_state(replay),
             domain._get_prev_action_sub_state(replay),
             domain._get_active_loop_sub_state(replay),
@@ -339,7 +341,10 @@ class PriorPoint:
     def state(self, domain: Domain, previous_action: Optional[Dict[Text, Text]], applied: List[Event]) -> State:
         """`Domain.get_active_state` of the prior tracker: new dicts, the user's built now."""
         message, slots, _action, loop = self.parts
-        user = domain._get_user_sub_state(_Latest(applied[message])) if message >= 0 else {}
+        if isinstance(message, int):
+            user = domain._get_user_sub_state(_Latest(applied[message]))
+        else:
+            user = dict(message)
         return domain._clean_state(
             {
                 core_constants.USER: user,
