@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.nlu.cues import negates_notice
 from bot.status.client import default_client
 from bot.web.client import WebAppError, web_app
 
@@ -32,6 +33,9 @@ class ActionSubscribeRestoration(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        if negates_notice(tracker.latest_message.get("text") or ""):
+            # "恢复了不用提醒我": the words of signing up, declined; the visitor picks
+            return [outcome("which")]
         reading = await default_client().read()
         if reading.fresh and reading.value and reading.value.state == "normal":
             return [SlotSet("outage_state", "normal"), outcome("already_restored")]

@@ -9,12 +9,13 @@ bounded in count and time (the whole run stays under 15 minutes):
      tests/pipelines/diet.yml on the same domain and dialogue data, trained by `make anchor`
      with 3 epochs instead of 100: its serving cost is measured, not its accuracy; one more
      Rasa server behind the same nginx, PostgreSQL, Redis and action server), two replicas. Each phase
-     first warms each of its Rasa servers alone on every channel, then steps the same ladder of
-     rates (6, 12, 18 ... msg/s, each step as long) until a step passes p95 300 ms or has errors
-     twice in a row (a step over the limit is run once more; both attempts are reported):
-     sustained msg/s, p50/p95/p99, each replica's share, CPU of every process (and its CPU
-     milliseconds per answered message), how the messages were understood, a py-spy profile of
-     each Python process at 6 msg/s (the first step), and every answered message in the
+     first warms each of its Rasa servers alone on every channel, then climbs the same ladder of
+     rates (next_rate: 6, 12, 24, 36 ... msg/s while within the limit, then from the last rate within
+     it up by 4; each step as long) until a rate passes p95 300 ms or has errors twice (both
+     attempts are reported): sustained msg/s, p50/p95/p99, each replica's share, CPU of every
+     process (and its CPU milliseconds per answered message), how the messages were understood,
+     py-spy profiles of each Python process at the highest step within the limit and at the
+     first step over it (every step's window is profiled alike), and every answered message in the
      tracker store, once, in order; the scaling ratio and the ratios to the anchor;
   2. a staff reply, a restoration notice and a hand-off release sent through one replica
      reach a widget (headless Chromium) connected to the other within 2 s (tests/scale/);
@@ -33,6 +34,7 @@ import asyncio
 import json
 import os
 import re
+import resource
 import signal
 import statistics
 import subprocess
@@ -43,7 +45,7 @@ import urllib.request
 import uuid
 from collections import Counter
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 from typing import Counter as CounterType
 
 from bot import settings
@@ -86,20 +88,21 @@ SETTLE_SECONDS = settings.SCALE_SETTLE_SECONDS  # then figures from the rest
 P95_LIMIT_MS = 300.0
 # msg/s offered (visitors/s x 6): one ladder for every set-up (one replica, two, the anchor), so
 # that their figures are taken the same way: the same warm-up, steps and step length
-RATES = [6, 12, 18, 24, 30, 36, 42, 48, 54, 60, 66, 72, 78, 84, 90]
-ATTEMPTS = 2  # a step over the limit is run once more before it ends the search (both reported)
+# (next_rate) up from FIRST_RATE (6, 12, 24, 36 ...) while within the limit, then from the last
+# rate within it by FINE_STEP; a rate over the limit is tried once more before it ends the search
+FIRST_RATE, COARSE_STEP, FINE_STEP, MAX_RATE = 6.0, 12.0, 4.0, 150.0
+ATTEMPTS = 2
 # a visitor's six questions span ~30 s: a phase's first step starts from no visitors, so its
 # arrivals begin this much earlier (else its window would see the load still building up)
 LEAD_IN_SECONDS = 12
-# py-spy records each Rasa server, the action server and the web app during this step of every
-# phase (the first: each phase reaches it, and all are profiled at the same load)
-PROFILE_RATE = RATES[0]
+RECOVERY_SECONDS = 10
 # the time left for load (after the start-up, less what the checks after it need, ~200 s) is
 # shared by the phases in these proportions (what one phase leaves unused goes to the next), so
 # that the whole run stays under BUDGET_SECONDS whatever the start-up took. One replica gets
 # nearly as much as two: at 4 : 3 : 7 it passed 30 msg/s when its time ran out, and the ratio
-# of a phase cut short means nothing; the anchor needs ~90 s (it fails its second step)
-PHASE_WEIGHTS = {"one-replica": 6, "anchor": 3, "two-replicas": 7}
+# of a phase cut short means nothing; the anchor needs ~100 s (6, 12 over the limit, 10: with
+# their lead-ins), which 3 of 16 did not leave it
+PHASE_WEIGHTS = {"one-replica": 6, "anchor": 4, "two-replicas": 7}
 AFTER_LOAD_SECONDS = 200
 WARM_UP_SECONDS = 15  # what warming one Rasa server takes (kept for the phases to come)
 FAULT_RATE = 15.0
@@ -336,7 +339,7 @@ def start_profiles(seconds: int, label: str = "", ports: Optional[Sequence[int]]
                     "--duration",
                     str(seconds),
                     "--rate",
-                    "50",
+                    "100",
                     "--nonblocking",
                     "--gil",  # samples of the thread holding the GIL: where the CPU goes, not the waits
                     "--format",
@@ -407,81 +410,104 @@ def warm(ports: Sequence[int]) -> Dict[str, Any]:
     return figures
 
 
-async def stepped(label: str, ports: Sequence[int], profile_at: Optional[float]) -> Dict[str, Any]:
-    """The RATES ladder stepped up until a step is over the limit (p95 > 300 ms or errors) twice
-    in a row, or the phase's time runs out. Every attempt is reported; a rate sustained is one
-    with an attempt within the limit."""
+def next_rate(rate: float, passed: bool, attempt: int, state: Dict[str, Any]) -> Optional[Tuple[float, int]]:
+    """The ladder: the next (rate, attempt) after an attempt at `rate`, or None when the search ends.
+
+    Up (doubling, then by COARSE_STEP) while the steps pass; at the first step over the limit, back to the last
+    rate within it and up by FINE_STEP from there (the limit is found to FINE_STEP msg/s),
+    each rate tried up to ATTEMPTS times: the search ends at a rate over the limit ATTEMPTS times
+    (its coarse attempt counts). Fewer steps far below the limit, more near it."""
+    failed: Dict[float, int] = state.setdefault("failed", {})
+    if passed:
+        state["last_pass"] = rate
+        # coarse: doubled up to COARSE_STEP (6, 12, 24: a slow set-up's limit is not jumped over)
+        coarse = min(rate, COARSE_STEP)
+        following = rate + (FINE_STEP if state.get("fine") else coarse)
+        return (following, failed.get(following, 0) + 1) if following <= MAX_RATE else None
+    failed[rate] = attempt
+    if not state.get("fine"):
+        state["fine"] = True
+        if state.get("last_pass") is not None:
+            following = state["last_pass"] + FINE_STEP
+            return following, failed.get(following, 0) + 1
+    return (rate, attempt + 1) if attempt < ATTEMPTS else None
+
+
+async def stepped(label: str, ports: Sequence[int]) -> Dict[str, Any]:
+    """The ladder (next_rate) climbed until a rate is over the limit (p95 > 300 ms or errors)
+    twice, or the phase's time runs out. Every attempt is reported; a rate sustained is one with
+    an attempt within the limit. Each step's window is profiled (py-spy); the profiles of the
+    highest step within the limit and of the first one over it are kept."""
     steps: List[Dict[str, Any]] = []
     windows: List[Window] = []
-    profiles: Dict[str, subprocess.Popen] = {}
+    profiled: List[Dict[str, Path]] = []  # per step: process -> raw profile
+    profiler_cpu = 0.0  # CPU seconds py-spy itself used (it shares the cores)
     phase_started = time.monotonic()
     later = list(PHASE_WEIGHTS)[list(PHASE_WEIGHTS).index(label) + 1 :]
     later_servers = {"two-replicas": len(RASA_PORTS), "anchor": 1}
     available = remaining() - AFTER_LOAD_SECONDS - WARM_UP_SECONDS * sum(later_servers[n] for n in later)
     phase_seconds = available * PHASE_WEIGHTS[label] / sum(PHASE_WEIGHTS[n] for n in [label, *later])
     stopped_by = "the ladder's end"
+    ladder: Dict[str, Any] = {}
+    following: Optional[Tuple[float, int]] = (FIRST_RATE, 1)
     async with OpenLoop(NGINX, WECHAT, label) as load:
-        for rate in RATES:
-            passed = False
-            for attempt in range(1, ATTEMPTS + 1):
-                lead_in = 0 if steps else LEAD_IN_SECONDS
-                if (
-                    time.monotonic() - phase_started + lead_in + STEP_SECONDS + 2 > phase_seconds
-                    or remaining() < AFTER_LOAD_SECONDS + STEP_SECONDS
-                ):
-                    stopped_by = f"the time budget (no step at {rate} msg/s)"
-                    break
-                arrivals = asyncio.ensure_future(load.arrive(rate / QUESTIONS_PER_VISITOR, lead_in + STEP_SECONDS))
-                await asyncio.sleep(lead_in)
-                if profile_at is not None and rate >= profile_at and not profiles:
-                    await asyncio.sleep(4)
-                    profiles = start_profiles(int(SETTLE_SECONDS - 6), label, ports)
-                    await asyncio.sleep(SETTLE_SECONDS - 4)
-                else:
-                    await asyncio.sleep(SETTLE_SECONDS)
-                window = Window(time.time(), 0.0)
-                cpu_before = cpu_seconds()
-                await arrivals
-                window.end = time.time()
-                cpu_after = cpu_seconds()
-                window.cpu = cpu_share(cpu_before, cpu_after, window.end - window.start)
-                await asyncio.sleep(1.0)
-                figures = {
-                    "offered_msg_per_s": rate,
-                    "arrivals_per_s": round(rate / QUESTIONS_PER_VISITOR, 2),
-                    "attempt": attempt,
-                    "lead_in_s": lead_in,
-                    **window_figures(load.messages, window, time.time()),
-                    "cpu_pct_of_one_core": window.cpu,
-                }
-                # CPU time of each process per message answered in the window (what bounds the cores)
-                figures["cpu_ms_per_message"] = {
-                    k: round(1000 * (cpu_after[k] - cpu_before.get(k, 0.0)) / max(1, figures["answered"]), 1)
-                    for k in cpu_after
-                }
-                figures["passed"] = figures["errors"] == 0 and (figures["p95_ms"] or 1e9) <= P95_LIMIT_MS
-                steps.append(figures)
-                windows.append(window)
-                print(
-                    f"  {label} {rate:>3} msg/s offered, attempt {attempt}: "
-                    + json.dumps(
-                        {
-                            k: figures[k]
-                            for k in ("msg_per_s", "p50_ms", "p95_ms", "p99_ms", "errors", "resent", "error_kinds")
-                        }
-                    ),
-                    flush=True,
-                )
-                if figures["passed"]:
-                    passed = True
-                    break
-            if not passed:
-                if steps and steps[-1]["offered_msg_per_s"] == rate and not steps[-1]["passed"]:
-                    stopped_by = f"over the limit twice at {rate} msg/s offered"
+        while following is not None:
+            rate, attempt = following
+            # the first step starts from no visitors; a step after one over the limit, from its
+            # backlog and its visitors' later questions: either needs longer before its window
+            lead_in = RECOVERY_SECONDS if steps and not steps[-1]["passed"] else 0 if steps else LEAD_IN_SECONDS
+            if (
+                time.monotonic() - phase_started + lead_in + STEP_SECONDS + 2 > phase_seconds
+                or remaining() < AFTER_LOAD_SECONDS + STEP_SECONDS
+            ):
+                stopped_by = f"the time budget (no step at {rate:g} msg/s)"
                 break
+            arrivals = asyncio.ensure_future(load.arrive(rate / QUESTIONS_PER_VISITOR, lead_in + STEP_SECONDS))
+            await asyncio.sleep(lead_in + SETTLE_SECONDS)
+            window = Window(time.time(), 0.0)
+            spies = start_profiles(int(STEP_SECONDS - SETTLE_SECONDS - 1), f"{label}-{rate:g}-{attempt}", ports)
+            cpu_before = cpu_seconds()
+            spy_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            await arrivals
+            window.end = time.time()
+            cpu_after = cpu_seconds()
+            window.cpu = cpu_share(cpu_before, cpu_after, window.end - window.start)
+            await asyncio.sleep(1.0)
+            for proc in spies.values():
+                proc.wait(timeout=30)
+            spy_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            profiler_cpu += (spy_after.ru_utime + spy_after.ru_stime) - (spy_before.ru_utime + spy_before.ru_stime)
+            profiled.append({name: profile_path(name, f"{label}-{rate:g}-{attempt}") for name in spies})
+            figures = {
+                "offered_msg_per_s": rate,
+                "arrivals_per_s": round(rate / QUESTIONS_PER_VISITOR, 2),
+                "attempt": attempt,
+                "lead_in_s": lead_in,
+                **window_figures(load.messages, window, time.time()),
+                "cpu_pct_of_one_core": window.cpu,
+            }
+            # CPU time of each process per message answered in the window (what bounds the cores)
+            figures["cpu_ms_per_message"] = {
+                k: round(1000 * (cpu_after[k] - cpu_before.get(k, 0.0)) / max(1, figures["answered"]), 1)
+                for k in cpu_after
+            }
+            figures["passed"] = figures["errors"] == 0 and (figures["p95_ms"] or 1e9) <= P95_LIMIT_MS
+            steps.append(figures)
+            windows.append(window)
+            print(
+                f"  {label} {rate:>3g} msg/s offered, attempt {attempt}: "
+                + json.dumps(
+                    {
+                        k: figures[k]
+                        for k in ("msg_per_s", "p50_ms", "p95_ms", "p99_ms", "errors", "resent", "error_kinds")
+                    }
+                ),
+                flush=True,
+            )
+            following = next_rate(rate, figures["passed"], attempt, ladder)
+            if following is None and not figures["passed"]:
+                stopped_by = f"over the limit twice at {rate:g} msg/s offered"
         await load.finish()
-    for proc in profiles.values():
-        proc.wait(timeout=60)
     time.sleep(1.5)  # nginx's access log is flushed every second
     for figures, window in zip(steps, windows, strict=True):
         figures["replica_share"] = replica_shares(
@@ -491,8 +517,35 @@ async def stepped(label: str, ports: Sequence[int], profile_at: Optional[float])
     kept = integrity(load.messages, recorded(TRACKER_URL, senders))
     passing = [s for s in steps if s["passed"]]
     best = max(passing, key=lambda s: s["msg_per_s"] or 0) if passing else None
-    profile_summaries = {name: summarize_profile(profile_path(name, label)) for name in profiles}
+    # where the time goes at the highest step within the limit, and at the first one over it
+    over = next(
+        (s for s in steps if not s["passed"] and (best is None or s["offered_msg_per_s"] > best["offered_msg_per_s"])),
+        None,
+    )
+    profiles: Dict[str, Any] = {}
+    for name, step in (("highest_within_limit", best), ("first_over_limit", over)):
+        if step is not None:
+            paths = profiled[steps.index(step)]
+            profiles[name] = {
+                "offered_msg_per_s": step["offered_msg_per_s"],
+                "attempt": step["attempt"],
+                "processes": {process: summarize_profile(path) for process, path in paths.items()},
+                "raw": sorted(str(path.relative_to(ROOT)) for path in paths.values()),
+            }
+    kept_paths = {Path(ROOT / raw) for p in profiles.values() for raw in p["raw"]}
+    for paths in profiled:  # the other steps' raw profiles are not kept
+        for path in paths.values():
+            if path not in kept_paths:
+                path.unlink(missing_ok=True)
     print(f"  {label}: stopped by {stopped_by}", flush=True)
+    for name, profile in profiles.items():
+        for process, summary in profile["processes"].items():
+            top = ", ".join(f"{k} {v:g} %" for k, v in list((summary.get("share_pct") or {}).items())[:4])
+            print(
+                f"  profile, {name.replace('_', ' ')} ({profile['offered_msg_per_s']:g} msg/s) {process}: "
+                f"{summary.get('busy_samples', 0)} busy samples: {top}",
+                flush=True,
+            )
     return {
         "steps": steps,
         "sustained": best,
@@ -501,8 +554,9 @@ async def stepped(label: str, ports: Sequence[int], profile_at: Optional[float])
         "integrity": kept,
         "intents": intent_shares(senders),
         "visitors": len(load.visitors),
-        "profiled_at_msg_per_s": profile_at if profiles else None,
-        "profiles": profile_summaries,
+        "profiles": profiles,
+        # py-spy's own CPU, % of one core over the profiled windows (every step is profiled alike)
+        "profiler_cpu_pct_of_one_core": round(100 * profiler_cpu / max(1e-9, sum(w.end - w.start for w in windows)), 1),
     }
 
 
@@ -542,7 +596,7 @@ def anchor_phase() -> Optional[Dict[str, Any]]:
     while not answered(url, "warmup-anchor", "你好") and time.monotonic() < deadline:
         time.sleep(1)
     warmed = warm([ANCHOR_PORT])
-    phase = asyncio.run(stepped("anchor", [ANCHOR_PORT], profile_at=PROFILE_RATE))
+    phase = asyncio.run(stepped("anchor", [ANCHOR_PORT]))
     route_to(RASA_PORTS)
     return {"warm_up": warmed, **phase}
 
@@ -822,7 +876,8 @@ def main() -> int:
         "step_seconds": STEP_SECONDS,
         "settle_seconds": SETTLE_SECONDS,
         "first_step_lead_in_seconds": LEAD_IN_SECONDS,
-        "rates_msg_per_s": RATES,
+        "lead_in_after_a_step_over_the_limit_seconds": RECOVERY_SECONDS,
+        "ladder_msg_per_s": {"first": FIRST_RATE, "coarse_step": COARSE_STEP, "fine_step": FINE_STEP},
         "attempts_per_rate": ATTEMPTS,
     }
     RESULTS.mkdir(exist_ok=True)
@@ -849,10 +904,10 @@ def main() -> int:
         # (the anchor between them: what its phase leaves of its time goes to two replicas')
         print("1. open-loop load: one replica, the stock-Rasa anchor (DIET), two replicas", flush=True)
         report["warm_up"] = {"one_replica": warm(RASA_PORTS[:1])}
-        one = asyncio.run(stepped("one-replica", RASA_PORTS[:1], profile_at=PROFILE_RATE))
+        one = asyncio.run(stepped("one-replica", RASA_PORTS[:1]))
         anchor = anchor_phase()
         report["warm_up"]["two_replicas"] = warm(RASA_PORTS)
-        two = asyncio.run(stepped("two-replicas", RASA_PORTS, profile_at=PROFILE_RATE))
+        two = asyncio.run(stepped("two-replicas", RASA_PORTS))
         report["one_replica"], report["two_replicas"] = one, two
         rate_one = (one["sustained"] or {}).get("msg_per_s") or 0
         rate_two = (two["sustained"] or {}).get("msg_per_s") or 0

@@ -1,6 +1,6 @@
 """Issue 13 end to end over REST: follow-ups, complaint, rumour, capabilities, small talk, unsure questions."""
 
-from tests.e2e.chat import Chat, button_titles, buttons, texts
+from tests.e2e.chat import Chat, SocketChat, button_titles, buttons, texts
 from tests.e2e.test_live_status import put_status
 
 
@@ -31,6 +31,22 @@ def test_complaint_is_acknowledged_with_the_hotline_and_a_human_never_a_subscrip
     assert "12366" in texts(reply) and "抱歉" in texts(reply)
     assert "/request_human" in [b["payload"] for b in buttons(reply)]
     assert "通知" not in texts(reply) and "/subscribe_restoration" not in [b["payload"] for b in buttons(reply)]
+
+
+def test_a_declined_notification_never_signs_up(servers):
+    """On the widget, which can notify: "不用提醒我" is never a sign-up, whatever the NLU made of it."""
+    put_status(servers, state="suspended")
+    chat = SocketChat(servers.rasa)
+    try:
+        for text in ("恢复的时候不用提醒我了", "恢复通知我不要了"):
+            reply = chat.say(text)
+            assert "已为您登记" not in texts(reply)
+            if "/unsubscribe_restoration" in [b["payload"] for b in buttons(reply)]:
+                assert "还是不需要通知" in texts(reply)
+                assert "没有登记" in texts(chat.say("/unsubscribe_restoration"))
+        assert "已为您登记恢复通知" in texts(chat.say("/subscribe_restoration"))
+    finally:
+        chat.close()
 
 
 def test_rumour_with_a_date_is_answered_from_the_live_status_only(servers):
