@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from typing import List, Optional
+from functools import lru_cache
+from typing import List, Optional, Tuple
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
@@ -54,15 +55,21 @@ PINYIN_SYLLABLES = frozenset(
 PINYIN_ONLY = re.compile(r"^(?:zh|[jqx])|(?:iao|uo|ui|iu|ian|uan|ve|iang|iong|ao|ei|ou)$")
 
 
-def split_pinyin(word: str) -> Optional[List[str]]:
-    """ "fapiao" -> ["fa", "piao"]: the fewest toneless syllables that spell the word, or None."""
-    best: List[Optional[List[str]]] = [[]] + [None] * len(word)
+# the longest toneless syllable (zhuang, chuang, shuang)
+_LONGEST = 6
+
+
+@lru_cache(maxsize=8192)
+def split_pinyin(word: str) -> Optional[Tuple[str, ...]]:
+    """ "fapiao" -> ("fa", "piao"): the fewest toneless syllables that spell the word, or None.
+    The NLU's pinyin features (bot/nlu/pinyin.py) read Latin words with it too."""
+    best: List[Optional[Tuple[str, ...]]] = [()] + [None] * len(word)
     for end in range(1, len(word) + 1):
-        for start in range(max(0, end - 6), end):
+        for start in range(max(0, end - _LONGEST), end):
             head = best[start]
             if head is not None and word[start:end] in PINYIN_SYLLABLES:
-                if best[end] is None or len(head) + 1 < len(best[end] or []):
-                    best[end] = head + [word[start:end]]
+                if best[end] is None or len(head) + 1 < len(best[end] or ()):
+                    best[end] = head + (word[start:end],)
     return best[len(word)]
 
 

@@ -8,7 +8,7 @@ weigh "fa piao" the same whichever characters spelled it. The syllables come fro
 
 Visitors also type pinyin without choosing characters ("dianzi fapiao shenme shihou huifu"):
 a run of Latin words that all split into pinyin syllables (and is not mostly English) is
-read as those syllables, so it shares the n-grams of 电子发票什么时候恢复.
+read as those syllables (`bot.language.split_pinyin`, over the table the language rule uses), so it shares the n-grams of 电子发票什么时候恢复.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Optional, Text
 
 import numpy as np
 import scipy.sparse as sp
@@ -30,6 +30,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.language import split_pinyin  # the one syllable table, shared with the language rule
 from bot.nlu.normalize import fold
 
 _HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
@@ -37,32 +38,6 @@ _HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
 _RUN = re.compile(r"[\u3400-\u9fff]+|[a-z]+(?:[ '\-]+[a-z]+)*")
 _WORD = re.compile(r"[a-z]+")
 _VOCABULARY = "vocabulary.json"
-# the longest toneless syllable (zhuang, chuang, shuang)
-_LONGEST = 6
-
-
-@lru_cache(maxsize=1)
-def _syllables() -> frozenset:
-    """Every toneless pinyin syllable of pypinyin's dictionary that has a vowel (no m, ng, hm)."""
-    from pypinyin.constants import PINYIN_DICT
-    from pypinyin.contrib.tone_convert import to_normal
-
-    found = {to_normal(p) for value in PINYIN_DICT.values() for p in value.split(",")}
-    return frozenset(s for s in found if re.fullmatch(r"[a-z]*[aeiouv][a-z]*", s))
-
-
-@lru_cache(maxsize=8192)
-def split_pinyin(word: str) -> Optional[Tuple[str, ...]]:
-    """ "fapiao" -> ("fa", "piao"): the fewest syllables that spell the word, or None."""
-    syllables = _syllables()
-    best: List[Optional[Tuple[str, ...]]] = [()] + [None] * len(word)
-    for end in range(1, len(word) + 1):
-        for start in range(max(0, end - _LONGEST), end):
-            head = best[start]
-            if head is not None and word[start:end] in syllables:
-                if best[end] is None or len(head) + 1 < len(best[end] or ()):
-                    best[end] = head + (word[start:end],)
-    return best[len(word)]
 
 
 def _latin_syllables(run: str) -> List[str]:

@@ -56,7 +56,7 @@ def test_the_syllable_table_is_pypinyins():
 
 @pytest.mark.parametrize(
     "word, syllables",
-    [("fapiao", ["fa", "piao"]), ("xian", ["xian"]), ("zhuanrengong", ["zhuan", "ren", "gong"]), ("help", None)],
+    [("fapiao", ("fa", "piao")), ("xian", ("xian",)), ("zhuanrengong", ("zhuan", "ren", "gong")), ("help", None)],
 )
 def test_split_pinyin(word, syllables):
     assert split_pinyin(word) == syllables
