@@ -437,3 +437,78 @@ def test_every_evaluation_set_parses_the_same_with_the_count_vectors_patch(train
             assert len(stock) == len(texts) and not differing, (path.name, differing[:5])
     finally:
         CountVectorsFeaturizer._create_features = patched
+
+
+def _debug_deepcopies(module_name):
+    """Every `copy.deepcopy(...)` call in a module, and whether it is an argument of a
+    `structlogger.debug(...)` call."""
+    import ast
+    import importlib
+    import inspect
+
+    tree = ast.parse(inspect.getsource(importlib.import_module(module_name)))
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr == "deepcopy" and getattr(node.value, "id", "") == "copy":
+            up, in_debug = node, False
+            while up in parents:
+                up = parents[up]
+                func = getattr(up, "func", None)
+                if isinstance(up, ast.Call) and isinstance(func, ast.Attribute) and func.attr == "debug":
+                    in_debug = getattr(func.value, "id", "") == "structlogger"
+                    break
+            found.append(in_debug)
+    return found
+
+
+@pytest.mark.parametrize("module_name", rasa_patches.DEBUG_COPY_MODULES)
+def test_the_modules_deep_copy_only_for_debug_entries(module_name):
+    uses = _debug_deepcopies(module_name)
+    assert uses and all(uses), f"{module_name} deep-copies outside a debug entry: patch 11 must not cover it"
+
+
+def test_debug_copies_are_made_exactly_when_structlog_keeps_debug(monkeypatch):
+    import importlib
+    import logging
+
+    import structlog
+
+    rasa_patches.apply()
+    value = {"events": [{"event": "slot", "value": ["a"]}]}
+    modules = [importlib.import_module(name) for name in rasa_patches.DEBUG_COPY_MODULES]
+    saved = structlog.get_config()
+    try:
+        structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.INFO))  # rasa run's default
+        assert rasa_patches.debug_dropped()
+        for module in modules:
+            assert module.copy.deepcopy(value) is value
+            assert module.copy.copy is __import__("copy").copy  # the rest of `copy` as it was
+        structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG))  # rasa run --debug
+        assert not rasa_patches.debug_dropped()
+        for module in modules:
+            copied = module.copy.deepcopy(value)
+            assert copied == value and copied is not value and copied["events"][0] is not value["events"][0]
+    finally:
+        structlog.configure(**saved)
+
+
+def test_the_loaded_model_is_frozen_out_of_the_collectors_reach(monkeypatch):
+    import gc
+
+    loaded = []
+    monkeypatch.setattr(rasa_patches, "_load_model", lambda agent, path: loaded.append(path))
+    before = gc.get_freeze_count()
+    try:
+        rasa_patches._load_model_frozen(object(), "models/x.tar.gz")
+        assert loaded == ["models/x.tar.gz"]
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()
+
+
+def test_the_rasa_server_loads_its_model_through_the_freezing_load():
+    from rasa.core.agent import Agent
+
+    rasa_patches.apply()
+    assert Agent.load_model is rasa_patches._load_model_frozen
