@@ -87,15 +87,34 @@ endpoints.yml (so `make run`, the scaled set-up and the stock-Rasa anchor all ge
    messages) no longer walk them: each such pause was 450-600 ms of one message (the p99 and
    ~1.5 ms a message on average). Objects made later are collected as before; nothing frozen
    is ever freed, which for objects that live as long as the model changes nothing.
+13. A tracker's copy is made from its state, not by replaying it: `DialogueStateTracker.copy`
+   (the processor's temporary tracker before every action, the form's before validating)
+   replayed every event of the conversation into a new tracker (~1 ms an action on a tracker of
+   a few hundred events: ~5 % of a replica's time). Rasa keeps a tracker's state re-creatable by
+   replaying its events ("MUST be re-creatable by processing all the events", trackers.py), and
+   replaying them again into a tracker that already holds them changes none of the events
+   (the two events that write into an earlier user message, `EntitiesAdded` and
+   `DefinePrevUserUtteredFeaturization`, write what is there already). So the copy is made as
+   the replay leaves it: `init_copy()` (Rasa's: the slots copied, no model or assistant id, no
+   source), the same events, each slot's attributes, the paused flag, the follow-up action, a
+   new dict of the latest action, the same latest user and bot messages, a new
+   `TrackerActiveLoop` with the same fields. Only plain `DialogueStateTracker`s without an event
+   limit, whose events are all Rasa's own kinds but `StoryExported` (whose replay writes a
+   file), all timestamped, and whose latest user message is an event it holds, take this path
+   (the latest bot message, when none is held, is a new empty one, as the replay's); any other
+   still replays (tests/unit/test_rasa_patches.py: at every point of every story, with the
+   in-place changes, reverts and restarts, the copy is Rasa's).
 """
 
 from __future__ import annotations
 
 import asyncio
 import copy
+import dataclasses
 import gc
 import itertools
 import logging
+import math
 from collections import OrderedDict
 from typing import Any, Dict, List, Optional, Text, Tuple, Type
 
@@ -116,6 +135,7 @@ from rasa.nlu.constants import DENSE_FEATURIZABLE_ATTRIBUTES
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core import constants as core_constants
+from rasa.shared.core import events as rasa_events
 from rasa.shared.core.domain import Domain, State
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -611,6 +631,57 @@ def _load_model_frozen(self: Agent, *args: Any, **kwargs: Any) -> None:
     gc.freeze()
 
 
+_rasa_copy = DialogueStateTracker.copy
+
+# Rasa's own event kinds whose replay only sets the tracker's state (StoryExported writes a file)
+_STATE_EVENTS = frozenset(
+    cls
+    for cls in vars(rasa_events).values()
+    if isinstance(cls, type)
+    and issubclass(cls, Event)
+    and cls.__module__ == rasa_events.__name__
+    and cls is not rasa_events.StoryExported
+)
+
+
+def _copy_from_state(self: DialogueStateTracker) -> Optional[DialogueStateTracker]:
+    """What `travel_back_in_time(inf)` builds, from the tracker's state; None where it may not be."""
+    if type(self) is not DialogueStateTracker or self._max_event_history is not None:
+        return None
+    if type(self.slots) is not dict:
+        return None
+    events = self.events
+    latest_user, latest_bot = self.latest_message, self.latest_bot_utterance
+    user_held = bot_held = False
+    for event in events:
+        if type(event) not in _STATE_EVENTS or not event.timestamp <= math.inf:
+            return None
+        if event is latest_user:
+            user_held = True
+        if event is latest_bot:
+            bot_held = True
+    if not user_held:
+        return None  # the empty placeholder (nothing said yet, or reset), which entity events change
+    copied = self.init_copy()
+    copied.events.extend(events)
+    for name, slot in self.slots.items():
+        copied.slots[name].__dict__.update(slot.__dict__)
+    copied._paused = self._paused
+    copied.followup_action = self.followup_action
+    copied.latest_action = dict(self.latest_action) if self.latest_action is not None else None
+    copied.latest_message = latest_user
+    if bot_held:  # else the empty placeholder init_copy made, as the replay makes one (nothing changes it)
+        copied.latest_bot_utterance = latest_bot
+    copied.active_loop = dataclasses.replace(self.active_loop) if self.active_loop is not None else None
+    return copied
+
+
+def _copy_tracker(self: DialogueStateTracker) -> DialogueStateTracker:
+    """DialogueStateTracker.copy, from the tracker's state where that is the replay's (patch 13)."""
+    copied = _copy_from_state(self)
+    return copied if copied is not None else _rasa_copy(self)
+
+
 def apply() -> None:
     import importlib
 
@@ -619,6 +690,7 @@ def apply() -> None:
         if getattr(module, "copy", None) is copy:
             module.copy = _DebugCopy()  # type: ignore[attr-defined]
     Agent.load_model = _load_model_frozen
+    DialogueStateTracker.copy = _copy_tracker
     CountVectorsFeaturizer._create_features = _create_count_features
     Domain.states_for_tracker_history = states_for_tracker_history
     Domain.is_empty = _domain_is_empty

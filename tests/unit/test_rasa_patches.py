@@ -512,3 +512,92 @@ def test_the_rasa_server_loads_its_model_through_the_freezing_load():
 
     rasa_patches.apply()
     assert Agent.load_model is rasa_patches._load_model_frozen
+
+
+def _same_state(ours, rasas):
+    """Two trackers alike in everything a replay sets (the events and messages the same objects)."""
+    assert type(ours) is type(rasas) and ours.__dict__.keys() == rasas.__dict__.keys()
+    for key, value in rasas.__dict__.items():
+        mine = ours.__dict__[key]
+        if key == "events":
+            assert len(mine) == len(value) and all(a is b for a, b in zip(mine, value, strict=True))
+            assert mine.maxlen == value.maxlen
+        elif key == "slots":
+            assert mine.keys() == value.keys()
+            for name, slot in value.items():
+                assert type(mine[name]) is type(slot) and mine[name].__dict__ == slot.__dict__
+        elif key in ("latest_message", "latest_bot_utterance"):
+            if any(event is value for event in rasas.events):
+                assert mine is value
+            else:  # an empty placeholder, made anew by each replay
+                assert {**mine.__dict__, "timestamp": 0} == {**value.__dict__, "timestamp": 0}
+        elif key == "active_loop":
+            assert mine == value and (value is None or mine is not value)
+        else:
+            assert mine == value, key
+
+
+def test_a_trackers_copy_is_the_replays(trained_agent):
+    """Every story of the project grown event by event (with the in-place changes of the user's
+    message, reverts, restarts, a tracker loaded anew, the model id the processor sets): at each
+    point the copy made from the state is what Rasa's replay made, and changing the copy (as an
+    action's temporary tracker is changed) leaves the tracker as it was."""
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActiveLoop,
+        DefinePrevUserUtteredFeaturization,
+        EntitiesAdded,
+        Restarted,
+        SlotSet,
+        StoryExported,
+        UserUtteranceReverted,
+        UserUttered,
+    )
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from tests.unit.test_rule_policy import conversations
+
+    rasa_patches.apply()
+    domain = trained_agent.domain
+    checked = fast = 0
+    for conversation in conversations(domain):
+        live = DialogueStateTracker(conversation.sender_id, domain.slots)
+        live.model_id = "model"
+        after_user = False
+        for index, event in enumerate(conversation.events):
+            if index % 11 == 10:
+                live = DialogueStateTracker.from_dict(live.sender_id, [e.as_dict() for e in live.events], domain.slots)
+            live.update(event)
+            if isinstance(event, UserUttered):
+                after_user = True
+            elif isinstance(event, ActionExecuted) and after_user and event.action_name != "action_listen":
+                live.update(DefinePrevUserUtteredFeaturization(index % 2 == 0))
+                after_user = False
+            if index % 7 == 3:
+                live.update(EntitiesAdded([{"entity": "language", "value": "zh", "start": 0, "end": 1}]))
+            fast += rasa_patches._copy_from_state(live) is not None
+            ours = live.copy()
+            _same_state(ours, rasa_patches._rasa_copy(live))
+            if ours.active_loop is not None:  # the action's temporary tracker changes; the live one does not
+                was = dataclasses_astuple(live.active_loop)
+                ours.reject_action(ours.active_loop.name)
+                ours.interrupt_loop(True)
+                assert dataclasses_astuple(live.active_loop) == was
+            ours.update(SlotSet("language", "en"))
+            ours.update(ActiveLoop(None))
+            _same_state(live.copy(), rasa_patches._rasa_copy(live))
+            checked += 1
+        for change in (UserUtteranceReverted(), ActionExecuted("action_listen"), Restarted(), StoryExported("/x")):
+            if isinstance(change, StoryExported):  # its replay writes a file: Rasa's path, never ours
+                live.events.append(change)
+                assert rasa_patches._copy_from_state(live) is None
+                continue
+            live.update(change)
+            _same_state(live.copy(), rasa_patches._rasa_copy(live))
+    assert checked > 500 and fast > checked * 0.7  # all but the points before a user message
+
+
+def dataclasses_astuple(value):
+    import dataclasses
+
+    return dataclasses.astuple(value)
