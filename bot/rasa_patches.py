@@ -85,8 +85,12 @@ endpoints.yml (so `make run`, the scaled set-up and the stock-Rasa anchor all ge
    SQLAlchemy's modules) are collected once and frozen (`gc.freeze()`), so that the full
    collections Python starts when enough new objects have survived (one every few hundred
    messages) no longer walk them: each such pause was 450-600 ms of one message (the p99 and
-   ~1.5 ms a message on average). Objects made later are collected as before; nothing frozen
-   is ever freed, which for objects that live as long as the model changes nothing.
+   ~1.5 ms a message on average). Before the freeze the model parses three throwaway texts
+   (`warm_up`: the processor's own parse on a throwaway tracker; nothing stored, run or sent),
+   so that what the NLU loads on first use (pypinyin's dictionaries: about a second, and
+   ~400,000 more objects) is loaded and frozen too instead of costing the first visitor's
+   message. Objects made later are collected as before; nothing frozen is ever freed, which
+   for objects that live as long as the model changes nothing.
 13. A tracker's copy is made from its state, not by replaying it: `DialogueStateTracker.copy`
    (the processor's temporary tracker before every action, the form's before validating)
    replayed every event of the conversation into a new tracker (~1 ms an action on a tracker of
@@ -622,11 +626,34 @@ DEBUG_COPY_MODULES = (
 
 
 _load_model = Agent.load_model
+_loader_logger = logging.getLogger("rasa.core.agent")
+
+# parsed once after loading (Chinese, pinyin, English), so that what the NLU loads on its first
+# use (pypinyin's dictionaries: ~1 s, and ~400,000 objects) is loaded before the freeze, not
+# during the first visitor's message; the parses are thrown away
+WARM_UP_TEXTS = ("你好，发票什么时候恢复", "fapiao shenme shihou huifu", "hello, when can I issue invoices")
+
+
+def warm_up(agent: Agent) -> None:
+    """The processor's own parse (`_parse_message_with_graph`) of each warm-up text, results
+    dropped, on a throwaway tracker: no tracker store, no action, nothing sent."""
+    from rasa.core.channels.channel import UserMessage
+
+    processor = agent.processor
+    if processor is None or not processor.model_metadata.nlu_target:
+        return
+    for text in WARM_UP_TEXTS:
+        try:
+            tracker = DialogueStateTracker("warm-up", processor.domain.slots)
+            processor._parse_message_with_graph(UserMessage(text, sender_id="warm-up"), tracker)
+        except Exception:  # a warm-up that fails changes nothing: the first message loads it
+            _loader_logger.debug("warm-up parse failed", exc_info=True)
 
 
 def _load_model_frozen(self: Agent, *args: Any, **kwargs: Any) -> None:
-    """Agent.load_model, then the process's objects collected once and frozen (patch 12)."""
+    """Agent.load_model, a warm-up parse, then the process's objects collected once and frozen (patch 12)."""
     _load_model(self, *args, **kwargs)
+    warm_up(self)
     gc.collect()
     gc.freeze()
 

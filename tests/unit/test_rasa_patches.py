@@ -496,12 +496,14 @@ def test_debug_copies_are_made_exactly_when_structlog_keeps_debug(monkeypatch):
 def test_the_loaded_model_is_frozen_out_of_the_collectors_reach(monkeypatch):
     import gc
 
-    loaded = []
+    loaded, warmed = [], []
     monkeypatch.setattr(rasa_patches, "_load_model", lambda agent, path: loaded.append(path))
+    monkeypatch.setattr(rasa_patches, "warm_up", warmed.append)
     before = gc.get_freeze_count()
+    agent = object()
     try:
-        rasa_patches._load_model_frozen(object(), "models/x.tar.gz")
-        assert loaded == ["models/x.tar.gz"]
+        rasa_patches._load_model_frozen(agent, "models/x.tar.gz")
+        assert loaded == ["models/x.tar.gz"] and warmed == [agent]
         assert gc.get_freeze_count() > before
     finally:
         gc.unfreeze()
@@ -601,3 +603,37 @@ def dataclasses_astuple(value):
     import dataclasses
 
     return dataclasses.astuple(value)
+
+
+def test_the_warm_up_parses_as_the_processor_and_changes_nothing(trained_agent, monkeypatch):
+    """The warm-up parses each of its texts through the processor's own parse (so what the NLU
+    loads on first use, pypinyin's dictionaries, is loaded), stores nothing, and a message
+    parses the same before and after it."""
+    import asyncio
+    import sys
+
+    from rasa.core.channels.channel import UserMessage
+
+    processor = trained_agent.processor
+    parsed = []
+    stock_parse = type(processor)._parse_message_with_graph
+
+    def recording_parse(message, tracker, *args):
+        result = stock_parse(processor, message, tracker, *args)
+        parsed.append((message.text, result["intent"]["name"] is not None))
+        return result
+
+    monkeypatch.setattr(processor, "_parse_message_with_graph", recording_parse)
+    text = "fapiao shenme shihou huifu 发票什么时候恢复"
+
+    def parse():
+        return asyncio.run(processor.parse_message(UserMessage(text, sender_id="x")))
+
+    before = parse()
+    stored = list(asyncio.run(processor.tracker_store.keys()))
+    parsed.clear()
+    rasa_patches.warm_up(trained_agent)
+    assert parsed == [(text, True) for text in rasa_patches.WARM_UP_TEXTS]
+    assert "pypinyin.phrases_dict" in sys.modules
+    assert parse() == before
+    assert list(asyncio.run(processor.tracker_store.keys())) == stored
