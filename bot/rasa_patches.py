@@ -108,6 +108,11 @@ endpoints.yml (so `make run`, the scaled set-up and the stock-Rasa anchor all ge
    (the latest bot message, when none is held, is a new empty one, as the replay's); any other
    still replays (tests/unit/test_rasa_patches.py: at every point of every story, with the
    in-place changes, reverts and restarts, the copy is Rasa's).
+14. `DialogueStateTracker.applied_events`, asked four or five times a message (the processor's
+   session check and action limit, slot extraction, the rule policy) and each time walking every
+   event of the conversation, is answered from patch 9's memo of it (the events added since the
+   last call appended when none of them can change which earlier ones count; Rasa's walk
+   otherwise), as a new list each time as Rasa's is. Only plain trackers of conversations, as in 9.
 """
 
 from __future__ import annotations
@@ -466,6 +471,16 @@ _recent: "OrderedDict[Text, PriorPoints]" = OrderedDict()
 _RESHAPING = (Restarted, SessionStarted, ActionReverted, UserUtteranceReverted, ActiveLoop)
 
 
+_rasa_applied_events = DialogueStateTracker.applied_events
+
+
+def _applied_events_method(self: DialogueStateTracker) -> List[Event]:
+    """DialogueStateTracker.applied_events from `applied_events`' memo (a new list, as Rasa's)."""
+    if type(self) is not DialogueStateTracker or self.is_rule_tracker:
+        return _rasa_applied_events(self)
+    return list(applied_events(self))
+
+
 def applied_events(tracker: DialogueStateTracker) -> List[Event]:
     """`tracker.applied_events()`: the events added since the last call appended to the last
     answer when none of them can change what came before (no restart, session start, revert or
@@ -482,7 +497,7 @@ def applied_events(tracker: DialogueStateTracker) -> List[Event]:
                 applied = applied + new
                 tracker.__dict__["_applied_events"] = (seen + new, applied, loops)
                 return applied
-    applied = tracker.applied_events()
+    applied = _rasa_applied_events(tracker)
     loops = {e.name for e in events if isinstance(e, ActiveLoop) and e.name}
     tracker.__dict__["_applied_events"] = (list(events), applied, loops)
     return applied
@@ -718,6 +733,7 @@ def apply() -> None:
             module.copy = _DebugCopy()  # type: ignore[attr-defined]
     Agent.load_model = _load_model_frozen
     DialogueStateTracker.copy = _copy_tracker
+    DialogueStateTracker.applied_events = _applied_events_method
     CountVectorsFeaturizer._create_features = _create_count_features
     Domain.states_for_tracker_history = states_for_tracker_history
     Domain.is_empty = _domain_is_empty
