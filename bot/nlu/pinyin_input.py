@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from typing import Dict, Iterable, List, Optional, Tuple
 
 from bot.language import is_pinyin, split_pinyin
-from bot.nlu.normalize import fold
+from bot.nlu.normalize import fold_with_offsets, to_simplified
 
 _HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
 _LATIN_WORD = re.compile(r"[a-z]+")
@@ -29,12 +29,13 @@ LONGEST = 4
 
 def build_lexicon(texts: Iterable[str]) -> Dict[str, str]:
     """ "kai piao" -> "开票": for every run of 1-4 syllables in the texts' Chinese, the spelling
-    seen most often (ties: the first seen)."""
+    seen most often (ties: the first seen). Read before the Cantonese fold, so that "ji shi" is
+    几时 (folded to 什么时候 once spelled), not 及时."""
     from pypinyin import lazy_pinyin
 
     seen: Dict[str, Counter] = defaultdict(Counter)
     for text in texts:
-        for run in _HAN_RUN.findall(fold(text)):
+        for run in _HAN_RUN.findall(to_simplified(text)):
             syllables = lazy_pinyin(run)
             if len(syllables) != len(run):
                 continue
@@ -90,4 +91,6 @@ def spell_pinyin(text: str, origin: List[int], lexicon: Dict[str, str]) -> Tuple
             continue
         joined.append(char)
         joined_origin.append(out_origin[i])
-    return "".join(joined), joined_origin
+    # the Cantonese fold of the spelled words (几时 -> 什么时候), its offsets composed with ours
+    folded, inner = fold_with_offsets("".join(joined))
+    return folded, [joined_origin[i] for i in inner]
