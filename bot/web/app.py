@@ -75,6 +75,7 @@ def create_app(
     stores = stores or build_stores()
     prepare(stores)  # the one process that creates the web database's tables and seeds them
     app["status_store"] = stores.status
+    app["public_status"] = status_api.PublicStatusCache()
     app["service_points"] = stores.service_points
     log_service_point_gaps(stores.service_points.all())
     app["handoffs"] = stores.handoffs
