@@ -63,6 +63,7 @@ PAUSE_SECONDS = 0.5
 # (config.yml), two misses in a row hand over (actions/misses.py)
 RECENT_TURNS = 5
 RECENT_WINDOW = 80  # events: a session this short is loaded whole
+NEW_TRACKER_SECONDS = 10.0  # a tracker created after a read that found nothing, saved within this
 
 # SQLTrackerStore._event_query in SQL: a sender's events from the latest SessionStarted on
 # (by timestamp), or all of them when no session has started.
@@ -172,6 +173,9 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
         else:
             self.reading = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._compiled: dict = {}
+        # sender -> when a read found no event of it: Rasa then creates the tracker and saves it
+        # (its action_listen) under the same lock, so that save needs no count query
+        self._found_none: dict = {}
 
     def _keep_sqlite_connections(self) -> None:
         """`make run`'s SQLite file: pooled connections in WAL mode.
@@ -203,6 +207,8 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
         an ORM object and an INSERT ... RETURNING round trip per event. On PostgreSQL the whole
         transaction takes two round trips (_write_batched)."""
         stored = getattr(tracker, STORED_EVENTS, None)
+        if stored is None and self._just_created(tracker):
+            stored = 0
         if self.engine.dialect.name == "postgresql" and stored is not None:
             try:
                 return self._write_batched(tracker, stored)
@@ -274,6 +280,12 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
             finally:
                 cursor.close()
 
+    def _just_created(self, tracker: DialogueStateTracker) -> bool:
+        """Whether `tracker` is the one Rasa created (at most its action_listen) right after a read
+        of its conversation found nothing: none of its events is stored."""
+        found_none = self._found_none.pop(tracker.sender_id, None)
+        return found_none is not None and time.monotonic() - found_none < NEW_TRACKER_SECONDS and len(tracker.events) <= 1
+
     def _render(self, cursor: Any, statement: Any, params: dict) -> bytes:
         """A SQLAlchemy statement with its parameters as one SQL string (psycopg2 quotes them)."""
         compiled = self._compiled.get(statement)
@@ -309,6 +321,13 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
                 return [*state, *(r for r in tail if r.id >= start)]
 
         rows = await asyncio.to_thread(read)  # the event loop goes on while PostgreSQL answers
+        if not all_sessions:
+            if rows:
+                self._found_none.pop(sender_id, None)
+            else:
+                if len(self._found_none) > 10_000:  # reads never followed by a save
+                    self._found_none.clear()
+                self._found_none[sender_id] = time.monotonic()
         if not (self.domain and rows):
             return None
         tracker = DialogueStateTracker.from_dict(sender_id, [json.loads(row.data) for row in rows], self.domain.slots)

@@ -132,3 +132,15 @@ def test_a_save_waits_out_a_database_restart(pg_port):
     time.sleep(0.2)
     asyncio.run(store.save(tracker))  # its pooled connection died with the restart: retried on a new one
     assert dicts(asyncio.run(store.retrieve_full_tracker("c")))[-1]["text"] == "重启以后"
+
+
+def test_a_new_conversation_is_saved_batched_without_a_count(pg_port):
+    """As Rasa's get_or_create_tracker: a read finds nothing, the tracker is created with its
+    action_listen and saved: no count query, its event stored once."""
+    store = _store(pg_port, "created")
+    calls = []
+    original = store._write_batched
+    store._write_batched = lambda *a: calls.append(a[1]) or original(*a)
+    tracker = asyncio.run(store.get_or_create_tracker("new"))
+    assert calls == [0] and [e.as_dict() for e in tracker.events] == dicts(asyncio.run(store.retrieve_full_tracker("new")))
+    assert asyncio.run(store.retrieve("new")) is not None and store._found_none == {}
