@@ -19,10 +19,9 @@ import asyncio
 import json
 import logging
 import time
+from collections import deque
 from contextlib import asynccontextmanager
 from typing import AsyncGenerator, Callable, Optional, Text, Tuple
-
-from collections import deque
 
 from rasa.core.lock import Ticket, TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
@@ -60,7 +59,9 @@ local function store(key, conversation_id, tickets)
 end
 """
 # KEYS[1] the lock; ARGV conversation id, now, lifetime -> {the new ticket, the ticket served}
-ISSUE = _LUA_TICKETS + """
+ISSUE = (
+    _LUA_TICKETS
+    + """
 local now = tonumber(ARGV[2])
 local tickets = unexpired(redis.call('GET', KEYS[1]), now)
 local number = 0
@@ -69,14 +70,18 @@ table.insert(tickets, {number = number, expires = now + tonumber(ARGV[3])})
 store(KEYS[1], ARGV[1], tickets)
 return {number, tickets[1]['number'], tostring(now + tonumber(ARGV[3]))}
 """
+)
 # KEYS[1] the lock; ARGV conversation id, now, the ticket to remove (the lock deleted when empty)
-RELEASE = _LUA_TICKETS + """
+RELEASE = (
+    _LUA_TICKETS
+    + """
 local kept = {}
 for _, ticket in ipairs(unexpired(redis.call('GET', KEYS[1]), tonumber(ARGV[2]))) do
   if ticket['number'] ~= tonumber(ARGV[3]) then table.insert(kept, ticket) end
 end
 return store(KEYS[1], ARGV[1], kept)
 """
+)
 
 
 def _redis_down(error: BaseException) -> bool:

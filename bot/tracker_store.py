@@ -109,7 +109,7 @@ try:  # the batched save speaks to psycopg2 directly (PostgreSQL only)
     from psycopg2 import InterfaceError as DriverInterfaceError
     from psycopg2 import OperationalError as DriverOperationalError
 except ImportError:  # pragma: no cover - SQLite only
-    DriverInterfaceError = DriverOperationalError = sqlalchemy.exc.OperationalError  # type: ignore
+    DriverInterfaceError = DriverOperationalError = sqlalchemy.exc.OperationalError
 
 DATABASE_DOWN = (
     sqlalchemy.exc.OperationalError,
@@ -284,7 +284,9 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
         """Whether `tracker` is the one Rasa created (at most its action_listen) right after a read
         of its conversation found nothing: none of its events is stored."""
         found_none = self._found_none.pop(tracker.sender_id, None)
-        return found_none is not None and time.monotonic() - found_none < NEW_TRACKER_SECONDS and len(tracker.events) <= 1
+        return (
+            found_none is not None and time.monotonic() - found_none < NEW_TRACKER_SECONDS and len(tracker.events) <= 1
+        )
 
     def _render(self, cursor: Any, statement: Any, params: dict) -> bytes:
         """A SQLAlchemy statement with its parameters as one SQL string (psycopg2 quotes them)."""
@@ -363,7 +365,9 @@ class _TallyBatch:
     def execute(self, statement: Any, params: Optional[dict] = None) -> Any:
         if statement is figures_store._GET_STATE:
             return _OneRow(self.state_row)
-        if not isinstance(statement, sa.sql.elements.TextClause) or str(statement).lstrip().upper().startswith("SELECT"):
+        if not isinstance(statement, sa.sql.elements.TextClause) or str(statement).lstrip().upper().startswith(
+            "SELECT"
+        ):
             raise _NotBatchable(f"cannot batch {str(statement)[:60]}")  # a write only, or the state's read
         self.writes.append((statement, params or {}))
         return None

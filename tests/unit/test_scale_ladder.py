@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 from bot.devtools.scale_test import ATTEMPTS, calibrated_start, next_rate
@@ -87,8 +86,17 @@ def test_the_limit_is_found_to_four_messages_a_second_whatever_the_calibration()
 def test_the_calibration_is_three_quarters_of_what_the_cpu_per_message_allows(monkeypatch) -> None:
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     # two replicas at 6 msg/s (a closing check's first step): the stack bounds it, 2000/43.3 = 46
-    first_step = {"rasa:5006": 14.7, "rasa:5007": 17.7, "postgres": 4.2, "web": 1.5, "actions": 1.3, "nginx": 0.8,
-                  "redis": 0.8, "load generator": 2.1, "rasa:5008": 0.2}
+    first_step = {
+        "rasa:5006": 14.7,
+        "rasa:5007": 17.7,
+        "postgres": 4.2,
+        "web": 1.5,
+        "actions": 1.3,
+        "nginx": 0.8,
+        "redis": 0.8,
+        "load generator": 2.1,
+        "rasa:5008": 0.2,
+    }
     assert calibrated_start(first_step, [5006, 5007]) == 32
     # one replica: its Rasa server bounds it, 1000/27.9 = 35.8
     assert calibrated_start({"rasa:5006": 27.9, "postgres": 4.5, "web": 1.3}, [5006]) == 24

@@ -95,7 +95,9 @@ def test_a_batched_save_stores_and_tallies_what_the_usual_save_does(pg_port, tmp
     for store in (batched, usual):
         _turns(store, "a")
     assert len(calls) == 3  # every save of a retrieved tracker went batched
-    assert dicts(asyncio.run(batched.retrieve_full_tracker("a"))) == dicts(asyncio.run(usual.retrieve_full_tracker("a")))
+    assert dicts(asyncio.run(batched.retrieve_full_tracker("a"))) == dicts(
+        asyncio.run(usual.retrieve_full_tracker("a"))
+    )
     assert _tally(batched) == _tally(usual) and _tally(batched)["totals"]
 
 
@@ -142,5 +144,7 @@ def test_a_new_conversation_is_saved_batched_without_a_count(pg_port):
     original = store._write_batched
     store._write_batched = lambda *a: calls.append(a[1]) or original(*a)
     tracker = asyncio.run(store.get_or_create_tracker("new"))
-    assert calls == [0] and [e.as_dict() for e in tracker.events] == dicts(asyncio.run(store.retrieve_full_tracker("new")))
+    assert calls == [0] and [e.as_dict() for e in tracker.events] == dicts(
+        asyncio.run(store.retrieve_full_tracker("new"))
+    )
     assert asyncio.run(store.retrieve("new")) is not None and store._found_none == {}
