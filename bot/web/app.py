@@ -63,6 +63,16 @@ def log_service_point_gaps(points: Sequence[ServicePoint]) -> None:
         )
 
 
+def use_uvloop() -> None:
+    """uvloop's event loop (Sanic's, so Rasa's and the action server's too) when installed: the
+    same asyncio, in less CPU per request."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - a platform without it
+        return
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+
+
 def create_app(
     stores: Optional[Stores] = None,
     staff_token: Optional[str] = None,
@@ -139,6 +149,7 @@ def create_app(
 
 def main() -> None:
     configure_logging()
+    use_uvloop()
     web.run_app(create_app(), host=settings.WEB_HOST, port=settings.WEB_PORT, access_log=None, print=None)
 
 
