@@ -93,8 +93,9 @@ P95_LIMIT_MS = 300.0
 FIRST_RATE, COARSE_STEP, FINE_STEP, MAX_RATE = 6.0, 12.0, 4.0, 150.0
 ATTEMPTS = 2
 # after the first step the ladder jumps to this share of the most the set-up could serve by the
-# first step's CPU per message (calibrated_start): every phase used to run out of time climbing
-CALIBRATION_SHARE = 0.75
+# first step's CPU per message on the cores it could have (calibrated_start): every phase used to
+# run out of time climbing; a jump too far leaves a backlog that spoils the next step too
+CALIBRATION_SHARE = 0.7
 # a visitor's six questions span ~30 s: a phase's first step starts from no visitors, so its
 # arrivals begin this much earlier (else its window would see the load still building up)
 LEAD_IN_SECONDS = 12
@@ -448,18 +449,28 @@ def next_rate(rate: float, passed: bool, attempt: int, state: Dict[str, Any]) ->
     return (rate, attempt + 1) if attempt < ATTEMPTS else None
 
 
-def calibrated_start(cpu_ms_per_message: Dict[str, float], ports: Sequence[int]) -> Optional[float]:
+def calibrated_start(
+    cpu_ms_per_message: Dict[str, float], ports: Sequence[int], cores: Optional[float] = None
+) -> Optional[float]:
     """Where to take the ladder after its first step: CALIBRATION_SHARE of the rate the first
-    step's CPU per message says the set-up could at most serve (the stack on the machine's
-    cores, each Rasa server on one), rounded down to FINE_STEP. At a low rate a message's CPU
-    is overstated (a server's idle work is shared by few), so the estimate errs low."""
+    step's CPU per message says the set-up could at most serve (the stack on the `cores` it
+    could have: those it used and those idle, the machine's shared with other work; each Rasa
+    server on one of them at most), rounded down to FINE_STEP. At a low rate a message's CPU is
+    overstated (a server's idle work is shared by few), so the estimate errs low."""
+    cores = (os.cpu_count() or 1) if cores is None else cores
     stack = sum(cpu_ms_per_message.values())
     servers = [cpu_ms_per_message.get(f"rasa:{port}", 0.0) for port in ports]
     if stack <= 0 or not all(ms > 0 for ms in servers):
         return None
-    most = min(1000.0 * (os.cpu_count() or 1) / stack, *(1000.0 / ms for ms in servers))
+    most = min(1000.0 * cores / stack, *(1000.0 * min(1.0, cores) / ms for ms in servers))
     start = FINE_STEP * int(CALIBRATION_SHARE * most // FINE_STEP)
-    return start if start > FIRST_RATE else None
+    return start if start >= FIRST_RATE + COARSE_STEP else None  # else the ladder's own steps
+
+
+def idle_cpu_seconds() -> float:
+    """CPU seconds the machine's cores spent idle since boot (/proc/stat: idle and iowait)."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    return (int(fields[3]) + int(fields[4])) / os.sysconf("SC_CLK_TCK")
 
 
 async def stepped(label: str, ports: Sequence[int]) -> Dict[str, Any]:
@@ -495,11 +506,11 @@ async def stepped(label: str, ports: Sequence[int]) -> Dict[str, Any]:
             await asyncio.sleep(lead_in + SETTLE_SECONDS)
             window = Window(time.time(), 0.0)
             spies = start_profiles(int(STEP_SECONDS - SETTLE_SECONDS - 1), f"{label}-{rate:g}-{attempt}", ports)
-            cpu_before = cpu_seconds()
+            cpu_before, idle_before = cpu_seconds(), idle_cpu_seconds()
             spy_before = resource.getrusage(resource.RUSAGE_CHILDREN)
             await arrivals
             window.end = time.time()
-            cpu_after = cpu_seconds()
+            cpu_after, idle_after = cpu_seconds(), idle_cpu_seconds()
             window.cpu = cpu_share(cpu_before, cpu_after, window.end - window.start)
             await asyncio.sleep(1.0)
             for proc in spies.values():
@@ -534,7 +545,11 @@ async def stepped(label: str, ports: Sequence[int]) -> Dict[str, Any]:
                 flush=True,
             )
             if len(steps) == 1 and figures["passed"]:
-                ladder["start"] = calibrated_start(figures["cpu_ms_per_message"], ports)
+                # the cores it can have: what the stack used, and what no process did
+                idle = (idle_after - idle_before) / (window.end - window.start)
+                available = idle + sum(window.cpu.values()) / 100
+                ladder["start"] = calibrated_start(figures["cpu_ms_per_message"], ports, available)
+                ladder["cores_available"] = round(available, 2)
             following = next_rate(rate, figures["passed"], attempt, ladder)
             if following is None and not figures["passed"]:
                 stopped_by = f"over the limit twice at {rate:g} msg/s offered"
@@ -582,6 +597,7 @@ async def stepped(label: str, ports: Sequence[int]) -> Dict[str, Any]:
         "sustained": best,
         "stopped_by": stopped_by,
         "calibrated_start_msg_per_s": ladder.get("start"),
+        "cores_available_at_first_step": ladder.get("cores_available"),
         "seconds_allowed": round(phase_seconds),
         "integrity": kept,
         "intents": intent_shares(senders),

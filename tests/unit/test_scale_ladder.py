@@ -101,3 +101,11 @@ def test_the_calibration_is_three_quarters_of_what_the_cpu_per_message_allows(mo
     # one replica: its Rasa server bounds it, 1000/27.9 = 35.8
     assert calibrated_start({"rasa:5006": 27.9, "postgres": 4.5, "web": 1.3}, [5006]) == 24
     assert calibrated_start({"rasa:5006": 0.0}, [5006]) is None  # nothing measured: no jump
+
+
+def test_the_calibration_counts_only_the_cores_the_stack_could_have() -> None:
+    first_step = {"rasa:5006": 13.0, "rasa:5007": 13.0, "postgres": 3.0, "web": 0.7, "load generator": 1.5}
+    assert calibrated_start(first_step, [5006, 5007], cores=2.0) == 44  # 0.7 x 2000/31.2 = 44.9
+    assert calibrated_start(first_step, [5006, 5007], cores=1.0) == 20  # half the machine busy elsewhere: 22.4
+    assert calibrated_start(first_step, [5006, 5007], cores=0.5) is None  # no jump: the ladder's own steps
+    assert calibrated_start({"rasa:5006": 25.0, "postgres": 3.0}, [5006], cores=0.6) is None
