@@ -98,6 +98,36 @@ STATE_BEFORE = sa.text(
     ORDER BY id
     """
 )
+# On PostgreSQL the per-message lookups are prepared once per connection, each with one generic
+# plan: planning them took 4 to 8 times as long as running them (0.8 ms of the tail's 1 ms, on
+# every message). Their parameters: $1 the sender, $2 session_started, $3 the window or start.
+PREPARED = {
+    "tracker_tail": ("text, text, integer", LATEST_SESSION_TAIL),
+    "tracker_state_before": ("text, text, integer", STATE_BEFORE),
+    "tracker_figure_state": ("text", figures_store._GET_STATE),
+}
+_POSITIONS = {":sender_id": "$1", ":session_started": "$2", ":window": "$3", ":start": "$3", ":conversation_id": "$1"}
+EXECUTE_TAIL = sa.text("EXECUTE tracker_tail(:sender_id, :session_started, :window)")
+EXECUTE_STATE_BEFORE = sa.text("EXECUTE tracker_state_before(:sender_id, :session_started, :start)")
+
+
+def _prepare_lookups(dbapi_connection: Any, _record: Any) -> None:
+    """PREPARE the per-message lookups on a new PostgreSQL connection (a restart's new
+    connections too), planned once (plan_cache_mode: the same index scans whatever the sender)."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("SET plan_cache_mode = force_generic_plan")
+        for name, (types, statement) in PREPARED.items():
+            sql = str(statement)
+            for named, positional in _POSITIONS.items():
+                sql = sql.replace(named, positional)
+            cursor.execute(f"PREPARE {name} ({types}) AS {sql}")
+    finally:
+        cursor.close()
+    if not dbapi_connection.autocommit:
+        dbapi_connection.commit()
+
+
 # what those lookups need on Rasa's table, which indexes only sender_id
 INDEXES = (
     "CREATE INDEX IF NOT EXISTS ix_events_sender_id_id ON events (sender_id, id)",
@@ -170,8 +200,11 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
             self.reading = sa.create_engine(
                 self.engine.url, isolation_level="AUTOCOMMIT", **create_engine_kwargs(self.engine.url)
             )
+            sa.event.listen(self.reading, "connect", _prepare_lookups)
+            self.tail_query, self.state_query = EXECUTE_TAIL, EXECUTE_STATE_BEFORE
         else:
             self.reading = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+            self.tail_query, self.state_query = LATEST_SESSION_TAIL, STATE_BEFORE
         self._compiled: dict = {}
         # sender -> when a read found no event of it: Rasa then creates the tracker and saves it
         # (its action_listen) under the same lock, so that save needs no count query
@@ -261,7 +294,7 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
                     b"BEGIN; INSERT INTO events (sender_id, type_name, timestamp, intent_name, action_name, data) VALUES "
                     + values
                     + b"; "
-                    + self._render(cursor, figures_store._GET_STATE, {"conversation_id": tracker.sender_id})
+                    + cursor.mogrify("EXECUTE tracker_figure_state(%s)", (tracker.sender_id,))
                 )
                 tally = _TallyBatch(cursor.fetchone())
                 figures_store.record(tally, tracker.sender_id, new, self.known_topics)
@@ -312,14 +345,14 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
             with self.reading.connect() as connection:
                 if all_sessions:
                     return connection.execute(ALL_EVENTS, {"sender_id": sender_id}).all()
-                tail = connection.execute(LATEST_SESSION_TAIL, {**params, "window": RECENT_WINDOW}).all()[::-1]
+                tail = connection.execute(self.tail_query, {**params, "window": RECENT_WINDOW}).all()[::-1]
                 if len(tail) < RECENT_WINDOW:
                     return tail  # the whole session
                 listens = [r.id for r in tail if r.type_name == "action" and r.action_name == "action_listen"]
                 if len(listens) <= RECENT_TURNS:  # turns of many events: the whole session
                     return connection.execute(LATEST_SESSION_EVENTS, params).all()
                 start = listens[-RECENT_TURNS - 1]
-                state = connection.execute(STATE_BEFORE, {**params, "start": start}).all()
+                state = connection.execute(self.state_query, {**params, "start": start}).all()
                 return [*state, *(r for r in tail if r.id >= start)]
 
         rows = await asyncio.to_thread(read)  # the event loop goes on while PostgreSQL answers

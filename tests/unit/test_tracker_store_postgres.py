@@ -12,6 +12,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import uuid
 from typing import Iterator
 
 import pytest
@@ -21,7 +22,14 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.insights import figures_store
 from bot.tracker_store import RetryingSQLTrackerStore
-from tests.unit.test_tracker_store import DOMAIN, dicts, session
+from tests.unit.test_tracker_store import (  # noqa: F401 - run here again, on PostgreSQL
+    DOMAIN,
+    LONG_DOMAIN,
+    dicts,
+    session,
+    test_a_long_session_loads_as_its_recent_turns_with_the_state_before_them,
+    test_a_restart_in_a_long_session_clears_the_state_before_it,
+)
 
 PG_BIN = sorted(glob.glob("/usr/lib/postgresql/*/bin"))[-1:] or [""]
 pytestmark = pytest.mark.skipif(
@@ -56,6 +64,14 @@ def pg_port() -> Iterator[int]:
     finally:
         _as_postgres(os.path.join(PG_BIN[0], "pg_ctl"), "-D", data, "-m", "immediate", "stop")
         shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture
+def long_store(pg_port):
+    """The long-session tests of test_tracker_store on PostgreSQL (its prepared lookups)."""
+    store = _store(pg_port, f"long_{uuid.uuid4().hex[:8]}")
+    store.domain = LONG_DOMAIN
+    return store
 
 
 def _store(port: int, db: str) -> RetryingSQLTrackerStore:
