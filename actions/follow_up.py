@@ -1,7 +1,8 @@
 """Follow-ups ("要排队吗", "那怎么办", "多久") answered for the topic just discussed (bot.faq.followups).
 
-Sets `follow_up_outcome`: answered, or unknown when nothing grounded answers it (the rule then
-says so, data/rules/conversation.yml)."""
+Sets `follow_up_outcome`: answered; hours_unknown when a hall's hours are asked and the operator
+data has none; or unknown when nothing grounded answers it (the rules then say so,
+data/rules/conversation.yml)."""
 
 from typing import Any, Dict, List, Optional, Text
 
@@ -50,7 +51,7 @@ class ActionFollowUp(Action):
             points = await current_points()
             district = last_district(tracker)
             if not any(p.hours for p in (in_district(points, district) if district else points)):
-                return [SlotSet("follow_up_outcome", "unknown")]  # not on file: the rule says so
+                return [SlotSet("follow_up_outcome", "hours_unknown")]  # not on file: the rule says so
             if district:
                 text = phrasing.describe_district(district, in_district(points, district), language(tracker))
                 dispatcher.utter_message(text=text)

@@ -1,4 +1,9 @@
-"""Unanswered messages: say what the bot can do; after two misses in a row, hand over to a human."""
+"""Unanswered messages: say what the bot can do; after two misses in a row, a human.
+
+Two messages in a row the bot did not understand go to staff: a person can read what it could
+not. Two unrelated questions in a row (the weather, 社保) only OFFER a person and point to 12366:
+staff of this service cannot answer them either, and a hand-off would take their time from the
+visitors they can help."""
 
 from typing import Any, Dict, List, Text
 
@@ -41,12 +46,13 @@ def miss_reply(tracker: Tracker) -> List[Dict[Text, Any]]:
 
     A message the NLU did not understand hears so (utter_not_understood); an understood but
     unrelated one hears what the assistant covers (utter_can_help_with). After two misses in a
-    row the rules hand the conversation to staff (`*_handoff`, data/rules/fallback.yml).
+    row the rules hand a not-understood conversation to staff (`not_understood_handoff`) and
+    offer a person for an unrelated one (`can_help_with_offer`), data/rules/fallback.yml.
     """
-    intent = (tracker.latest_message.get("intent") or {}).get("name")
-    reply = "can_help_with" if intent == "out_of_scope" else "not_understood"
+    unrelated = (tracker.latest_message.get("intent") or {}).get("name") == "out_of_scope"
+    reply = "can_help_with" if unrelated else "not_understood"
     if trailing_misses(user_parses(tracker), load_catalogue()) >= MISSES_BEFORE_HUMAN:
-        return [outcome(f"{reply}_handoff")]
+        return [outcome(f"{reply}_offer" if unrelated else f"{reply}_handoff")]
     return [outcome(reply)]
 
 

@@ -71,13 +71,59 @@ endpoints.yml (so `make run`, the scaled set-up and the stock-Rasa anchor all ge
    rows, columns (sorted within a row, as `sort_indices` left them) and counts, with the dtypes
    sklearn and scipy gave them; the parse results are the same on every evaluation set
    (tests/unit/test_rasa_patches.py).
+11. The deep copies Rasa makes only to log them at debug level are made only when debug is on:
+   the processor, MemoizationPolicy, RulePolicy and the form action pass
+   `copy.deepcopy(events/states/slots/parse data)` as arguments of `structlogger.debug(...)`,
+   and Python builds the arguments before the call, even when `rasa run` (log level INFO)
+   made structlog's `debug` a method that does nothing (~4 % of a replica's time). In those
+   four modules `copy.deepcopy` is used for nothing else, so `copy` there names a stand-in
+   whose `deepcopy` hands back its argument unchanged while structlog's configured logger
+   drops debug (its `debug` is structlog's own no-op) and deep-copies as before otherwise
+   (debug on, or structlog configured any other way): what is logged is what was logged.
+12. The loaded model is moved out of the garbage collector's reach: after `Agent.load_model`
+   the process's objects (~700,000: the model's graph, vocabularies, TensorFlow's and
+   SQLAlchemy's modules) are collected once and frozen (`gc.freeze()`), so that the full
+   collections Python starts when enough new objects have survived (one every few hundred
+   messages) no longer walk them: each such pause was 450-600 ms of one message (the p99 and
+   ~1.5 ms a message on average). Before the freeze the model parses three throwaway texts
+   (`warm_up`: the processor's own parse on a throwaway tracker; nothing stored, run or sent),
+   so that what the NLU loads on first use (pypinyin's dictionaries: about a second, and
+   ~400,000 more objects) is loaded and frozen too instead of costing the first visitor's
+   message. Objects made later are collected as before; nothing frozen is ever freed, which
+   for objects that live as long as the model changes nothing.
+13. A tracker's copy is made from its state, not by replaying it: `DialogueStateTracker.copy`
+   (the processor's temporary tracker before every action, the form's before validating)
+   replayed every event of the conversation into a new tracker (~1 ms an action on a tracker of
+   a few hundred events: ~5 % of a replica's time). Rasa keeps a tracker's state re-creatable by
+   replaying its events ("MUST be re-creatable by processing all the events", trackers.py), and
+   replaying them again into a tracker that already holds them changes none of the events
+   (the two events that write into an earlier user message, `EntitiesAdded` and
+   `DefinePrevUserUtteredFeaturization`, write what is there already). So the copy is made as
+   the replay leaves it: `init_copy()` (Rasa's: the slots copied, no model or assistant id, no
+   source), the same events, each slot's attributes, the paused flag, the follow-up action, a
+   new dict of the latest action, the same latest user and bot messages, a new
+   `TrackerActiveLoop` with the same fields. Only plain `DialogueStateTracker`s without an event
+   limit, whose events are all Rasa's own kinds but `StoryExported` (whose replay writes a
+   file), all timestamped, and whose latest user message is an event it holds, take this path
+   (the latest bot message, when none is held, is a new empty one, as the replay's); any other
+   still replays (tests/unit/test_rasa_patches.py: at every point of every story, with the
+   in-place changes, reverts and restarts, the copy is Rasa's).
+14. `DialogueStateTracker.applied_events`, asked four or five times a message (the processor's
+   session check and action limit, slot extraction, the rule policy) and each time walking every
+   event of the conversation, is answered from patch 9's memo of it (the events added since the
+   last call appended when none of them can change which earlier ones count; Rasa's walk
+   otherwise), as a new list each time as Rasa's is. Only plain trackers of conversations, as in 9.
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
+import dataclasses
+import gc
 import itertools
 import logging
+import math
 from collections import OrderedDict
 from typing import Any, Dict, List, Optional, Text, Tuple, Type
 
@@ -86,8 +132,10 @@ import dask
 import jsonschema
 import numpy as np
 import scipy.sparse
+import structlog
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
+from rasa.core.agent import Agent
 from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.graph import GraphSchema
@@ -96,6 +144,7 @@ from rasa.nlu.constants import DENSE_FEATURIZABLE_ATTRIBUTES
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core import constants as core_constants
+from rasa.shared.core import events as rasa_events
 from rasa.shared.core.domain import Domain, State
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -422,6 +471,16 @@ _recent: "OrderedDict[Text, PriorPoints]" = OrderedDict()
 _RESHAPING = (Restarted, SessionStarted, ActionReverted, UserUtteranceReverted, ActiveLoop)
 
 
+_rasa_applied_events = DialogueStateTracker.applied_events
+
+
+def _applied_events_method(self: DialogueStateTracker) -> List[Event]:
+    """DialogueStateTracker.applied_events from `applied_events`' memo (a new list, as Rasa's)."""
+    if type(self) is not DialogueStateTracker or self.is_rule_tracker:
+        return _rasa_applied_events(self)
+    return list(applied_events(self))
+
+
 def applied_events(tracker: DialogueStateTracker) -> List[Event]:
     """`tracker.applied_events()`: the events added since the last call appended to the last
     answer when none of them can change what came before (no restart, session start, revert or
@@ -438,7 +497,7 @@ def applied_events(tracker: DialogueStateTracker) -> List[Event]:
                 applied = applied + new
                 tracker.__dict__["_applied_events"] = (seen + new, applied, loops)
                 return applied
-    applied = tracker.applied_events()
+    applied = _rasa_applied_events(tracker)
     loops = {e.name for e in events if isinstance(e, ActiveLoop) and e.name}
     tracker.__dict__["_applied_events"] = (list(events), applied, loops)
     return applied
@@ -550,7 +609,131 @@ def _create_count_features(self: CountVectorsFeaturizer, attribute: Text, all_to
     return sequence_features, sentence_features
 
 
+def debug_dropped() -> bool:
+    """Whether structlog's configured logger drops debug entries (its `debug` is the no-op)."""
+    wrapper = structlog.get_config().get("wrapper_class")
+    return getattr(wrapper, "debug", None) is _structlog_nop
+
+
+_structlog_nop = getattr(structlog._native, "_nop", object())  # structlog's do-nothing method
+
+
+class _DebugCopy:
+    """The `copy` module as the modules of patch 11 see it: `deepcopy` only for debug logging."""
+
+    def __getattr__(self, name: Text) -> Any:
+        return getattr(copy, name)
+
+    @staticmethod
+    def deepcopy(value: Any, memo: Optional[Dict[int, Any]] = None) -> Any:
+        if debug_dropped():
+            return value  # an argument of a debug entry that is dropped unread
+        return copy.deepcopy(value, memo)
+
+
+# the modules whose only use of `copy.deepcopy` is in arguments of `structlogger.debug(...)`
+DEBUG_COPY_MODULES = (
+    "rasa.core.processor",
+    "rasa.core.policies.memoization",
+    "rasa.core.policies.rule_policy",
+    "rasa.core.actions.forms",
+)
+
+
+_load_model = Agent.load_model
+_loader_logger = logging.getLogger("rasa.core.agent")
+
+# parsed once after loading (Chinese, pinyin, English), so that what the NLU loads on its first
+# use (pypinyin's dictionaries: ~1 s, and ~400,000 objects) is loaded before the freeze, not
+# during the first visitor's message; the parses are thrown away
+WARM_UP_TEXTS = ("你好，发票什么时候恢复", "fapiao shenme shihou huifu", "hello, when can I issue invoices")
+
+
+def warm_up(agent: Agent) -> None:
+    """The processor's own parse (`_parse_message_with_graph`) of each warm-up text, results
+    dropped, on a throwaway tracker: no tracker store, no action, nothing sent."""
+    from rasa.core.channels.channel import UserMessage
+
+    processor = agent.processor
+    if processor is None or not processor.model_metadata.nlu_target:
+        return
+    for text in WARM_UP_TEXTS:
+        try:
+            tracker = DialogueStateTracker("warm-up", processor.domain.slots)
+            processor._parse_message_with_graph(UserMessage(text, sender_id="warm-up"), tracker)
+        except Exception:  # a warm-up that fails changes nothing: the first message loads it
+            _loader_logger.debug("warm-up parse failed", exc_info=True)
+
+
+def _load_model_frozen(self: Agent, *args: Any, **kwargs: Any) -> None:
+    """Agent.load_model, a warm-up parse, then the process's objects collected once and frozen (patch 12)."""
+    _load_model(self, *args, **kwargs)
+    warm_up(self)
+    gc.collect()
+    gc.freeze()
+
+
+_rasa_copy = DialogueStateTracker.copy
+
+# Rasa's own event kinds whose replay only sets the tracker's state (StoryExported writes a file)
+_STATE_EVENTS = frozenset(
+    cls
+    for cls in vars(rasa_events).values()
+    if isinstance(cls, type)
+    and issubclass(cls, Event)
+    and cls.__module__ == rasa_events.__name__
+    and cls is not rasa_events.StoryExported
+)
+
+
+def _copy_from_state(self: DialogueStateTracker) -> Optional[DialogueStateTracker]:
+    """What `travel_back_in_time(inf)` builds, from the tracker's state; None where it may not be."""
+    if type(self) is not DialogueStateTracker or self._max_event_history is not None:
+        return None
+    if type(self.slots) is not dict:
+        return None
+    events = self.events
+    latest_user, latest_bot = self.latest_message, self.latest_bot_utterance
+    user_held = bot_held = False
+    for event in events:
+        if type(event) not in _STATE_EVENTS or not event.timestamp <= math.inf:
+            return None
+        if event is latest_user:
+            user_held = True
+        if event is latest_bot:
+            bot_held = True
+    if not user_held:
+        return None  # the empty placeholder (nothing said yet, or reset), which entity events change
+    copied = self.init_copy()
+    copied.events.extend(events)
+    for name, slot in self.slots.items():
+        copied.slots[name].__dict__.update(slot.__dict__)
+    copied._paused = self._paused
+    copied.followup_action = self.followup_action
+    copied.latest_action = dict(self.latest_action) if self.latest_action is not None else None
+    copied.latest_message = latest_user
+    if bot_held:  # else the empty placeholder init_copy made, as the replay makes one (nothing changes it)
+        copied.latest_bot_utterance = latest_bot
+    copied.active_loop = dataclasses.replace(self.active_loop) if self.active_loop is not None else None
+    return copied
+
+
+def _copy_tracker(self: DialogueStateTracker) -> DialogueStateTracker:
+    """DialogueStateTracker.copy, from the tracker's state where that is the replay's (patch 13)."""
+    copied = _copy_from_state(self)
+    return copied if copied is not None else _rasa_copy(self)
+
+
 def apply() -> None:
+    import importlib
+
+    for name in DEBUG_COPY_MODULES:
+        module = importlib.import_module(name)
+        if getattr(module, "copy", None) is copy:
+            module.copy = _DebugCopy()  # type: ignore[attr-defined]
+    Agent.load_model = _load_model_frozen
+    DialogueStateTracker.copy = _copy_tracker
+    DialogueStateTracker.applied_events = _applied_events_method
     CountVectorsFeaturizer._create_features = _create_count_features
     Domain.states_for_tracker_history = states_for_tracker_history
     Domain.is_empty = _domain_is_empty

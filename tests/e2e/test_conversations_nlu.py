@@ -61,6 +61,17 @@ def test_rumour_with_a_date_is_answered_from_the_live_status_only(servers):
     put_status(servers, state="suspended", expected_resume_at=None)
 
 
+def test_a_rumour_once_the_service_is_back_hears_first_that_it_is_back(servers):
+    put_status(servers, state="normal")
+    try:
+        reply = texts(Chat(servers.rasa).say("网上说明天才恢复，是真的吗"))
+        assert reply.index("已经恢复") < reply.index("无法核实") and "已恢复正常" in reply
+        english = texts(Chat(servers.rasa).say("someone online says it's back next week, is that true?"))
+        assert "already back" in english and "can't verify" in english
+    finally:
+        put_status(servers, state="suspended", expected_resume_at=None)
+
+
 def test_what_can_you_do_lists_the_services(servers):
     reply = Chat(servers.rasa).say("你能做什么")
     assert "查找线下服务点" in button_titles(reply) and "恢复" in texts(reply)
@@ -94,7 +105,7 @@ def test_hours_follow_up_comes_from_the_operator_data_or_says_it_is_not_on_file(
     chat = Chat(servers.rasa)
     assert "测试番禺办税服务厅" in texts(chat.say("番禺区的办税服务厅在哪里"))
     reply = texts(chat.say("周末开吗"))
-    assert "没有说明" in reply and "12366" in reply  # no hours on file for 番禺: said, never invented
+    assert "办公时间" in reply and "暂未收录" in reply and "12366" in reply  # none on file for 番禺: said, never invented
 
     chat = Chat(servers.rasa)
     chat.say("天河区的办税服务厅在哪里")

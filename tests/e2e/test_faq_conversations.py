@@ -24,17 +24,30 @@ def test_weather_hears_what_the_assistant_can_help_with(servers):
     assert "转人工" not in button_titles(reply)
 
 
-def test_two_misses_in_a_row_hand_over_to_a_human(servers):
+def test_two_unrelated_questions_in_a_row_offer_a_person_without_handing_over(servers):
     chat = Chat(servers.rasa)
     first = chat.say("今天天气怎么样")
-    assert "转接人工" not in texts(first)
+    assert "转人工" not in button_titles(first)
     # a good answer in between resets the count
     chat.say("为什么电子发票暂停了")
-    assert "转接人工" not in texts(chat.say("今天天气怎么样"))
+    assert "转人工" not in button_titles(chat.say("今天天气怎么样"))
     second = chat.say("推荐一部好看的电影")
-    assert "转接人工" in texts(second) and "12366" in texts(second)
-    # the bot now stays quiet until staff release the conversation
-    assert "已转人工，请稍候" in texts(chat.say("为什么电子发票暂停了"))
+    assert "不在我的解答范围" in texts(second) and "12366" in texts(second)
+    assert "转人工" in button_titles(second) and "转接人工" not in texts(second)
+    # nobody was handed over: the bot still answers, and the offer, taken, reaches a person
+    assert "维护" in texts(chat.say("为什么电子发票暂停了"))
+    chat.say("今天天气怎么样")
+    offered = {b["title"]: b["payload"] for b in buttons(chat.say("个税怎么退"))}
+    taken = texts(chat.say(offered["转人工"]))
+    assert "转接人工" in taken or "人工服务时间" in taken
+
+
+def test_two_messages_in_a_row_not_understood_hand_over_to_a_human(servers):
+    chat = Chat(servers.rasa)
+    assert "转接人工" not in texts(chat.say("哦哦哦哦"))
+    second = texts(chat.say("呃呃呃呃呃"))
+    assert "没有理解" in second
+    assert "转接人工" in second or "人工服务时间" in second
 
 
 def test_greeting_shows_a_menu_of_buttons(servers):

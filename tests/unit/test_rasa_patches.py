@@ -303,7 +303,7 @@ def test_the_domain_is_empty_exactly_when_rasa_said_so():
 
 def _stock_and_kept_states(domain, tracker, rule_only_data):
     """Rasa's states of the tracker, and ours (kept replay) for each way the policies ask."""
-    stock_applied, applied = tracker.applied_events(), rasa_patches.applied_events(tracker)
+    stock_applied, applied = rasa_patches._rasa_applied_events(tracker), rasa_patches.applied_events(tracker)
     assert len(applied) == len(stock_applied) and all(a is b for a, b in zip(applied, stock_applied, strict=True))
     for ignore, data in ((False, None), (True, rule_only_data), (True, None)):
         stock = rasa_patches._states_for_tracker_history(domain, tracker, False, ignore, data)
@@ -437,3 +437,213 @@ def test_every_evaluation_set_parses_the_same_with_the_count_vectors_patch(train
             assert len(stock) == len(texts) and not differing, (path.name, differing[:5])
     finally:
         CountVectorsFeaturizer._create_features = patched
+
+
+def _debug_deepcopies(module_name):
+    """Every `copy.deepcopy(...)` call in a module, and whether it is an argument of a
+    `structlogger.debug(...)` call."""
+    import ast
+    import importlib
+    import inspect
+
+    tree = ast.parse(inspect.getsource(importlib.import_module(module_name)))
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr == "deepcopy" and getattr(node.value, "id", "") == "copy":
+            up, in_debug = node, False
+            while up in parents:
+                up = parents[up]
+                func = getattr(up, "func", None)
+                if isinstance(up, ast.Call) and isinstance(func, ast.Attribute) and func.attr == "debug":
+                    in_debug = getattr(func.value, "id", "") == "structlogger"
+                    break
+            found.append(in_debug)
+    return found
+
+
+@pytest.mark.parametrize("module_name", rasa_patches.DEBUG_COPY_MODULES)
+def test_the_modules_deep_copy_only_for_debug_entries(module_name):
+    uses = _debug_deepcopies(module_name)
+    assert uses and all(uses), f"{module_name} deep-copies outside a debug entry: patch 11 must not cover it"
+
+
+def test_debug_copies_are_made_exactly_when_structlog_keeps_debug(monkeypatch):
+    import importlib
+    import logging
+
+    import structlog
+
+    rasa_patches.apply()
+    value = {"events": [{"event": "slot", "value": ["a"]}]}
+    modules = [importlib.import_module(name) for name in rasa_patches.DEBUG_COPY_MODULES]
+    saved = structlog.get_config()
+    try:
+        structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.INFO))  # rasa run's default
+        assert rasa_patches.debug_dropped()
+        for module in modules:
+            assert module.copy.deepcopy(value) is value
+            assert module.copy.copy is __import__("copy").copy  # the rest of `copy` as it was
+        structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG))  # rasa run --debug
+        assert not rasa_patches.debug_dropped()
+        for module in modules:
+            copied = module.copy.deepcopy(value)
+            assert copied == value and copied is not value and copied["events"][0] is not value["events"][0]
+    finally:
+        structlog.configure(**saved)
+
+
+def test_the_loaded_model_is_frozen_out_of_the_collectors_reach(monkeypatch):
+    import gc
+
+    loaded, warmed = [], []
+    monkeypatch.setattr(rasa_patches, "_load_model", lambda agent, path: loaded.append(path))
+    monkeypatch.setattr(rasa_patches, "warm_up", warmed.append)
+    before = gc.get_freeze_count()
+    agent = object()
+    try:
+        rasa_patches._load_model_frozen(agent, "models/x.tar.gz")
+        assert loaded == ["models/x.tar.gz"] and warmed == [agent]
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()
+
+
+def test_the_rasa_server_loads_its_model_through_the_freezing_load():
+    from rasa.core.agent import Agent
+
+    rasa_patches.apply()
+    assert Agent.load_model is rasa_patches._load_model_frozen
+
+
+def _same_state(ours, rasas):
+    """Two trackers alike in everything a replay sets (the events and messages the same objects)."""
+    memos = {"_applied_events", "_prior_points"}  # the patches' own caches (9, 14), not state
+    assert type(ours) is type(rasas) and ours.__dict__.keys() - memos == rasas.__dict__.keys() - memos
+    for key, value in rasas.__dict__.items():
+        if key in memos:
+            continue
+        mine = ours.__dict__[key]
+        if key == "events":
+            assert len(mine) == len(value) and all(a is b for a, b in zip(mine, value, strict=True))
+            assert mine.maxlen == value.maxlen
+        elif key == "slots":
+            assert mine.keys() == value.keys()
+            for name, slot in value.items():
+                assert type(mine[name]) is type(slot) and mine[name].__dict__ == slot.__dict__
+        elif key in ("latest_message", "latest_bot_utterance"):
+            if any(event is value for event in rasas.events):
+                assert mine is value
+            else:  # an empty placeholder, made anew by each replay
+                assert {**mine.__dict__, "timestamp": 0} == {**value.__dict__, "timestamp": 0}
+        elif key == "active_loop":
+            assert mine == value and (value is None or mine is not value)
+        else:
+            assert mine == value, key
+
+
+def test_a_trackers_copy_is_the_replays(trained_agent):
+    """Every story of the project grown event by event (with the in-place changes of the user's
+    message, reverts, restarts, a tracker loaded anew, the model id the processor sets): at each
+    point the copy made from the state is what Rasa's replay made, and changing the copy (as an
+    action's temporary tracker is changed) leaves the tracker as it was; its applied events
+    (patch 14) are those of Rasa's walk, the same objects, in a list of the caller's own."""
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActiveLoop,
+        DefinePrevUserUtteredFeaturization,
+        EntitiesAdded,
+        Restarted,
+        SlotSet,
+        StoryExported,
+        UserUtteranceReverted,
+        UserUttered,
+    )
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from tests.unit.test_rule_policy import conversations
+
+    rasa_patches.apply()
+    domain = trained_agent.domain
+    checked = fast = 0
+    for conversation in conversations(domain):
+        live = DialogueStateTracker(conversation.sender_id, domain.slots)
+        live.model_id = "model"
+        after_user = False
+        for index, event in enumerate(conversation.events):
+            if index % 11 == 10:
+                live = DialogueStateTracker.from_dict(live.sender_id, [e.as_dict() for e in live.events], domain.slots)
+            live.update(event)
+            if isinstance(event, UserUttered):
+                after_user = True
+            elif isinstance(event, ActionExecuted) and after_user and event.action_name != "action_listen":
+                live.update(DefinePrevUserUtteredFeaturization(index % 2 == 0))
+                after_user = False
+            if index % 7 == 3:
+                live.update(EntitiesAdded([{"entity": "language", "value": "zh", "start": 0, "end": 1}]))
+            fast += rasa_patches._copy_from_state(live) is not None
+            applied, stock_applied = live.applied_events(), rasa_patches._rasa_applied_events(live)
+            assert len(applied) == len(stock_applied) and all(
+                a is b for a, b in zip(applied, stock_applied, strict=True)
+            )
+            applied.append(SlotSet("language", "en"))  # a caller's change to its list is its own
+            assert len(live.applied_events()) == len(stock_applied)
+            ours = live.copy()
+            _same_state(ours, rasa_patches._rasa_copy(live))
+            if ours.active_loop is not None:  # the action's temporary tracker changes; the live one does not
+                was = dataclasses_astuple(live.active_loop)
+                ours.reject_action(ours.active_loop.name)
+                ours.interrupt_loop(True)
+                assert dataclasses_astuple(live.active_loop) == was
+            ours.update(SlotSet("language", "en"))
+            ours.update(ActiveLoop(None))
+            _same_state(live.copy(), rasa_patches._rasa_copy(live))
+            checked += 1
+        for change in (UserUtteranceReverted(), ActionExecuted("action_listen"), Restarted(), StoryExported("/x")):
+            if isinstance(change, StoryExported):  # its replay writes a file: Rasa's path, never ours
+                live.events.append(change)
+                assert rasa_patches._copy_from_state(live) is None
+                continue
+            live.update(change)
+            _same_state(live.copy(), rasa_patches._rasa_copy(live))
+    assert checked > 500 and fast > checked * 0.7  # all but the points before a user message
+
+
+def dataclasses_astuple(value):
+    import dataclasses
+
+    return dataclasses.astuple(value)
+
+
+def test_the_warm_up_parses_as_the_processor_and_changes_nothing(trained_agent, monkeypatch):
+    """The warm-up parses each of its texts through the processor's own parse (so what the NLU
+    loads on first use, pypinyin's dictionaries, is loaded), stores nothing, and a message
+    parses the same before and after it."""
+    import asyncio
+    import sys
+
+    from rasa.core.channels.channel import UserMessage
+
+    processor = trained_agent.processor
+    parsed = []
+    stock_parse = type(processor)._parse_message_with_graph
+
+    def recording_parse(message, tracker, *args):
+        result = stock_parse(processor, message, tracker, *args)
+        parsed.append((message.text, result["intent"]["name"] is not None))
+        return result
+
+    monkeypatch.setattr(processor, "_parse_message_with_graph", recording_parse)
+    text = "fapiao shenme shihou huifu 发票什么时候恢复"
+
+    def parse():
+        return asyncio.run(processor.parse_message(UserMessage(text, sender_id="x")))
+
+    before = parse()
+    stored = list(asyncio.run(processor.tracker_store.keys()))
+    parsed.clear()
+    rasa_patches.warm_up(trained_agent)
+    assert parsed == [(text, True) for text in rasa_patches.WARM_UP_TEXTS]
+    assert "pypinyin.phrases_dict" in sys.modules
+    assert parse() == before
+    assert list(asyncio.run(processor.tracker_store.keys())) == stored
