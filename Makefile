@@ -136,8 +136,11 @@ validate: $(VENV)/.installed
 # blind3, written while the fourth round was tuned and read once on its final model (m3 final), did
 # not meet issue 13's gate (0.93 right, 0.02 wrong): 87.3 % right, 4.1 % wrong. It is gated at that
 # reading (0.87, 0.05) as a regression floor, not the goal.
+# The fifth round's model (m4 final; blind..blind3 studied for their error kinds, so no longer blind)
+# read visitors 96.1/0.8, blind 92.5/2.6, blind2 94.1/2.1, blind3 91.8/1.9 (right/wrong %): every
+# gate raised to just below that reading, a regression floor.
 nlu-eval: $(MODEL)
-	$(PY) -m bot.nlu.evaluate --model $(MODEL) --quiet --min-accuracy 0.90 --gate visitors:0.94:0.015 --gate blind:0.89:0.045 --gate blind2:0.91:0.03 --gate blind3:0.87:0.05
+	$(PY) -m bot.nlu.evaluate --model $(MODEL) --quiet --min-accuracy 0.90 --gate visitors:0.95:0.012 --gate blind:0.92:0.03 --gate blind2:0.93:0.025 --gate blind3:0.91:0.025
 
 # Thresholds and hyper-parameters by grouped cross-validation on data/nlu only (never an evaluation set).
 nlu-cv: $(VENV)/.installed  # add ARGS=--compare for the other featurisations

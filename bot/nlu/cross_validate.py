@@ -36,7 +36,11 @@ WRONG_COST = 1.0
 # threshold combinations whose scores differ by less than this are treated as equal (0.1 point)
 TIE = 0.001
 # the featurisation of config.yml's pipeline
-CONFIGURED = "pipeline+cues+canto+pinyin13+global"
+CONFIGURED = "pipeline+cues+canto+pinyin13+global+spell"
+# the lexicon of "+spell" (bot.nlu.pinyin_input), built from all training texts by main(): it only
+# maps sounds to the characters the data writes them with (the tokenizer builds it from its data)
+_LEXICON: Dict[str, str] = {}
+EXTRAS = {"cue", "cues", "char", "canto", "pinyin", "pinyin13", "global", "spell"}
 
 
 def load_training(path: str = "data/nlu") -> Tuple[List[str], List[str]]:
@@ -74,15 +78,21 @@ def paraphrase_groups(texts: Sequence[str], labels: Sequence[str], overlap: floa
 
 
 @lru_cache(maxsize=None)
-def _jieba_words(text: str, canto: bool = False) -> List[str]:
+def _jieba_words(text: str, canto: bool = False, spell: bool = False) -> List[str]:
     import jieba
 
-    return [w for w in jieba.lcut(fold(text) if canto else to_simplified(text)) if w.strip()]
+    from bot.nlu.pinyin_input import spell_pinyin
+
+    folded = fold(text) if canto else to_simplified(text)
+    if spell:
+        folded = spell_pinyin(folded, list(range(len(folded))), _LEXICON)[0]
+    return [w for w in jieba.lcut(folded) if w.strip()]
 
 
 def make_features(kind: str):
     """A scikit-learn featuriser: "anchor", or "pipeline" (Jieba words + char_wb 1-4) with
     any of "+cue" (domain cue), "+char" (char 1-4), "+canto" (Cantonese fold before all),
+    "+spell" (messages typed in pinyin spelled in characters, bot.nlu.pinyin_input),
     "+pinyin" (pinyin syllable 2-3-grams), "+pinyin13" (1-3-grams), "+cues" (all the cue
     columns of bot.nlu.domain_cue, not only cue/no cue), "+global" (raw counts concatenated, then one
     TF-IDF weighting and L2 normalisation of the whole row, as LinearIntentClassifier does;
@@ -97,22 +107,23 @@ def make_features(kind: str):
     if kind == "anchor":
         return TfidfVectorizer(analyzer="char", ngram_range=(1, 4), sublinear_tf=True)
     base, *extras = kind.split("+")
-    if base != "pipeline" or not set(extras) <= {"cue", "cues", "char", "canto", "pinyin", "pinyin13", "global"}:
+    if base != "pipeline" or not set(extras) <= EXTRAS:
         raise ValueError(kind)
     if "global" in extras:  # raw counts here, weighed once after the union
         TfidfVectorizer = partial(TfidfVectorizer, use_idf=False, norm=None, sublinear_tf=False)  # noqa: N806
     else:
         TfidfVectorizer = partial(TfidfVectorizer, sublinear_tf=True)  # noqa: N806
     canto = "canto" in extras
+    spell = "spell" in extras
     folded = fold if canto else to_simplified
     parts = [
-        ("words", TfidfVectorizer(analyzer=lambda t: _jieba_words(t, canto))),
+        ("words", TfidfVectorizer(analyzer=lambda t: _jieba_words(t, canto, spell))),
         (
             "char_wb",
             TfidfVectorizer(
                 analyzer="char_wb",
                 ngram_range=(1, 4),
-                preprocessor=lambda t: " ".join(_jieba_words(t, canto)),
+                preprocessor=lambda t: " ".join(_jieba_words(t, canto, spell)),
             ),
         ),
     ]
@@ -285,6 +296,9 @@ def main(argv: List[str] | None = None) -> int:
     texts, labels = load_training(args.train)
     groups = paraphrase_groups(texts, labels)
     added = load_training(args.added) if args.added else ((), ())
+    from bot.nlu.pinyin_input import build_lexicon
+
+    _LEXICON.update(build_lexicon(list(texts) + list(added[0])))
     print(f"{len(texts)} training examples in {len(set(groups))} paraphrase groups, {args.folds} folds")
 
     # the configured pipeline (config.yml) first; the others only with --compare
@@ -292,6 +306,7 @@ def main(argv: List[str] | None = None) -> int:
     candidates = configured + (
         [
             ("anchor", 10.0),
+            ("pipeline+cues+canto+pinyin13+global", 200.0),  # the fourth round: pinyin not spelled
             ("pipeline+cue", 50.0),  # before the Cantonese fold and pinyin
             ("pipeline+cue+canto", 50.0),
             ("pipeline+cue+canto+pinyin", 50.0),  # pinyin 2-3-grams only
