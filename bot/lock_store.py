@@ -8,6 +8,8 @@ Here taking the lock waits (without blocking the event loop) until Redis is back
 release that fails is only logged: a restarted Redis has no locks left to release. Its Redis
 calls (redis-py, synchronous) run in a worker thread, so the event loop goes on meanwhile, and
 each change of a lock is one Redis transaction, so two replicas cannot take the same ticket.
+Taking a ticket and releasing it are one Lua script each (one round trip where WATCH, GET and
+MULTI/SET/EXEC took three), writing the lock in Rasa's own format (TicketLock.dumps).
 Configured in endpoints.yml as `type: bot.lock_store.RetryingRedisLockStore` (LOCK_STORE_TYPE).
 """
 
@@ -16,10 +18,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
+from collections import deque
 from contextlib import asynccontextmanager
 from typing import AsyncGenerator, Callable, Optional, Text, Tuple
 
-from rasa.core.lock import TicketLock
+from rasa.core.lock import Ticket, TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 from redis.exceptions import RedisError, WatchError
@@ -29,6 +33,55 @@ logger = logging.getLogger(__name__)
 ATTEMPTS = 40
 PAUSE_SECONDS = 0.25
 SOCKET_TIMEOUT_SECONDS = 2.0
+
+
+# Rasa's TicketLock in Lua (rasa/core/lock.py): a ticket has expired when now > expires; the
+# next number follows the last unexpired one (0 when none); the lock is served to its first
+# unexpired ticket. Written back as TicketLock.dumps writes it (each ticket a JSON string).
+_LUA_TICKETS = """
+local function unexpired(raw, now)
+  local kept = {}
+  if raw then
+    for _, text in ipairs(cjson.decode(raw)['tickets'] or {}) do
+      local ticket = cjson.decode(text)
+      if not (now > tonumber(ticket['expires'])) then table.insert(kept, ticket) end
+    end
+  end
+  return kept
+end
+local function store(key, conversation_id, tickets)
+  if #tickets == 0 then return redis.call('DEL', key) end
+  local texts = {}
+  for i, ticket in ipairs(tickets) do
+    texts[i] = cjson.encode({number = ticket['number'], expires = ticket['expires']})
+  end
+  return redis.call('SET', key, cjson.encode({conversation_id = conversation_id, tickets = texts}))
+end
+"""
+# KEYS[1] the lock; ARGV conversation id, now, lifetime -> {the new ticket, the ticket served}
+ISSUE = (
+    _LUA_TICKETS
+    + """
+local now = tonumber(ARGV[2])
+local tickets = unexpired(redis.call('GET', KEYS[1]), now)
+local number = 0
+if #tickets > 0 then number = tickets[#tickets]['number'] + 1 end
+table.insert(tickets, {number = number, expires = now + tonumber(ARGV[3])})
+store(KEYS[1], ARGV[1], tickets)
+return {number, tickets[1]['number'], tostring(now + tonumber(ARGV[3]))}
+"""
+)
+# KEYS[1] the lock; ARGV conversation id, now, the ticket to remove (the lock deleted when empty)
+RELEASE = (
+    _LUA_TICKETS
+    + """
+local kept = {}
+for _, ticket in ipairs(unexpired(redis.call('GET', KEYS[1]), tonumber(ARGV[2]))) do
+  if ticket['number'] ~= tonumber(ARGV[3]) then table.insert(kept, ticket) end
+end
+return store(KEYS[1], ARGV[1], kept)
+"""
+)
 
 
 def _redis_down(error: BaseException) -> bool:
@@ -41,6 +94,9 @@ class RetryingRedisLockStore(RedisLockStore):
     def __init__(self, endpoint_config: EndpointConfig) -> None:
         options = {"socket_timeout": SOCKET_TIMEOUT_SECONDS, **endpoint_config.kwargs}
         super().__init__(host=endpoint_config.url or "localhost", **options)
+        # EVALSHA, loaded again by redis-py after a Redis restart (NOSCRIPT)
+        self._issue_script = self.red.register_script(ISSUE)
+        self._release_script = self.red.register_script(RELEASE)
 
     @asynccontextmanager
     async def lock(
@@ -51,7 +107,7 @@ class RetryingRedisLockStore(RedisLockStore):
             yield lock
         finally:
             try:
-                await asyncio.to_thread(self.cleanup, conversation_id, ticket)
+                await asyncio.to_thread(self._release, conversation_id, ticket)
             except RedisError as error:
                 logger.warning(
                     "lock of %s not released (Redis: %s); a restarted Redis has none", conversation_id, error
@@ -130,8 +186,21 @@ class RetryingRedisLockStore(RedisLockStore):
         self._atomically(conversation_id, finish)
 
     def _issue_and_look(self, conversation_id: Text, lifetime: float) -> Tuple[int, Optional[TicketLock]]:
-        """A ticket, and the lock as it is then (one Redis transaction, in one worker-thread call)."""
-        return self._issue(conversation_id, lifetime)
+        """A ticket, and the lock as it is then (one Lua script: one round trip). When the ticket
+        is served at once, the lock returned holds just it (what the turn needs to know)."""
+        number, served, expires = self._issue_script(
+            keys=[self.key_prefix + conversation_id], args=[conversation_id, repr(time.time()), repr(lifetime)]
+        )
+        if int(number) == int(served):
+            return int(number), TicketLock(conversation_id, deque([Ticket(int(number), float(expires))]))
+        return int(number), self.get_lock(conversation_id)
+
+    def _release(self, conversation_id: Text, ticket_number: int) -> None:
+        """cleanup in one Lua script: the ticket (and any expired one) removed, the lock deleted
+        when no one waits."""
+        self._release_script(
+            keys=[self.key_prefix + conversation_id], args=[conversation_id, repr(time.time()), ticket_number]
+        )
 
     async def _acquire(self, conversation_id: Text, ticket: int, lock: Optional[TicketLock], wait: float) -> TicketLock:
         """LockStore._acquire_lock, its Redis calls off the event loop."""

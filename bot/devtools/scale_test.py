@@ -92,6 +92,10 @@ P95_LIMIT_MS = 300.0
 # rate within it by FINE_STEP; a rate over the limit is tried once more before it ends the search
 FIRST_RATE, COARSE_STEP, FINE_STEP, MAX_RATE = 6.0, 12.0, 4.0, 150.0
 ATTEMPTS = 2
+# after the first step the ladder jumps to this share of the most the set-up could serve by the
+# first step's CPU per message on the cores it could have (calibrated_start): every phase used to
+# run out of time climbing; a jump too far leaves a backlog that spoils the next step too
+CALIBRATION_SHARE = 0.7
 # a visitor's six questions span ~30 s: a phase's first step starts from no visitors, so its
 # arrivals begin this much earlier (else its window would see the load still building up)
 LEAD_IN_SECONDS = 12
@@ -413,24 +417,60 @@ def warm(ports: Sequence[int]) -> Dict[str, Any]:
 def next_rate(rate: float, passed: bool, attempt: int, state: Dict[str, Any]) -> Optional[Tuple[float, int]]:
     """The ladder: the next (rate, attempt) after an attempt at `rate`, or None when the search ends.
 
-    Up (doubling, then by COARSE_STEP) while the steps pass; at the first step over the limit, back to the last
-    rate within it and up by FINE_STEP from there (the limit is found to FINE_STEP msg/s),
-    each rate tried up to ATTEMPTS times: the search ends at a rate over the limit ATTEMPTS times
-    (its coarse attempt counts). Fewer steps far below the limit, more near it."""
+    Up (doubling, then by COARSE_STEP) while the steps pass, jumping straight to `state["start"]`
+    when a calibration set one (calibrated_start: the first step's CPU per message says where
+    the limit lies); at a step over the limit, halfway back towards the last rate within it
+    while that is more than COARSE_STEP below, then from the last rate within it up by
+    FINE_STEP (the limit is found to FINE_STEP msg/s), each rate tried up to ATTEMPTS times:
+    the search ends at a rate over the limit ATTEMPTS times (its coarse attempt counts). Fewer
+    steps far below the limit, more near it."""
     failed: Dict[float, int] = state.setdefault("failed", {})
     if passed:
         state["last_pass"] = rate
-        # coarse: doubled up to COARSE_STEP (6, 12, 24: a slow set-up's limit is not jumped over)
-        coarse = min(rate, COARSE_STEP)
-        following = rate + (FINE_STEP if state.get("fine") else coarse)
+        if state.get("fine"):
+            step = FINE_STEP
+        else:
+            # coarse: doubled up to COARSE_STEP (6, 12, 24: a slow set-up's limit is not jumped over)
+            step = max(min(rate, COARSE_STEP), (state.get("start") or 0) - rate)
+            if failed and rate + step >= min(failed):  # the limit lies below: close in on it
+                state["fine"], step = True, FINE_STEP
+        following = rate + step
         return (following, failed.get(following, 0) + 1) if following <= MAX_RATE else None
     failed[rate] = attempt
     if not state.get("fine"):
+        last_pass = state.get("last_pass")
+        if last_pass is not None and rate - last_pass > COARSE_STEP:  # a calibrated jump too far
+            following = last_pass + FINE_STEP * max(1, int((rate - last_pass) / 2 // FINE_STEP))
+            return following, failed.get(following, 0) + 1
         state["fine"] = True
-        if state.get("last_pass") is not None:
-            following = state["last_pass"] + FINE_STEP
+        if last_pass is not None:
+            following = last_pass + FINE_STEP
             return following, failed.get(following, 0) + 1
     return (rate, attempt + 1) if attempt < ATTEMPTS else None
+
+
+def calibrated_start(
+    cpu_ms_per_message: Dict[str, float], ports: Sequence[int], cores: Optional[float] = None
+) -> Optional[float]:
+    """Where to take the ladder after its first step: CALIBRATION_SHARE of the rate the first
+    step's CPU per message says the set-up could at most serve (the stack on the `cores` it
+    could have: those it used and those idle, the machine's shared with other work; each Rasa
+    server on one of them at most), rounded down to FINE_STEP. At a low rate a message's CPU is
+    overstated (a server's idle work is shared by few), so the estimate errs low."""
+    cores = (os.cpu_count() or 1) if cores is None else cores
+    stack = sum(cpu_ms_per_message.values())
+    servers = [cpu_ms_per_message.get(f"rasa:{port}", 0.0) for port in ports]
+    if stack <= 0 or not all(ms > 0 for ms in servers):
+        return None
+    most = min(1000.0 * cores / stack, *(1000.0 * min(1.0, cores) / ms for ms in servers))
+    start = FINE_STEP * int(CALIBRATION_SHARE * most // FINE_STEP)
+    return start if start >= FIRST_RATE + COARSE_STEP else None  # else the ladder's own steps
+
+
+def idle_cpu_seconds() -> float:
+    """CPU seconds the machine's cores spent idle since boot (/proc/stat: idle and iowait)."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    return (int(fields[3]) + int(fields[4])) / os.sysconf("SC_CLK_TCK")
 
 
 async def stepped(label: str, ports: Sequence[int]) -> Dict[str, Any]:
@@ -466,11 +506,11 @@ async def stepped(label: str, ports: Sequence[int]) -> Dict[str, Any]:
             await asyncio.sleep(lead_in + SETTLE_SECONDS)
             window = Window(time.time(), 0.0)
             spies = start_profiles(int(STEP_SECONDS - SETTLE_SECONDS - 1), f"{label}-{rate:g}-{attempt}", ports)
-            cpu_before = cpu_seconds()
+            cpu_before, idle_before = cpu_seconds(), idle_cpu_seconds()
             spy_before = resource.getrusage(resource.RUSAGE_CHILDREN)
             await arrivals
             window.end = time.time()
-            cpu_after = cpu_seconds()
+            cpu_after, idle_after = cpu_seconds(), idle_cpu_seconds()
             window.cpu = cpu_share(cpu_before, cpu_after, window.end - window.start)
             await asyncio.sleep(1.0)
             for proc in spies.values():
@@ -504,6 +544,12 @@ async def stepped(label: str, ports: Sequence[int]) -> Dict[str, Any]:
                 ),
                 flush=True,
             )
+            if len(steps) == 1 and figures["passed"]:
+                # the cores it can have: what the stack used, and what no process did
+                idle = (idle_after - idle_before) / (window.end - window.start)
+                available = idle + sum(window.cpu.values()) / 100
+                ladder["start"] = calibrated_start(figures["cpu_ms_per_message"], ports, available)
+                ladder["cores_available"] = round(available, 2)
             following = next_rate(rate, figures["passed"], attempt, ladder)
             if following is None and not figures["passed"]:
                 stopped_by = f"over the limit twice at {rate:g} msg/s offered"
@@ -550,6 +596,8 @@ async def stepped(label: str, ports: Sequence[int]) -> Dict[str, Any]:
         "steps": steps,
         "sustained": best,
         "stopped_by": stopped_by,
+        "calibrated_start_msg_per_s": ladder.get("start"),
+        "cores_available_at_first_step": ladder.get("cores_available"),
         "seconds_allowed": round(phase_seconds),
         "integrity": kept,
         "intents": intent_shares(senders),
@@ -856,6 +904,12 @@ def kill_replica() -> None:
 
 
 def main() -> int:
+    try:  # the load generator shares the cores it measures: uvloop's loop (Sanic's) costs less
+        import uvloop
+
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    except ImportError:  # pragma: no cover - a platform without it
+        pass
     env = settings.child_env(
         {
             "RASA_AUTH_TOKEN": RASA_TOKEN,

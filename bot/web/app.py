@@ -63,6 +63,16 @@ def log_service_point_gaps(points: Sequence[ServicePoint]) -> None:
         )
 
 
+def use_uvloop() -> None:
+    """uvloop's event loop (Sanic's, so Rasa's and the action server's too) when installed: the
+    same asyncio, in less CPU per request."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - a platform without it
+        return
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+
+
 def create_app(
     stores: Optional[Stores] = None,
     staff_token: Optional[str] = None,
@@ -75,6 +85,7 @@ def create_app(
     stores = stores or build_stores()
     prepare(stores)  # the one process that creates the web database's tables and seeds them
     app["status_store"] = stores.status
+    app["public_status"] = status_api.PublicStatusCache()
     app["service_points"] = stores.service_points
     log_service_point_gaps(stores.service_points.all())
     app["handoffs"] = stores.handoffs
@@ -138,6 +149,7 @@ def create_app(
 
 def main() -> None:
     configure_logging()
+    use_uvloop()
     web.run_app(create_app(), host=settings.WEB_HOST, port=settings.WEB_PORT, access_log=None, print=None)
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from typing import Any, Dict
+import time
+from typing import Any, Dict, Optional, Tuple
 
 from aiohttp import web
 
@@ -18,6 +19,34 @@ logger = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 
 EDITABLE = ("state", "message", "started_at", "expected_resume_at", "source_url")
+# how long the public status is served from memory: the action server and Rasa's NLG revalidate
+# it on every status-aware answer (several a second under load), each read a query on the
+# event loop. A change through PUT below clears it at once, so the next answer has it; the
+# interval only bounds what a change made elsewhere (another web process) may take to show.
+STATUS_CACHE_SECONDS = 1.0
+
+
+class PublicStatusCache:
+    """The staff-set status (body and ETag) as last read, for STATUS_CACHE_SECONDS; the
+    automatic check's result (in memory, changing on its own) is added fresh to every read."""
+
+    def __init__(self) -> None:
+        self._entry: Optional[Tuple[float, Dict[str, Any], str]] = None
+
+    def get(self, app: web.Application) -> Tuple[Dict[str, Any], str]:
+        now = time.monotonic()
+        if self._entry is None or now - self._entry[0] >= STATUS_CACHE_SECONDS:
+            body = app["status_store"].current().to_dict()
+            self._entry = (now, body, status_etag(body))
+        body, etag = self._entry[1], self._entry[2]
+        probes = app.get("probes")
+        if probes is not None and probes.configured:
+            body = {**body, "probe": probes.public_summary()}
+            etag = status_etag(body)
+        return body, etag
+
+    def clear(self) -> None:
+        self._entry = None
 
 
 def error(status: int, message: str, field: str | None = None) -> web.Response:
@@ -53,11 +82,7 @@ def status_etag(body: Dict[str, Any]) -> str:
 @routes.get("/api/status")
 async def get_status(request: web.Request) -> web.Response:
     """The live status, plus the automatic probe's result when operators configured one."""
-    body = request.app["status_store"].current().to_dict()
-    probes = request.app.get("probes")
-    if probes is not None and probes.configured:
-        body["probe"] = probes.public_summary()
-    etag = status_etag(body)
+    body, etag = request.app["public_status"].get(request.app)
     # public data, read by the widget on any site that embeds it
     headers = {"Cache-Control": "no-cache", "ETag": etag, "Access-Control-Allow-Origin": "*"}
     if etag in request.headers.get("If-None-Match", ""):
@@ -84,6 +109,7 @@ async def put_status(request: web.Request) -> web.Response:
     store = request.app["status_store"]
     previous = store.current()
     store.put(status)
+    request.app["public_status"].clear()  # the very next read (and answer) has it
     logger.info("status set to %s by %s", status.state, status.updated_by)
     if status.state == "normal" and previous.state != "normal":
         request.app["notify"]()

@@ -137,3 +137,23 @@ def test_a_release_that_fails_is_only_logged(server: Redis, caplog: pytest.LogCa
 
     asyncio.run(run())
     assert "not released" in caplog.text
+
+
+def test_the_scripts_keep_rasas_ticket_lock_format(server: Redis) -> None:
+    """Tickets taken and released by the Lua scripts read as Rasa's TicketLock, in order;
+    an expired ticket (a replica that died holding it) no longer blocks the next one."""
+    one, other = store(server.port), store(server.port)
+    first, _ = one._issue_and_look("format", 10)
+    second, lock = other._issue_and_look("format", 10)
+    assert (first, second) == (0, 1) and lock.is_locked(1) and not lock.is_locked(0)
+    stored = one.get_lock("format")
+    assert [t.number for t in stored.tickets] == [0, 1] and stored.now_serving == 0
+    one._release("format", first)
+    assert other.get_lock("format").now_serving == 1
+    other._release("format", second)
+    assert one.get_lock("format") is None  # deleted when no one waits
+
+    one._issue_and_look("expired", 0.05)  # its holder died
+    time.sleep(0.1)
+    taken, lock = other._issue_and_look("expired", 10)
+    assert not lock.is_locked(taken) and [t.number for t in one.get_lock("expired").tickets] == [taken]
