@@ -24,13 +24,15 @@ def test_the_blind_sets_are_among_the_default_sets(monkeypatch, tmp_path):
 
     monkeypatch.setattr(evaluate, "parse_all", parse_all)
     evaluate.main(["--no-anchor", "--quiet", "--out", str(tmp_path / "eval.json")])
-    blind = [t for t, _l, _e in evaluate.load_examples("tests/nlu/blind.yml")]
-    blind2 = [t for t, _l, _e in evaluate.load_examples("tests/nlu/blind2.yml")]
-    blind3 = [t for t, _l, _e in evaluate.load_examples("tests/nlu/blind3.yml")]
-    # compared as a flag, so that a failure prints no question of the sets
-    blind_sets_last = seen["texts"][-len(blind) - len(blind2) - len(blind3) :] == blind + blind2 + blind3
-    assert blind and blind2 and blind3 and blind_sets_last
-    assert set(json.loads((tmp_path / "eval.json").read_text(encoding="utf-8"))) >= {"blind", "blind2", "blind3"}
+    names = ("blind", "blind2", "blind3", "blind4")
+    sets = [[t for t, _l, _e in evaluate.load_examples(f"tests/nlu/{name}.yml")] for name in names]
+    every_blind_question = [text for questions in sets for text in questions]
+    # compared as flags, so that a failure prints no question of the sets
+    all_loaded = all(len(questions) > 0 for questions in sets)
+    blind_sets_last = seen["texts"][-len(every_blind_question) :] == every_blind_question
+    assert all_loaded
+    assert blind_sets_last
+    assert set(json.loads((tmp_path / "eval.json").read_text(encoding="utf-8"))) >= set(names)
 
 
 @pytest.fixture
