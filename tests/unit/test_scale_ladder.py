@@ -5,7 +5,14 @@ from __future__ import annotations
 import os
 from typing import Any, Dict, List, Optional, Set, Tuple
 
-from bot.devtools.scale_test import ATTEMPTS, calibrated_start, next_rate
+from bot.devtools.scale_test import (
+    ATTEMPTS,
+    LEAD_IN_SECONDS,
+    RECOVERY_SECONDS,
+    calibrated_start,
+    lead_in_for,
+    next_rate,
+)
 
 
 def climb(
@@ -109,3 +116,11 @@ def test_the_calibration_counts_only_the_cores_the_stack_could_have() -> None:
     assert calibrated_start(first_step, [5006, 5007], cores=1.0) == 20  # half the machine busy elsewhere: 22.4
     assert calibrated_start(first_step, [5006, 5007], cores=0.5) is None  # no jump: the ladder's own steps
     assert calibrated_start({"rasa:5006": 25.0, "postgres": 3.0}, [5006], cores=0.6) is None
+
+
+def test_a_calibrated_jump_gets_the_first_steps_lead_in_the_coarse_ladder_none() -> None:
+    passed = [{"offered_msg_per_s": 6.0, "passed": True}]
+    assert lead_in_for([], 6.0) == LEAD_IN_SECONDS  # from no visitors
+    assert lead_in_for(passed, 60.0) == LEAD_IN_SECONDS  # 6 -> 60: too few visitors for the rate
+    assert lead_in_for(passed, 12.0) == 0  # a doubling: the last step's visitors carry it
+    assert lead_in_for([{"offered_msg_per_s": 72.0, "passed": False}], 64.0) == RECOVERY_SECONDS
