@@ -33,7 +33,7 @@ import json
 import logging
 import sys
 import time
-from typing import Any, Awaitable, Callable, Iterator, Optional, Sequence, Text, TypeVar
+from typing import Any, Awaitable, Callable, Dict, Iterator, Optional, Sequence, Text, TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.exc
@@ -163,6 +163,18 @@ async def with_retries(operation: Callable[[], Awaitable[T]], what: str) -> T:
     raise AssertionError("unreachable")
 
 
+def event_row(sender_id: Text, data: Dict[str, Any]) -> Dict[str, Any]:
+    """An event's row in the events table, columns in the order of the batched INSERT below."""
+    return {
+        "sender_id": sender_id,
+        "type_name": data["event"],
+        "timestamp": data.get("timestamp"),
+        "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+        "action_name": data.get("name"),
+        "data": json.dumps(data),
+    }
+
+
 class RetryingSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore whose reads and writes wait out a database restart (about 10 s), and
     which keeps the figures' tally beside the events."""
@@ -250,20 +262,7 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
         with self.engine.begin() as connection:
             events = [event.as_dict() for event in self._additional_events(connection, tracker)]
             if events:
-                connection.execute(
-                    self._events_table.insert(),
-                    [
-                        {
-                            "sender_id": tracker.sender_id,
-                            "type_name": data["event"],
-                            "timestamp": data.get("timestamp"),
-                            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                            "action_name": data.get("name"),
-                            "data": json.dumps(data),
-                        }
-                        for data in events
-                    ],
-                )
+                connection.execute(self._events_table.insert(), [event_row(tracker.sender_id, data) for data in events])
             figures_store.record(connection, tracker.sender_id, events, self.known_topics)
 
     def _write_batched(self, tracker: DialogueStateTracker, stored: int) -> None:
@@ -275,17 +274,7 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
         new = [event.as_dict() for event in itertools.islice(tracker.events, stored, len(tracker.events))]
         if not new:
             return
-        rows = [
-            (
-                tracker.sender_id,
-                data["event"],
-                data.get("timestamp"),
-                data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                data.get("name"),
-                json.dumps(data),
-            )
-            for data in new
-        ]
+        rows = [tuple(event_row(tracker.sender_id, data).values()) for data in new]
         with self.reading.connect() as connection:  # autocommit: the transaction is spelled out
             cursor = connection.connection.cursor()
             try:
