@@ -113,11 +113,29 @@ endpoints.yml (so `make run`, the scaled set-up and the stock-Rasa anchor all ge
    event of the conversation, is answered from patch 9's memo of it (the events added since the
    last call appended when none of them can change which earlier ones count; Rasa's walk
    otherwise), as a new list each time as Rasa's is. Only plain trackers of conversations, as in 9.
+15. An action that only reads the tracker is given the tracker itself, not a copy: before every
+   action the processor copies the tracker (`_run_action`: "as we might need to discard the
+   policy events in case of a rejection") and applies the prediction's events to the copy. When
+   the prediction brings no events (every prediction of our policies but a loop's) and the
+   action is one of Rasa's that never change the tracker they are given (`action_listen`, an
+   `utter_*` response, a custom action on the action server: they read its slots and events and
+   return new events, which the processor applies to the tracker itself afterwards, as before),
+   the copy would be the tracker's state, read and thrown away: two or three copies a message
+   (~3 % of a replica's time). Any other action, or a prediction with events, still gets the copy.
+16. The count vectors' COO matrix (10) is assembled without scipy's checks: `coo_matrix(...)`
+   checked the shape, chose the index dtype, copied the index arrays to it and then re-checked
+   the whole matrix (`_check`: dtypes, bounds, `nnz`), twice per featurizer a message (~2 %).
+   The arrays are made here already as scipy would keep them (int32 indices, the vectorizer's
+   dtype, native byte order, every index inside the shape by construction: a row of a document,
+   a column of the vocabulary), so the matrix is set up with exactly the attributes
+   `coo_matrix.__init__` leaves (tests/unit/test_rasa_patches.py: equal to scipy's built
+   matrix, and scipy's own `_check` passes on it).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import copy
 import dataclasses
 import gc
@@ -134,9 +152,10 @@ import numpy as np
 import scipy.sparse
 import structlog
 from jsonschema import ValidationError
-from rasa.core.actions.action import RemoteAction
+from rasa.core.actions.action import ActionBotResponse, ActionListen, RemoteAction
 from rasa.core.agent import Agent
 from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
+from rasa.core.processor import MessageProcessor
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.graph import GraphSchema
 from rasa.engine.runner.dask import DaskGraphRunner
@@ -583,10 +602,30 @@ def count_matrix(vectorizer: Any, documents: List[Text]) -> scipy.sparse.coo_mat
             columns.append(index)
             counts.append(1 if vectorizer.binary else counter[index])
     data = np.asarray(np.asarray(counts, dtype=np.intc), dtype=vectorizer.dtype)
-    coordinates = (np.asarray(rows, dtype=np.int32), np.asarray(columns, dtype=np.int32))
-    return scipy.sparse.coo_matrix(
-        (data, coordinates), shape=(len(documents), len(vocabulary)), dtype=vectorizer.dtype, copy=False
-    )
+    shape = (len(documents), len(vocabulary))
+    if max(shape) >= _INT32_MAX or not data.dtype.isnative:
+        return scipy.sparse.coo_matrix(
+            (data, (np.asarray(rows, dtype=np.int32), np.asarray(columns, dtype=np.int32))),
+            shape=shape,
+            dtype=vectorizer.dtype,
+            copy=False,
+        )
+    return unchecked_coo(data, np.asarray(rows, dtype=np.int32), np.asarray(columns, dtype=np.int32), shape)
+
+
+_INT32_MAX = int(np.iinfo(np.int32).max)
+_COO_DEFAULTS = vars(scipy.sparse.coo_matrix((1, 1)))  # what spmatrix.__init__ sets besides the arrays (maxprint)
+
+
+def unchecked_coo(data: np.ndarray, rows: np.ndarray, columns: np.ndarray, shape: Tuple[int, int]) -> Any:
+    """`coo_matrix((data, (rows, columns)), shape=shape)` for arrays already in the form scipy keeps
+    (int32 indices inside `shape`, native `data`): the same attributes, without its checks (16)."""
+    matrix = scipy.sparse.coo_matrix.__new__(scipy.sparse.coo_matrix)
+    matrix.__dict__.update(_COO_DEFAULTS)
+    matrix._shape = (int(shape[0]), int(shape[1]))
+    matrix.row, matrix.col, matrix.data = rows, columns, data
+    matrix.has_canonical_format = False
+    return matrix
 
 
 def _create_count_features(self: CountVectorsFeaturizer, attribute: Text, all_tokens: List[List[Text]]) -> Any:
@@ -719,9 +758,36 @@ def _copy_from_state(self: DialogueStateTracker) -> Optional[DialogueStateTracke
 
 
 def _copy_tracker(self: DialogueStateTracker) -> DialogueStateTracker:
-    """DialogueStateTracker.copy, from the tracker's state where that is the replay's (patch 13)."""
+    """DialogueStateTracker.copy, from the tracker's state where that is the replay's (patch 13);
+    the tracker itself for the one copy `_run_action` makes before a read-only action (15)."""
+    if _shared_tracker.get() is self:
+        _shared_tracker.set(None)  # only the processor's first copy, made before the action runs
+        return self
     copied = _copy_from_state(self)
     return copied if copied is not None else _rasa_copy(self)
+
+
+# Actions whose `run` only reads the tracker it is given (Rasa's own classes, exactly: a subclass
+# may do otherwise): ActionListen returns [], ActionBotResponse renders a response, RemoteAction
+# sends the tracker's state to the action server and renders the responses it names.
+READ_ONLY_ACTIONS: Tuple[type, ...] = (ActionListen, ActionBotResponse, RemoteAction)
+_shared_tracker: contextvars.ContextVar[Optional[DialogueStateTracker]] = contextvars.ContextVar(
+    "rasa_patches_shared_tracker", default=None
+)
+_stock_run_action = MessageProcessor._run_action
+
+
+async def _run_action_sharing_tracker(
+    self: MessageProcessor, action: Any, tracker: DialogueStateTracker, output_channel: Any, nlg: Any, prediction: Any
+) -> bool:
+    """`MessageProcessor._run_action`, whose temporary copy of the tracker is the tracker itself
+    when the prediction brings no events and the action only reads it (15)."""
+    share = not prediction.events and type(action) in READ_ONLY_ACTIONS
+    token = _shared_tracker.set(tracker if share else None)
+    try:
+        return await _stock_run_action(self, action, tracker, output_channel, nlg, prediction)
+    finally:
+        _shared_tracker.reset(token)
 
 
 def apply() -> None:
@@ -732,6 +798,7 @@ def apply() -> None:
         if getattr(module, "copy", None) is copy:
             module.copy = _DebugCopy()  # type: ignore[attr-defined]
     Agent.load_model = _load_model_frozen
+    MessageProcessor._run_action = _run_action_sharing_tracker  # type: ignore[method-assign]
     DialogueStateTracker.copy = _copy_tracker
     DialogueStateTracker.applied_events = _applied_events_method
     CountVectorsFeaturizer._create_features = _create_count_features

@@ -403,7 +403,29 @@ def test_count_vectors_are_sklearns_matrices(trained_agent):
                     mine, theirs = getattr(ours, name), getattr(stock, name)
                     assert mine.dtype == theirs.dtype and mine.tolist() == theirs.tolist(), name
                 assert ours.has_canonical_format == stock.has_canonical_format
+                assert vars(ours).keys() == vars(stock).keys()  # the attributes scipy's __init__ sets
+                ours._check()  # and scipy's own check passes on the matrix assembled without it
+                assert ours.toarray().tolist() == stock.toarray().tolist()
     assert fitted >= 2
+
+
+def test_count_vectors_are_assembled_without_scipys_checks(trained_agent, monkeypatch):
+    """Patch 16: no `coo_matrix.__init__` (and its `_check`) per message, only the arrays."""
+    import scipy.sparse
+    from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+
+    vectorizers = [
+        vectorizer
+        for node in trained_agent.processor.graph_runner._instantiated_nodes.values()
+        if isinstance(node._component, CountVectorsFeaturizer)
+        for vectorizer in node._component.vectorizers.values()
+        if hasattr(vectorizer, "vocabulary_")
+    ]
+    checks = []
+    monkeypatch.setattr(scipy.sparse.coo_matrix, "_check", lambda self: checks.append(self))
+    matrices = [rasa_patches.count_matrix(vectorizer, ["电子", "发票", "暂停"]) for vectorizer in vectorizers]
+    assert all(matrix.format == "coo" for matrix in matrices) and sum(m.nnz for m in matrices) > 0
+    assert vectorizers and not checks
 
 
 def test_every_evaluation_set_parses_the_same_with_the_count_vectors_patch(trained_agent):
@@ -647,3 +669,72 @@ def test_the_warm_up_parses_as_the_processor_and_changes_nothing(trained_agent, 
     assert "pypinyin.phrases_dict" in sys.modules
     assert parse() == before
     assert list(asyncio.run(processor.tracker_store.keys())) == stored
+
+
+def test_an_action_that_only_reads_the_tracker_gets_the_tracker_itself(trained_agent, monkeypatch):
+    """Patch 15: before `action_listen`, an `utter_*` response or a custom action whose
+    prediction brings no events, the processor hands the action its tracker instead of a copy
+    (read and thrown away); any other action, or a prediction with events, still gets a copy.
+    The tracker afterwards holds the same events as with Rasa's own `_run_action`."""
+    import asyncio
+
+    from rasa.core.actions import action as rasa_action
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.core.policies.policy import PolicyPrediction
+    from rasa.core.processor import MessageProcessor
+    from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    rasa_patches.apply()
+    processor = trained_agent.processor
+    domain = processor.domain
+    nlg = TemplatedNaturalLanguageGenerator(domain.responses)
+    given = []
+
+    def recording(run, call=True):
+        async def recorded(self, output_channel, nlg, tracker, domain):
+            given.append(tracker)
+            return await run(self, output_channel, nlg, tracker, domain) if call else [SlotSet("district", "天河区")]
+
+        return recorded
+
+    for cls in (rasa_action.ActionListen, rasa_action.ActionBotResponse, rasa_action.ActionDeactivateLoop):
+        monkeypatch.setattr(cls, "run", recording(cls.run))
+    monkeypatch.setattr(rasa_action.RemoteAction, "run", recording(rasa_action.RemoteAction.run, call=False))
+    remote = rasa_action.RemoteAction("action_find_service_point", None)
+    utter = next(name for name in domain.responses if name.startswith("utter_"))
+    cases = [  # (action, events of the prediction, whether the action gets the tracker itself)
+        (rasa_action.ActionListen(), [], True),
+        (rasa_action.ActionBotResponse(utter), [], True),
+        (remote, [], True),
+        (rasa_action.ActionBotResponse(utter), [ActiveLoop(None)], False),
+        (remote, [SlotSet("language", "en")], False),
+        (rasa_action.ActionDeactivateLoop(), [], False),
+    ]
+
+    def tracker():
+        fresh = DialogueStateTracker("spy", domain.slots)
+        fresh.update_with_events(
+            [ActionExecuted("action_listen"), UserUttered("你好", {"name": "greet", "confidence": 1.0})], domain
+        )
+        return fresh
+
+    def events(of):
+        return [{k: v for k, v in e.as_dict().items() if k != "timestamp"} for e in of.events]
+
+    for action, prediction_events, shared in cases:
+        prediction = PolicyPrediction.for_action_name(domain, action.name(), "policy")
+        prediction.events = list(prediction_events)
+        ours, stock = tracker(), tracker()
+        given.clear()
+        asyncio.run(processor._run_action(action, ours, CollectingOutputChannel(), nlg, prediction))
+        assert (given[0] is ours) is shared, action.name()
+        assert rasa_patches._shared_tracker.get() is None  # nothing left for a later copy
+        monkeypatch.setattr(MessageProcessor, "_run_action", rasa_patches._stock_run_action)
+        prediction.events = list(prediction_events)
+        asyncio.run(processor._run_action(action, stock, CollectingOutputChannel(), nlg, prediction))
+        assert given[1] is not stock  # Rasa's: always a copy
+        monkeypatch.setattr(MessageProcessor, "_run_action", rasa_patches._run_action_sharing_tracker)
+        assert events(ours) == events(stock), action.name()
+        assert ours.copy() is not ours  # any other copy is a copy
