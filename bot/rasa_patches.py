@@ -118,7 +118,8 @@ endpoints.yml (so `make run`, the scaled set-up and the stock-Rasa anchor all ge
    policy events in case of a rejection") and applies the prediction's events to the copy. When
    the prediction brings no events (every prediction of our policies but a loop's) and the
    action is one of Rasa's that never change the tracker they are given (`action_listen`, an
-   `utter_*` response, a custom action on the action server: they read its slots and events and
+   `utter_*` response, `utter_faq` (the response the parse selected), a custom action on the
+   action server: they read its slots, events and latest message and
    return new events, which the processor applies to the tracker itself afterwards, as before),
    the copy would be the tracker's state, read and thrown away: two or three copies a message
    (~3 % of a replica's time). Any other action, or a prediction with events, still gets the copy.
@@ -152,7 +153,7 @@ import numpy as np
 import scipy.sparse
 import structlog
 from jsonschema import ValidationError
-from rasa.core.actions.action import ActionBotResponse, ActionListen, RemoteAction
+from rasa.core.actions.action import ActionBotResponse, ActionListen, ActionRetrieveResponse, RemoteAction
 from rasa.core.agent import Agent
 from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.core.processor import MessageProcessor
@@ -768,9 +769,10 @@ def _copy_tracker(self: DialogueStateTracker) -> DialogueStateTracker:
 
 
 # Actions whose `run` only reads the tracker it is given (Rasa's own classes, exactly: a subclass
-# may do otherwise): ActionListen returns [], ActionBotResponse renders a response, RemoteAction
-# sends the tracker's state to the action server and renders the responses it names.
-READ_ONLY_ACTIONS: Tuple[type, ...] = (ActionListen, ActionBotResponse, RemoteAction)
+# may do otherwise): ActionListen returns [], ActionBotResponse renders a response,
+# ActionRetrieveResponse (`utter_faq`) renders the one the latest message's parse selected,
+# RemoteAction sends the tracker's state to the action server and renders the responses it names.
+READ_ONLY_ACTIONS: Tuple[type, ...] = (ActionListen, ActionBotResponse, ActionRetrieveResponse, RemoteAction)
 _shared_tracker: contextvars.ContextVar[Optional[DialogueStateTracker]] = contextvars.ContextVar(
     "rasa_patches_shared_tracker", default=None
 )

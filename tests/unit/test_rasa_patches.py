@@ -683,7 +683,7 @@ def test_an_action_that_only_reads_the_tracker_gets_the_tracker_itself(trained_a
     from rasa.core.nlg import TemplatedNaturalLanguageGenerator
     from rasa.core.policies.policy import PolicyPrediction
     from rasa.core.processor import MessageProcessor
-    from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
+    from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
     rasa_patches.apply()
@@ -713,10 +713,16 @@ def test_an_action_that_only_reads_the_tracker_gets_the_tracker_itself(trained_a
         (rasa_action.ActionDeactivateLoop(), [], False),
     ]
 
+    parse = asyncio.run(trained_agent.parse_message("为什么暂停开票"))
+    faq = rasa_action.action_for_name_or_text("utter_faq", domain, None)
+    assert type(faq) is rasa_action.ActionRetrieveResponse and parse["intent"]["name"] == "faq"
+    monkeypatch.setattr(rasa_action.ActionRetrieveResponse, "run", recording(rasa_action.ActionRetrieveResponse.run))
+    cases += [(faq, [], True), (faq, [SlotSet("language", "en")], False)]
+
     def tracker():
         fresh = DialogueStateTracker("spy", domain.slots)
         fresh.update_with_events(
-            [ActionExecuted("action_listen"), UserUttered("你好", {"name": "greet", "confidence": 1.0})], domain
+            [ActionExecuted("action_listen"), UserUttered(parse["text"], parse["intent"], [], parse)], domain
         )
         return fresh
 
@@ -738,3 +744,4 @@ def test_an_action_that_only_reads_the_tracker_gets_the_tracker_itself(trained_a
         monkeypatch.setattr(MessageProcessor, "_run_action", rasa_patches._run_action_sharing_tracker)
         assert events(ours) == events(stock), action.name()
         assert ours.copy() is not ours  # any other copy is a copy
+    assert any(isinstance(e, BotUttered) and e.text for e in ours.events)  # the FAQ was answered
