@@ -683,7 +683,14 @@ def test_an_action_that_only_reads_the_tracker_gets_the_tracker_itself(trained_a
     from rasa.core.nlg import TemplatedNaturalLanguageGenerator
     from rasa.core.policies.policy import PolicyPrediction
     from rasa.core.processor import MessageProcessor
-    from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActiveLoop,
+        BotUttered,
+        DefinePrevUserUtteredFeaturization,
+        SlotSet,
+        UserUttered,
+    )
     from rasa.shared.core.trackers import DialogueStateTracker
 
     rasa_patches.apply()
@@ -717,7 +724,13 @@ def test_an_action_that_only_reads_the_tracker_gets_the_tracker_itself(trained_a
     faq = rasa_action.action_for_name_or_text("utter_faq", domain, None)
     assert type(faq) is rasa_action.ActionRetrieveResponse and parse["intent"]["name"] == "faq"
     monkeypatch.setattr(rasa_action.ActionRetrieveResponse, "run", recording(rasa_action.ActionRetrieveResponse.run))
-    cases += [(faq, [], True), (faq, [SlotSet("language", "en")], False)]
+    featurization = [DefinePrevUserUtteredFeaturization(True)]  # the rule policy's, after a user message
+    cases += [
+        (rasa_action.ActionListen(), featurization, False),
+        (faq, [], True),
+        (faq, featurization, False),  # applied to the copy (and then to the tracker): not shared
+        (faq, [SlotSet("language", "en")], False),
+    ]
 
     def tracker():
         fresh = DialogueStateTracker("spy", domain.slots)
