@@ -803,7 +803,7 @@ def apply() -> None:
         if getattr(module, "copy", None) is copy:
             module.copy = _DebugCopy()  # type: ignore[attr-defined]
     Agent.load_model = _load_model_frozen
-    MessageProcessor._run_action = _run_action_sharing_tracker  # type: ignore[method-assign]
+    MessageProcessor._run_action = _run_action_sharing_tracker
     DialogueStateTracker.copy = _copy_tracker
     DialogueStateTracker.applied_events = _applied_events_method
     CountVectorsFeaturizer._create_features = _create_count_features
