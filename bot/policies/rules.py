@@ -22,12 +22,12 @@ from typing import Any, Dict, List, Optional, Set, Text, Tuple
 from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.shared.core.constants import PREVIOUS_ACTION, SHOULD_NOT_BE_SET
+from rasa.shared.core.constants import PREVIOUS_ACTION, SHOULD_NOT_BE_SET, USER
 from rasa.shared.core.domain import Domain, State
 from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.shared.nlu.constants import ACTION_NAME
+from rasa.shared.nlu.constants import ACTION_NAME, INTENT
 
 from bot.rasa_patches import prior_points
 
@@ -136,7 +136,11 @@ class RulesRead:
     """A lookup's rules, and for the newest state the ones that can match it at all: a rule
     whose last state names a previous action (not "should not be set") matches only a state
     with that previous action (RulePolicy._does_rule_match_state compares it), so only those
-    of that action, and the rules that name none, are tested."""
+    of that action, and the rules that name none, are tested. Of a previous action's rules,
+    one whose last state names an intent (not "should not be set") matches only a state with
+    that intent (the same comparison, with no early acceptance: both states have a previous
+    action), so for a state's (previous action, intent) only those rules are kept (a list
+    made once per pair)."""
 
     def __init__(self, rules: List[Rule]) -> None:
         self.rules = rules
@@ -144,12 +148,28 @@ class RulesRead:
         for rule in rules:
             self.by_action.setdefault(_named_action(rule[1][0] if rule[1] else {}), []).append(rule)
         unnamed = self.by_action.get(None, [])
-        self._candidates = {action: [*rules, *unnamed] for action, rules in self.by_action.items() if action}
         self._unnamed = unnamed
+        self._by_intent: Dict[Tuple[Text, Any], List[Rule]] = {}
 
     def candidates(self, state: State) -> List[Rule]:
         action = (state.get(PREVIOUS_ACTION) or {}).get(ACTION_NAME)
-        return self._candidates.get(action, self._unnamed) if action is not None else self._unnamed
+        named = self.by_action.get(action) if action is not None else None
+        if not named:
+            return self._unnamed
+        intent = (state.get(USER) or {}).get(INTENT)
+        key = (action, intent)
+        found = self._by_intent.get(key)
+        if found is None:
+            found = [*(rule for rule in named if _may_have_intent(rule[1][0], intent)), *self._unnamed]
+            self._by_intent[key] = found
+        return found
+
+
+def _may_have_intent(rule_state: State, intent: Any) -> bool:
+    """Whether a rule's state can match a conversation state with this intent (as far as the
+    intent goes): it names none, or "should not be set", or this one."""
+    named = (rule_state.get(USER) or {}).get(INTENT)
+    return not named or named == SHOULD_NOT_BE_SET or named == intent
 
 
 def _named_action(rule_state: State) -> Optional[Text]:

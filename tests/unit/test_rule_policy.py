@@ -86,3 +86,45 @@ def test_the_same_states_tail_and_the_same_predictions(policies):
             )
             checked += 1
     assert checked > 300
+
+
+def test_the_newest_state_is_checked_only_against_rules_of_its_action_and_intent():
+    """A rule whose last state names a previous action and an intent is a candidate only for a
+    state with both; one naming no intent (or "should not be set") for any intent of its action;
+    one naming no previous action always (RulesRead.candidates)."""
+    from rasa.shared.core.constants import SHOULD_NOT_BE_SET
+
+    from bot.policies.rules import RulesRead
+
+    def rule(key, action, intent=None):
+        state = {"prev_action": {"action_name": action}} if action else {}
+        if intent:
+            state["user"] = {"intent": intent}
+        return (key, [state])
+
+    rules = [
+        rule("faq after listen", "action_listen", "faq"),
+        rule("greet after listen", "action_listen", "greet"),
+        rule("any intent after listen", "action_listen"),
+        rule("no intent after listen", "action_listen", SHOULD_NOT_BE_SET),
+        rule("faq after utter", "utter_faq", "faq"),
+        rule("no action", None),
+    ]
+    read = RulesRead(rules)
+
+    def keys(action, intent):
+        return {key for key, _ in read.candidates({"prev_action": {"action_name": action}, "user": {"intent": intent}})}
+
+    assert keys("action_listen", "faq") == {
+        "faq after listen",
+        "any intent after listen",
+        "no intent after listen",
+        "no action",
+    }
+    assert keys("action_listen", "thank") == {"any intent after listen", "no intent after listen", "no action"}
+    assert keys("utter_faq", "greet") == {"no action"}
+    assert keys("utter_faq", "faq") == {"faq after utter", "no action"}
+    assert {key for key, _ in read.candidates({"user": {"intent": "faq"}})} == {"no action"}
+    assert keys("action_listen", "faq") is not None and read.candidates(
+        {"prev_action": {"action_name": "action_listen"}, "user": {"intent": "faq"}}
+    ) is read.candidates({"prev_action": {"action_name": "action_listen"}, "user": {"intent": "faq"}})  # made once
