@@ -149,7 +149,7 @@ class RulesRead:
             self.by_action.setdefault(_named_action(rule[1][0] if rule[1] else {}), []).append(rule)
         unnamed = self.by_action.get(None, [])
         self._unnamed = unnamed
-        self._by_intent: Dict[Tuple[Text, Any], List[Rule]] = {}
+        self._by_intent: Dict[Tuple[Any, Any], List[Rule]] = {}
 
     def candidates(self, state: State) -> List[Rule]:
         action = (state.get(PREVIOUS_ACTION) or {}).get(ACTION_NAME)
