@@ -303,10 +303,7 @@ CATEGORIES = {
     "WeChat crypto / XML": ("bot/wechat/", "bot/channels/wechat.py", "Crypto", "cryptography/"),
     "socket.io / engine.io": ("socketio/", "engineio/"),
     "HTTP (sanic, aiohttp, websockets)": ("sanic/", "aiohttp/", "websockets/", "httptools", "multidict"),
-    "rasa_sdk actions": ("rasa_sdk/", "/actions/"),
-    # the project's own code elsewhere (in a Rasa server: bot/rasa_patches.py, the policies,
-    # the NLG), which the line above used to count as actions
-    "the project's code (bot/)": ("bot/",),
+    "rasa_sdk actions": ("rasa_sdk/", "/actions/", "bot/"),
     "JSON encode / decode": ("json/", "ujson"),
     "asyncio / logging": ("asyncio/", "logging/", "structlog/"),
 }
