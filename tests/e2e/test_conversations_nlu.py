@@ -75,6 +75,16 @@ def test_a_rumour_once_the_service_is_back_hears_first_that_it_is_back(servers):
 def test_what_can_you_do_lists_the_services(servers):
     reply = Chat(servers.rasa).say("你能做什么")
     assert "查找线下服务点" in button_titles(reply) and "恢复" in texts(reply)
+    # the REST API can neither notify later nor carry a staff reply: neither is promised there
+    assert "通知您" not in texts(reply) and "转人工" not in texts(reply) + " ".join(button_titles(reply))
+    english = Chat(servers.rasa).say("what can you do for me")
+    assert "notify" not in texts(english) and "Find an offline service point" in button_titles(english)
+    widget = SocketChat(servers.rasa)
+    try:  # the widget can do both
+        reply = widget.say("你能做什么")
+        assert "恢复后通知您" in texts(reply) and "转人工客服" in texts(reply)
+    finally:
+        widget.close()
 
 
 def test_small_talk_turns_back_to_the_service(servers):

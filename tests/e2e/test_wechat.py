@@ -328,3 +328,15 @@ def test_an_english_wechat_visitor_reads_reply_with_a_number_then_chinese_again(
     assert "Reply 1: " in picked
     back = parse_xml(say(servers, text_xml(openid, "线下开票要带什么材料", 9103))[1])["Content"]
     assert "Reply" not in back and ("回复 1：" in back or "材料" in back)
+
+
+def test_a_number_no_option_holds_is_not_read_as_goodbye(servers):
+    """A number that names no option shown (an older message's, or one the channel forgot) is
+    not understood, with the options again: never "再见" and a rating (the model learned "88")."""
+    openid = f"user-{uuid.uuid4().hex[:8]}"
+    first = parse_xml(say(servers, text_xml(openid, "急需开票怎么办", 9201))[1])["Content"]
+    assert "回复 1：" in first and "回复 9：" not in first
+    stale = parse_xml(say(servers, text_xml(openid, "9", 9202))[1])["Content"]
+    assert "再见" not in stale and "打分" not in stale, stale
+    assert "没有理解" in stale and "回复 1：" in stale, stale
+    assert user_turns(servers, openid)[-1]["text"] == "9"  # what the visitor sent is kept as sent
