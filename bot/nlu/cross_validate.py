@@ -214,12 +214,17 @@ def parse_of(
     return parse
 
 
-def outcomes(probabilities, classes, labels, fallback, ambiguity, thresholds) -> Dict[str, float]:
+def outcomes(probabilities, classes, labels, fallback, ambiguity, thresholds, texts=None) -> Dict[str, float]:
+    """What visitors would see; with `texts`, after the out-of-scope guard (bot.nlu.scope_guard)."""
     from bot.nlu.evaluate import OUTCOMES, outcome
+    from bot.nlu.scope_guard import guarded_intent
 
     seen: Counter = Counter()
-    for row, label in zip(probabilities, labels, strict=True):
+    for index, (row, label) in enumerate(zip(probabilities, labels, strict=True)):
         parse = parse_of(row, classes, fallback, ambiguity, thresholds)
+        if texts is not None:
+            parse["text"] = texts[index]
+            parse["intent"]["name"] = guarded_intent(parse["intent"]["name"], texts[index])
         seen[outcome(label, parse, None, thresholds)] += 1
     return {k: seen[k] / len(labels) for k in OUTCOMES}
 
@@ -274,6 +279,7 @@ def main(argv: List[str] | None = None) -> int:
     )
     parser.add_argument("--folds", type=int, default=FOLDS, help="fewer to explore quickly; the choices use 5")
     parser.add_argument("--no-thresholds", action="store_true", help="accuracy only, no threshold search")
+    parser.add_argument("--no-guard", action="store_true", help="score without the out-of-scope guard")
     parser.add_argument(
         "--blend",
         type=float,
@@ -384,7 +390,9 @@ def main(argv: List[str] | None = None) -> int:
             option_floor=option_floor,
             clarify_margin=margin,
         )
-        seen = outcomes(best_probabilities, best_classes, labels, fallback, ambiguity, thresholds)
+        seen = outcomes(
+            best_probabilities, best_classes, labels, fallback, ambiguity, thresholds, None if args.no_guard else texts
+        )
         score = seen["right"] - args.wrong_cost * seen["wrong"]
         key = (
             f"ambiguity={ambiguity} fallback={fallback} min_confidence={min_confidence} domain_floor={domain_floor} "

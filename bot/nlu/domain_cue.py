@@ -14,7 +14,7 @@ or another city, whose questions borrow this service's words ("电子发票", "�
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 import numpy as np
 import scipy.sparse as sp
@@ -74,6 +74,12 @@ class DomainCueFeaturizer(SparseFeaturizer, GraphComponent):
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
         pass
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
+        """The cue patterns live in bot/nlu/cues.py: a change there must retrain, not reuse the cache
+        (Rasa fingerprints only this class's own source)."""
+        return "|".join(p.pattern for p in (CUES, NEGATED_NOTICE, COMPLAINT, OTHER_SERVICE, OTHER_CITY))
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         self.process(training_data.training_examples)

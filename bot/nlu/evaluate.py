@@ -91,17 +91,20 @@ def entity_hits(expected: List[Dict[str, Any]], parse: Dict[str, Any]) -> Tuple[
 
 
 OUTCOMES = ("right", "clarified", "cant_help", "wrong")
+SUBSCRIBE, UNSUBSCRIBE = "subscribe_restoration", "unsubscribe_restoration"
 
 
 def outcome(expected: str, parse: Dict[str, Any], topics: Optional[List[str]], thresholds: Any = None) -> str:
     """What the visitor sees: the right answer, "您是想问" offering it, "帮不上忙", or a wrong answer.
 
     A clarification that does not offer the right topic counts as can't-help (the visitor
-    got no answer, but no false one either). For a question outside the service,
+    got no answer, but no false one either). A sign-up in words that decline the notice is a
+    clarification: the restoration action asks which was meant. For a question outside the service,
     declining (can't help, or the small-talk turn back) is the right outcome.
     `thresholds` are config.yml's unless given (cross-validation tries others).
     """
     from bot.faq.decision import ANSWER, DECLINE_INTENTS, clarify_options, decide
+    from bot.nlu.cues import negates_notice
 
     intent = (parse.get("intent") or {}).get("name")
     declined = "right" if expected in DECLINE_INTENTS else "cant_help"
@@ -114,6 +117,10 @@ def outcome(expected: str, parse: Dict[str, Any], topics: Optional[List[str]], t
         return "right" if f"faq/{decide(parse, topics, thresholds).topics[0]}" == expected else "wrong"
     if intent in DECLINE_INTENTS:
         return declined
+    if intent == SUBSCRIBE and negates_notice(parse.get("text") or ""):
+        # the restoration action asks "收到通知，还是不需要通知？" with both as buttons
+        # (actions/restoration.py): nobody is signed up on a guess
+        return "clarified" if expected in (SUBSCRIBE, UNSUBSCRIBE) else "cant_help"
     return "right" if expected == intent else "wrong"
 
 

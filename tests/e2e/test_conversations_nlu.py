@@ -123,6 +123,21 @@ def test_hours_follow_up_comes_from_the_operator_data_or_says_it_is_not_on_file(
     assert "工作日 9:00-17:00" in texts(chat.say("几点关门"))  # the district just discussed
 
 
+def test_another_place_after_the_offline_answer_is_out_of_scope_not_a_follow_up(servers):
+    """bot/nlu/scope_guard.py: a hospital's hours or a bank's address are never the halls' hours or the finder."""
+    from tests.e2e.test_service_points import setup_points
+
+    setup_points(servers)
+    chat = Chat(servers.rasa)
+    chat.say("线下开票要带什么材料")
+    for question in ("附近医院几点关门", "那边的银行在哪里"):
+        reply = chat.say(question)
+        assert "不在我的解答范围内" in texts(reply), question
+        assert "工作日 9:00-17:00" not in texts(reply) and "哪个区" not in texts(reply), question
+    asked = chat.say("那办税服务厅几点开门")  # the service's own question still continues the topic
+    assert "哪个区" in texts(asked) or "工作日 9:00-17:00" in texts(asked)
+
+
 def test_english_follow_ups_continue_the_topic(servers):
     chat = Chat(servers.rasa)
     chat.say("Can I get an invoice issued offline at the tax office?")
