@@ -4,6 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p var
+# another run (or anything else) on our ports would answer the health checks below in our place
+for port in 8080 5055 5005; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "Port $port on 127.0.0.1 is already in use (another \`make run\`?); stop it first." >&2
+    exit 1
+  fi
+done
+
 # the sites allowed to call Rasa from a browser: bot/settings.py's CORS_ORIGINS
 CORS_ORIGINS=$(.venv/bin/python -c 'from bot import settings; print(" ".join(settings.CORS_ORIGINS))')
 

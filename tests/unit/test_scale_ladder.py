@@ -9,6 +9,7 @@ from bot.devtools.scale_test import (
     ATTEMPTS,
     LEAD_IN_SECONDS,
     RECOVERY_SECONDS,
+    RISE_LEAD_IN_SECONDS,
     calibrated_start,
     lead_in_for,
     next_rate,
@@ -122,5 +123,7 @@ def test_a_calibrated_jump_gets_the_first_steps_lead_in_the_coarse_ladder_none()
     passed = [{"offered_msg_per_s": 6.0, "passed": True}]
     assert lead_in_for([], 6.0) == LEAD_IN_SECONDS  # from no visitors
     assert lead_in_for(passed, 60.0) == LEAD_IN_SECONDS  # 6 -> 60: too few visitors for the rate
-    assert lead_in_for(passed, 12.0) == 0  # a doubling: the last step's visitors carry it
+    assert lead_in_for(passed, 12.0) == RISE_LEAD_IN_SECONDS  # a doubling: 74 % of it in the window without
+    assert lead_in_for([{"offered_msg_per_s": 52.0, "passed": True}], 56.0) == 0  # a fine step: 98 % without
+    assert lead_in_for([{"offered_msg_per_s": 52.0, "passed": True}], 64.0) == 0  # 95 % without
     assert lead_in_for([{"offered_msg_per_s": 72.0, "passed": False}], 64.0) == RECOVERY_SECONDS
