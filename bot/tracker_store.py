@@ -33,6 +33,7 @@ import json
 import logging
 import sys
 import time
+from functools import lru_cache
 from typing import Any, Awaitable, Callable, Dict, Iterator, Optional, Sequence, Text, TypeVar
 
 import sqlalchemy as sa
@@ -354,7 +355,7 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
                 self._found_none[sender_id] = time.monotonic()
         if not (self.domain and rows):
             return None
-        tracker = DialogueStateTracker.from_dict(sender_id, [json.loads(row.data) for row in rows], self.domain.slots)
+        tracker = DialogueStateTracker.from_dict(sender_id, [parsed_event(row.data) for row in rows], self.domain.slots)
         if not all_sessions:  # saving writes what follows these (no count query; and a bounded load
             setattr(tracker, STORED_EVENTS, len(tracker.events))  # has fewer events than are stored)
         return tracker
@@ -369,6 +370,17 @@ class RetryingSQLTrackerStore(SQLTrackerStore):
 
 # set on a tracker loaded from the latest session: how many of its events are stored already
 STORED_EVENTS = "_stored_event_count"
+
+
+@lru_cache(maxsize=8192)
+def parsed_event(data: str) -> Dict[str, Any]:
+    """A stored event's JSON, parsed once per process.
+
+    Every message re-reads its conversation's recent turns, and parsing them was about a tenth
+    of a long conversation's message (a user event carries its whole NLU ranking). Keyed by the
+    stored text itself, so a hit is the same event whatever its row; the dicts are only read
+    (Rasa builds its events from them, and a tracker's new events are its own)."""
+    return json.loads(data)
 
 
 class _NotBatchable(Exception):

@@ -24,7 +24,7 @@ def test_the_blind_sets_are_among_the_default_sets(monkeypatch, tmp_path):
 
     monkeypatch.setattr(evaluate, "parse_all", parse_all)
     evaluate.main(["--no-anchor", "--quiet", "--out", str(tmp_path / "eval.json")])
-    names = ("blind", "blind2", "blind3", "blind4")
+    names = ("blind", "blind2", "blind3", "blind4", "blind5")
     sets = [[t for t, _l, _e in evaluate.load_examples(f"tests/nlu/{name}.yml")] for name in names]
     every_blind_question = [text for questions in sets for text in questions]
     # compared as flags, so that a failure prints no question of the sets

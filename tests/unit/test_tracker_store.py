@@ -5,10 +5,10 @@ import asyncio
 import pytest
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, EntitiesAdded, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.tracker_store import RetryingSQLTrackerStore
+from bot.tracker_store import RetryingSQLTrackerStore, parsed_event
 
 DOMAIN = Domain.from_yaml("""
 version: "3.1"
@@ -71,6 +71,24 @@ def test_reads_match_rasa_across_sessions_and_senders(store):
     assert [e.as_dict() for e in latest.events] == [e.as_dict() for e in second[1:]]
     assert latest.get_slot("district") == "越秀"
     assert len(asyncio.run(store.retrieve_full_tracker("a")).events) == len(first) + len(second)
+
+
+def test_each_stored_event_is_parsed_once_and_reads_stay_rasas(store):
+    """The parsed-event cache: a conversation read again parses only what is new, and what Rasa
+    changes in place while replaying (EntitiesAdded appends to its user message's entities, a
+    list it shares with the parsed dict) leaves every later read equal to Rasa's own."""
+    events = session(1000.0, ["天河"])
+    events.insert(4, EntitiesAdded([{"entity": "district", "value": "天河"}], timestamp=1001.05))
+    asyncio.run(store.save(DialogueStateTracker.from_events("e", events, DOMAIN.slots)))
+    parsed_event.cache_clear()
+    first = asyncio.run(store.retrieve("e"))
+    misses = parsed_event.cache_info().misses
+    assert misses == len(first.events) == len(events) - 1  # the session from its SessionStarted on
+    for _ in range(3):
+        again = asyncio.run(store.retrieve("e"))
+        assert dicts(again) == dicts(first) == dicts(rasa_retrieve(store, "e", False))
+        assert again.latest_message.entities == [{"entity": "district", "value": "天河"}]
+    assert parsed_event.cache_info().misses == misses  # nothing parsed twice
 
 
 def test_only_events_not_yet_stored_are_written(store):
