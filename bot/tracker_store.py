@@ -378,8 +378,11 @@ def parsed_event(data: str) -> Dict[str, Any]:
 
     Every message re-reads its conversation's recent turns, and parsing them was about a tenth
     of a long conversation's message (a user event carries its whole NLU ranking). Keyed by the
-    stored text itself, so a hit is the same event whatever its row; the dicts are only read
-    (Rasa builds its events from them, and a tracker's new events are its own)."""
+    stored text itself, so a hit is the same event whatever its row. Rasa builds its events from
+    these dicts and changes one thing in place: replaying EntitiesAdded appends to the user
+    message's entity list, which it shares with the dict; it appends only entities not there, so
+    a later replay of the same events finds them and leaves it as a fresh parse would
+    (tests/unit/test_tracker_store.py)."""
     return json.loads(data)
 
 
