@@ -28,16 +28,17 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-# digits (ASCII or full-width), with the words people wrap an option number in
-BARE_NUMBER = re.compile(
-    r"^\s*(?:第|选|选择|回复|option|no\.?)?\s*[0-9０-９]+\s*(?:个|号|项)?\s*[.。!！]?\s*$", re.IGNORECASE
-)
-# "88" / "886" / "8888": bye-bye in Chinese internet writing
-GOODBYE_NUMBER = re.compile(r"^\s*(?:88+|886|８８+|８８６)\s*[.。!！~～]?\s*$")
+from bot.nlu.normalize import BYE_DIGITS, to_simplified
+
+# on the folded text (bot.nlu.normalize.to_simplified: full-width digits to ASCII, lower case):
+# digits, with the words people wrap an option number in
+BARE_NUMBER = re.compile(r"\s*(?:第|选|选择|回复|option|no\.?)?\s*[0-9]+\s*(?:个|号|项)?\s*[.。!]?\s*")
 
 
 def is_bare_number(text: str) -> bool:
-    return bool(BARE_NUMBER.match(text or "")) and not GOODBYE_NUMBER.match(text or "")
+    """Only a number; "88"/"886" (拜拜) are the tokenizer's goodbye (normalize.BYE_DIGITS), not one."""
+    folded = to_simplified(text or "")
+    return bool(BARE_NUMBER.fullmatch(folded)) and not BYE_DIGITS.fullmatch(folded.rstrip(".。!~"))
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
